@@ -1,0 +1,96 @@
+//! The application: shared state, the actix `App` (used by `main` and by the tests), and
+//! starting the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{self, DefaultHeaders};
+use actix_web::{App, Error, HttpServer, web};
+use utoipa::OpenApi as _;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::session::SessionKeys;
+use crate::auth::throttle::LoginThrottle;
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::metrics::Metrics;
+use crate::openapi::{self, ApiDoc};
+use crate::routes::{self, fallback::RouteTable};
+use crate::{error, request_log};
+
+/// Request bodies larger than this are refused with 413.
+pub const JSON_BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Arc<Settings>,
+    pub sessions: SessionKeys,
+    pub login_throttle: Arc<LoginThrottle>,
+    pub metrics: Arc<Metrics>,
+    pub routes: Arc<RouteTable>,
+}
+
+impl AppState {
+    pub fn new(settings: Settings, pool: DbPool) -> Result<Self, String> {
+        Ok(Self {
+            sessions: SessionKeys::new(&settings.jwt_secret)?,
+            settings: Arc::new(settings),
+            pool,
+            login_throttle: Arc::default(),
+            metrics: Arc::default(),
+            routes: Arc::new(RouteTable::from_openapi(&openapi_document())),
+        })
+    }
+}
+
+/// Registers the documented routes on `app` and returns it with their OpenAPI document.
+fn with_api_routes<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = Error, InitError = ()>,
+{
+    let (app, mut doc) = app
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(scope::scope("/api/v1").configure(routes::configure_api))
+        .service(scope::scope("").configure(routes::configure_ops))
+        .split_for_parts();
+    openapi::complete(&mut doc);
+    (app, doc)
+}
+
+/// The OpenAPI document the code describes (what `openapi.yaml` must equal).
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    with_api_routes(App::new()).1
+}
+
+pub fn build_app(
+    state: AppState,
+) -> App<impl ServiceFactory<ServiceRequest, Response = ServiceResponse<impl MessageBody>, Config = (), InitError = (), Error = Error>> {
+    let (json, query, path) = error::extractor_configs(JSON_BODY_LIMIT);
+    let (app, doc) = with_api_routes(
+        App::new().app_data(web::Data::new(state)).app_data(json).app_data(query).app_data(path),
+    );
+    app.service(SwaggerUi::new("/api-docs/{_:.*}").url("/api-docs/openapi.json", doc))
+        .default_service(web::to(routes::fallback::fallback))
+        .wrap(middleware::Compress::default())
+        .wrap(
+            DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("X-Frame-Options", "DENY"))
+                .add(("Referrer-Policy", "no-referrer")),
+        )
+        .wrap(middleware::from_fn(request_log::observe))
+}
+
+/// Binds nothing itself: serves on `listener` (port 0 in tests) until stopped.
+pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+    Ok(HttpServer::new(move || build_app(state.clone()))
+        .workers(workers)
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run())
+}

@@ -1,0 +1,212 @@
+//! Typed settings from the environment (a `.env` file is read first, if present).
+//!
+//! Every variable is checked at start-up so that a bad value is one clear line, not a panic
+//! in the middle of serving.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use rand::RngCore;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+fn invalid(name: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { name, message: message.into() }
+}
+
+/// Which database `DATABASE_URL` selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A file path (created on first use, with its folder).
+    Sqlite(PathBuf),
+    /// A `postgres://` or `postgresql://` URL, passed to libpq as it is.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let raw = raw.trim();
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        let path = raw.strip_prefix("sqlite://").unwrap_or(raw);
+        if path.is_empty() {
+            return Err(invalid("DATABASE_URL", "is empty; use sqlite://PATH, a file path, or postgres://…"));
+        }
+        if path.contains("://") || path == ":memory:" {
+            return Err(invalid(
+                "DATABASE_URL",
+                format!("`{raw}` is not supported; use sqlite://PATH, a file path, or postgres://…"),
+            ));
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub bind_addr: SocketAddr,
+    /// HS256 key for session tokens.
+    pub jwt_secret: Vec<u8>,
+    /// How the outside world reaches this server (webhooks, short links), without a trailing `/`.
+    pub public_base_url: String,
+    /// The built SPA.
+    pub static_dir: PathBuf,
+    /// Where the SQLite file (by default) and the generated JWT secret live.
+    pub data_dir: PathBuf,
+}
+
+impl std::fmt::Debug for Settings {
+    // Hand-written so the JWT secret never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database", &self.database_url.backend_name())
+            .field("bind_addr", &self.bind_addr)
+            .field("public_base_url", &self.public_base_url)
+            .field("static_dir", &self.static_dir)
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+const MIN_SECRET_LEN: usize = 32;
+
+impl Settings {
+    /// Reads the process environment (after loading `.env`, if there is one).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// The same rules over any source of variables, so they are testable.
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match var("DATABASE_URL") {
+            Some(raw) => DatabaseUrl::parse(&raw)?,
+            None => DatabaseUrl::Sqlite(data_dir.join("textback.db")),
+        };
+        let bind_addr = match var("BIND_ADDR") {
+            Some(raw) => raw.trim().parse().map_err(|_| {
+                invalid("BIND_ADDR", format!("`{raw}` is not an address like 127.0.0.1:8080"))
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let public_base_url = match var("PUBLIC_BASE_URL") {
+            Some(raw) => parse_base_url(&raw)?,
+            None => format!("http://{bind_addr}"),
+        };
+        let static_dir = PathBuf::from(var("STATIC_DIR").unwrap_or_else(|| "web/dist".into()));
+        let jwt_secret = match var("JWT_SECRET") {
+            Some(secret) if secret.len() < MIN_SECRET_LEN => {
+                return Err(invalid("JWT_SECRET", format!("must be at least {MIN_SECRET_LEN} bytes long")));
+            }
+            Some(secret) => secret.into_bytes(),
+            None => load_or_create_secret(&data_dir)?,
+        };
+        Ok(Self { database_url, bind_addr, jwt_secret, public_base_url, static_dir, data_dir })
+    }
+}
+
+fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
+    let url = raw.trim().trim_end_matches('/');
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
+        _ => Err(invalid("PUBLIC_BASE_URL", format!("`{raw}` is not an http(s) URL like https://sms.example.com"))),
+    }
+}
+
+/// The secret kept in `<data_dir>/jwt_secret`, made on first start so sessions survive restarts.
+fn load_or_create_secret(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
+    let path = data_dir.join("jwt_secret");
+    let io_error = |e: std::io::Error| invalid("JWT_SECRET", format!("unset, and {}: {e}", path.display()));
+    match std::fs::read(&path) {
+        Ok(secret) if secret.len() >= MIN_SECRET_LEN => Ok(secret),
+        Ok(_) => Err(invalid("JWT_SECRET", format!("{} is shorter than {MIN_SECRET_LEN} bytes", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(data_dir).map_err(io_error)?;
+            let mut secret = [0u8; 48];
+            rand::rng().fill_bytes(&mut secret);
+            let encoded = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, secret);
+            write_private(&path, encoded.as_bytes()).map_err(io_error)?;
+            Ok(encoded.into_bytes())
+        }
+        Err(e) => Err(io_error(e)),
+    }
+}
+
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    const SECRET: (&str, &str) = ("JWT_SECRET", "0123456789abcdef0123456789abcdef");
+
+    #[test]
+    fn database_url_forms() {
+        assert_eq!(DatabaseUrl::parse("sqlite://data/x.db").unwrap(), DatabaseUrl::Sqlite("data/x.db".into()));
+        assert_eq!(DatabaseUrl::parse("/tmp/x.db").unwrap(), DatabaseUrl::Sqlite("/tmp/x.db".into()));
+        assert!(matches!(DatabaseUrl::parse("postgresql://u@h/db").unwrap(), DatabaseUrl::Postgres(_)));
+        assert_eq!(DatabaseUrl::parse("mysql://h/db").unwrap_err().name, "DATABASE_URL");
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn defaults() {
+        let s = settings(&[SECRET]).unwrap();
+        assert_eq!(s.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.public_base_url, "http://127.0.0.1:8080");
+        assert_eq!(s.database_url, DatabaseUrl::Sqlite("./data/textback.db".into()));
+        assert_eq!(s.static_dir, PathBuf::from("web/dist"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        assert_eq!(settings(&[SECRET, ("BIND_ADDR", "localhost")]).unwrap_err().name, "BIND_ADDR");
+        assert_eq!(settings(&[SECRET, ("PUBLIC_BASE_URL", "ftp://x")]).unwrap_err().name, "PUBLIC_BASE_URL");
+        assert_eq!(settings(&[("JWT_SECRET", "short")]).unwrap_err().name, "JWT_SECRET");
+    }
+
+    #[test]
+    fn public_base_url_loses_its_trailing_slash() {
+        let s = settings(&[SECRET, ("PUBLIC_BASE_URL", "https://sms.example.com/")]).unwrap();
+        assert_eq!(s.public_base_url, "https://sms.example.com");
+    }
+
+    #[test]
+    fn generated_secret_is_kept_across_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().to_str().unwrap();
+        let first = settings(&[("DATA_DIR", data_dir)]).unwrap().jwt_secret;
+        let second = settings(&[("DATA_DIR", data_dir)]).unwrap().jwt_secret;
+        assert!(first.len() >= MIN_SECRET_LEN);
+        assert_eq!(first, second);
+    }
+}

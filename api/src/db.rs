@@ -1,0 +1,120 @@
+//! The database: one connection type over SQLite and PostgreSQL, the pool, migrations, and the
+//! helper that runs diesel's blocking calls off the async executor.
+//!
+//! Backend differences stay inside `db/`; nothing above it knows which database it talks to.
+
+pub mod api_keys;
+pub mod schema;
+pub mod stores;
+pub mod users;
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::R2D2Connection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::DatabaseUrl;
+use crate::error::{AppError, AppResult};
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// Opens connections of the kind the URL names. (diesel's generic manager would try each
+/// backend in turn, and keep retrying an unreachable PostgreSQL URL as an SQLite path.)
+#[derive(Debug, Clone)]
+pub struct ConnectionManager(DatabaseUrl);
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        use diesel::r2d2::Error as E;
+        match &self.0 {
+            DatabaseUrl::Postgres(url) => {
+                diesel::PgConnection::establish(url).map(DbConn::Postgres).map_err(E::ConnectionError)
+            }
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(E::ConnectionError)?;
+                // Per connection: SQLite forgets these on close. WAL lets readers run during a
+                // write; the busy timeout makes writers queue instead of failing at once.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(E::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Builds the pool; for SQLite, creates the file's folder first.
+pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, String> {
+    if let DatabaseUrl::Sqlite(path) = url {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+    }
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        // Fail a request with 503 quickly rather than hang when the database is away.
+        .connection_timeout(Duration::from_secs(5))
+        .build(ConnectionManager(url.clone()))
+        .map_err(|e| format!("cannot connect to the {} database: {e}", url.backend_name()))
+}
+
+/// Applies pending migrations; returns how many ran.
+pub fn migrate(conn: &mut DbConn) -> Result<usize, String> {
+    let applied = match conn {
+        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    };
+    applied.map_err(|e| format!("migration failed: {e}"))
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool, so diesel never stalls
+/// the async workers. Pool exhaustion or an unreachable database becomes a 503.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+/// Now, as stored: UTC, to the microsecond (PostgreSQL's precision, so both backends agree).
+pub fn now() -> NaiveDateTime {
+    let now = Utc::now().naive_utc();
+    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000).unwrap_or(now)
+}
+
+pub fn utc(time: NaiveDateTime) -> DateTime<Utc> {
+    time.and_utc()
+}

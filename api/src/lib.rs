@@ -1,0 +1,15 @@
+//! The Textback server. `main.rs` is the CLI; everything else is here so the integration
+//! tests build the very same application.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+pub mod pagination;
+pub mod request_log;
+pub mod routes;
+pub mod services;
+pub mod telemetry;

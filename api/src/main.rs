@@ -1,0 +1,80 @@
+//! `textback`: the server's command line.
+
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use textback_api::app::{self, AppState};
+use textback_api::config::Settings;
+use textback_api::{db, telemetry};
+
+#[derive(Parser)]
+#[command(name = "textback", version, about = "SMS for online stores")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, then serve the API and the web app on BIND_ADDR.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (YAML) that the code describes.
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        return match app::openapi_document().to_yaml() {
+            Ok(yaml) => {
+                print!("{yaml}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format!("cannot render the OpenAPI document: {e}")),
+        };
+    }
+    telemetry::init();
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(e) => return fail(format!("configuration error: {e}")),
+    };
+    let result = match cli.command {
+        Command::Migrate => migrate(&settings).map(|applied| println!("{applied} migration(s) applied")),
+        Command::Serve => serve(settings),
+        Command::Openapi => Ok(()),
+    };
+    result.map_or_else(fail, |()| ExitCode::SUCCESS)
+}
+
+fn fail(message: String) -> ExitCode {
+    eprintln!("textback: {message}");
+    ExitCode::FAILURE
+}
+
+fn migrate(settings: &Settings) -> Result<usize, String> {
+    let pool = db::connect(&settings.database_url, 1)?;
+    let mut conn = pool.get().map_err(|e| format!("cannot connect to the database: {e}"))?;
+    db::migrate(&mut conn)
+}
+
+fn serve(settings: Settings) -> Result<(), String> {
+    let applied = migrate(&settings)?;
+    tracing::info!(applied, database = settings.database_url.backend_name(), "database ready");
+    if !settings.static_dir.join("index.html").is_file() {
+        tracing::warn!(static_dir = %settings.static_dir.display(), "the web app is not built; only the API is served");
+    }
+    let listener = TcpListener::bind(settings.bind_addr)
+        .map_err(|e| format!("cannot listen on BIND_ADDR={}: {e}", settings.bind_addr))?;
+    let pool = db::connect(&settings.database_url, 16)?;
+    let url = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let state = AppState::new(settings, pool)?;
+    actix_web::rt::System::new().block_on(async move {
+        let server = app::serve(listener, state, workers).map_err(|e| e.to_string())?;
+        println!("Textback is serving on {url}  (API docs: {url}/api-docs/)");
+        server.await.map_err(|e| e.to_string())
+    })
+}

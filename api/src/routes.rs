@@ -1,0 +1,25 @@
+//! HTTP handlers, one file per resource: parse, authorize (via `Caller<scope>`), call a
+//! service inside `db::run`, respond. No workflow logic lives here.
+
+pub mod api_keys;
+pub mod auth;
+pub mod fallback;
+pub mod me;
+pub mod ops;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Everything under `/api/v1`.
+pub fn configure_api(cfg: &mut ServiceConfig) {
+    cfg.service(auth::signup)
+        .service(auth::login)
+        .service(me::me)
+        .service(api_keys::create_api_key)
+        .service(api_keys::list_api_keys)
+        .service(api_keys::revoke_api_key);
+}
+
+/// Operations endpoints at the root.
+pub fn configure_ops(cfg: &mut ServiceConfig) {
+    cfg.service(ops::healthz).service(ops::readyz).service(ops::metrics);
+}

@@ -1,0 +1,5 @@
+//! Workflows behind the routes, free of HTTP types so that the CLI, the dispatcher and the
+//! tests can call them too.
+
+pub mod accounts;
+pub mod api_keys;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, only when it is missing, so a warm machine pays nothing.
+#   scripts/install-tools.sh build   wasm32 target, trunk, wasm-bindgen-cli, wasm-opt (npm binaryen)
+#   scripts/install-tools.sh test    the above, plus Chromium and playwright-core for browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+# Must equal the wasm-bindgen version in Cargo.lock (web/Cargo.toml pins it with "=").
+WASM_BINDGEN_VERSION=0.2.130
+
+have_version() { command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -q "$2"; }
+
+install_build_tools() {
+  if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+    rustup target add wasm32-unknown-unknown
+  fi
+  # trunk 0.22 needs a newer rustc than the machine's; 0.21.14 is the last that builds here.
+  have_version trunk "$TRUNK_VERSION" || cargo install trunk --version "$TRUNK_VERSION" --locked
+  # Not --locked: one of its locked dependencies is missing from the registry mirror.
+  have_version wasm-bindgen "$WASM_BINDGEN_VERSION" || cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  # wasm-opt from npm's binaryen 132: Debian's 108 produces a WASM that crashes at run time.
+  [ -x web/node_modules/.bin/wasm-opt ] || (cd web && npm ci --no-audit --no-fund)
+}
+
+install_test_tools() {
+  if ! command -v chromium >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  [ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund)
+}
+
+case "${1:-build}" in
+  build) install_build_tools ;;
+  test) install_build_tools; install_test_tools ;;
+  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac

@@ -1,0 +1,13 @@
+//! Wire types and pure logic that both the API server and the SPA need.
+//!
+//! Nothing here does I/O, so it builds for `wasm32-unknown-unknown` and is tested natively.
+//! With the `openapi` feature the DTOs also describe themselves for the OpenAPI document.
+
+pub mod api_keys;
+pub mod auth;
+pub mod pagination;
+pub mod problem;
+pub mod validation;
+
+pub use pagination::Page;
+pub use problem::{FieldError, Problem, ProblemCode};
