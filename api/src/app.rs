@@ -56,7 +56,7 @@ where
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(scope::scope("/api/v1").configure(routes::configure_api))
-        .service(scope::scope("").configure(routes::configure_ops))
+        .configure(routes::configure_ops)
         .split_for_parts();
     openapi::complete(&mut doc);
     (app, doc)
@@ -69,10 +69,22 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 
 pub fn build_app(
     state: AppState,
-) -> App<impl ServiceFactory<ServiceRequest, Response = ServiceResponse<impl MessageBody>, Config = (), InitError = (), Error = Error>> {
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Response = ServiceResponse<impl MessageBody>,
+        Config = (),
+        InitError = (),
+        Error = Error,
+    >,
+> {
     let (json, query, path) = error::extractor_configs(JSON_BODY_LIMIT);
     let (app, doc) = with_api_routes(
-        App::new().app_data(web::Data::new(state)).app_data(json).app_data(query).app_data(path),
+        App::new()
+            .app_data(web::Data::new(state))
+            .app_data(json)
+            .app_data(query)
+            .app_data(path),
     );
     app.service(SwaggerUi::new("/api-docs/{_:.*}").url("/api-docs/openapi.json", doc))
         .default_service(web::to(routes::fallback::fallback))

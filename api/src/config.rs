@@ -16,7 +16,10 @@ pub struct ConfigError {
 }
 
 fn invalid(name: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { name, message: message.into() }
+    ConfigError {
+        name,
+        message: message.into(),
+    }
 }
 
 /// Which database `DATABASE_URL` selects.
@@ -36,12 +39,17 @@ impl DatabaseUrl {
         }
         let path = raw.strip_prefix("sqlite://").unwrap_or(raw);
         if path.is_empty() {
-            return Err(invalid("DATABASE_URL", "is empty; use sqlite://PATH, a file path, or postgres://…"));
+            return Err(invalid(
+                "DATABASE_URL",
+                "is empty; use sqlite://PATH, a file path, or postgres://…",
+            ));
         }
         if path.contains("://") || path == ":memory:" {
             return Err(invalid(
                 "DATABASE_URL",
-                format!("`{raw}` is not supported; use sqlite://PATH, a file path, or postgres://…"),
+                format!(
+                    "`{raw}` is not supported; use sqlite://PATH, a file path, or postgres://…"
+                ),
             ));
         }
         Ok(Self::Sqlite(PathBuf::from(path)))
@@ -100,7 +108,10 @@ impl Settings {
         };
         let bind_addr = match var("BIND_ADDR") {
             Some(raw) => raw.trim().parse().map_err(|_| {
-                invalid("BIND_ADDR", format!("`{raw}` is not an address like 127.0.0.1:8080"))
+                invalid(
+                    "BIND_ADDR",
+                    format!("`{raw}` is not an address like 127.0.0.1:8080"),
+                )
             })?,
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
@@ -111,36 +122,56 @@ impl Settings {
         let static_dir = PathBuf::from(var("STATIC_DIR").unwrap_or_else(|| "web/dist".into()));
         let jwt_secret = match var("JWT_SECRET") {
             Some(secret) if secret.len() < MIN_SECRET_LEN => {
-                return Err(invalid("JWT_SECRET", format!("must be at least {MIN_SECRET_LEN} bytes long")));
+                return Err(invalid(
+                    "JWT_SECRET",
+                    format!("must be at least {MIN_SECRET_LEN} bytes long"),
+                ));
             }
             Some(secret) => secret.into_bytes(),
             None => load_or_create_secret(&data_dir)?,
         };
-        Ok(Self { database_url, bind_addr, jwt_secret, public_base_url, static_dir, data_dir })
+        Ok(Self {
+            database_url,
+            bind_addr,
+            jwt_secret,
+            public_base_url,
+            static_dir,
+            data_dir,
+        })
     }
 }
 
 fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
     let url = raw.trim().trim_end_matches('/');
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
     match rest {
         Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
-        _ => Err(invalid("PUBLIC_BASE_URL", format!("`{raw}` is not an http(s) URL like https://sms.example.com"))),
+        _ => Err(invalid(
+            "PUBLIC_BASE_URL",
+            format!("`{raw}` is not an http(s) URL like https://sms.example.com"),
+        )),
     }
 }
 
 /// The secret kept in `<data_dir>/jwt_secret`, made on first start so sessions survive restarts.
 fn load_or_create_secret(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
     let path = data_dir.join("jwt_secret");
-    let io_error = |e: std::io::Error| invalid("JWT_SECRET", format!("unset, and {}: {e}", path.display()));
+    let io_error =
+        |e: std::io::Error| invalid("JWT_SECRET", format!("unset, and {}: {e}", path.display()));
     match std::fs::read(&path) {
         Ok(secret) if secret.len() >= MIN_SECRET_LEN => Ok(secret),
-        Ok(_) => Err(invalid("JWT_SECRET", format!("{} is shorter than {MIN_SECRET_LEN} bytes", path.display()))),
+        Ok(_) => Err(invalid(
+            "JWT_SECRET",
+            format!("{} is shorter than {MIN_SECRET_LEN} bytes", path.display()),
+        )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(data_dir).map_err(io_error)?;
             let mut secret = [0u8; 48];
             rand::rng().fill_bytes(&mut secret);
-            let encoded = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, secret);
+            let encoded =
+                base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, secret);
             write_private(&path, encoded.as_bytes()).map_err(io_error)?;
             Ok(encoded.into_bytes())
         }
@@ -163,7 +194,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -171,10 +205,22 @@ mod tests {
 
     #[test]
     fn database_url_forms() {
-        assert_eq!(DatabaseUrl::parse("sqlite://data/x.db").unwrap(), DatabaseUrl::Sqlite("data/x.db".into()));
-        assert_eq!(DatabaseUrl::parse("/tmp/x.db").unwrap(), DatabaseUrl::Sqlite("/tmp/x.db".into()));
-        assert!(matches!(DatabaseUrl::parse("postgresql://u@h/db").unwrap(), DatabaseUrl::Postgres(_)));
-        assert_eq!(DatabaseUrl::parse("mysql://h/db").unwrap_err().name, "DATABASE_URL");
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db").unwrap(),
+            DatabaseUrl::Sqlite("data/x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("/tmp/x.db").unwrap(),
+            DatabaseUrl::Sqlite("/tmp/x.db".into())
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/db").unwrap(),
+            DatabaseUrl::Postgres(_)
+        ));
+        assert_eq!(
+            DatabaseUrl::parse("mysql://h/db").unwrap_err().name,
+            "DATABASE_URL"
+        );
         assert!(DatabaseUrl::parse("sqlite://").is_err());
     }
 
@@ -183,15 +229,31 @@ mod tests {
         let s = settings(&[SECRET]).unwrap();
         assert_eq!(s.bind_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(s.public_base_url, "http://127.0.0.1:8080");
-        assert_eq!(s.database_url, DatabaseUrl::Sqlite("./data/textback.db".into()));
+        assert_eq!(
+            s.database_url,
+            DatabaseUrl::Sqlite("./data/textback.db".into())
+        );
         assert_eq!(s.static_dir, PathBuf::from("web/dist"));
     }
 
     #[test]
     fn bad_values_name_the_variable() {
-        assert_eq!(settings(&[SECRET, ("BIND_ADDR", "localhost")]).unwrap_err().name, "BIND_ADDR");
-        assert_eq!(settings(&[SECRET, ("PUBLIC_BASE_URL", "ftp://x")]).unwrap_err().name, "PUBLIC_BASE_URL");
-        assert_eq!(settings(&[("JWT_SECRET", "short")]).unwrap_err().name, "JWT_SECRET");
+        assert_eq!(
+            settings(&[SECRET, ("BIND_ADDR", "localhost")])
+                .unwrap_err()
+                .name,
+            "BIND_ADDR"
+        );
+        assert_eq!(
+            settings(&[SECRET, ("PUBLIC_BASE_URL", "ftp://x")])
+                .unwrap_err()
+                .name,
+            "PUBLIC_BASE_URL"
+        );
+        assert_eq!(
+            settings(&[("JWT_SECRET", "short")]).unwrap_err().name,
+            "JWT_SECRET"
+        );
     }
 
     #[test]

@@ -42,9 +42,9 @@ impl r2d2::ManageConnection for ConnectionManager {
     fn connect(&self) -> Result<DbConn, Self::Error> {
         use diesel::r2d2::Error as E;
         match &self.0 {
-            DatabaseUrl::Postgres(url) => {
-                diesel::PgConnection::establish(url).map(DbConn::Postgres).map_err(E::ConnectionError)
-            }
+            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
+                .map(DbConn::Postgres)
+                .map_err(E::ConnectionError),
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(E::ConnectionError)?;
@@ -71,10 +71,11 @@ impl r2d2::ManageConnection for ConnectionManager {
 
 /// Builds the pool; for SQLite, creates the file's folder first.
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, String> {
-    if let DatabaseUrl::Sqlite(path) = url {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        }
+    if let DatabaseUrl::Sqlite(path) = url
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     r2d2::Pool::builder()
         .max_size(max_size)
@@ -87,7 +88,9 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, String> {
 /// Applies pending migrations; returns how many ran.
 pub fn migrate(conn: &mut DbConn) -> Result<usize, String> {
     let applied = match conn {
-        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| format!("migration failed: {e}"))
@@ -112,7 +115,8 @@ where
 /// Now, as stored: UTC, to the microsecond (PostgreSQL's precision, so both backends agree).
 pub fn now() -> NaiveDateTime {
     let now = Utc::now().naive_utc();
-    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000).unwrap_or(now)
+    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(now)
 }
 
 pub fn utc(time: NaiveDateTime) -> DateTime<Utc> {

@@ -31,7 +31,10 @@ pub enum AppError {
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("too many requests")]
-    TooManyRequests { retry_after_secs: u64, detail: String },
+    TooManyRequests {
+        retry_after_secs: u64,
+        detail: String,
+    },
     /// The database (or another dependency) cannot be reached right now; worth retrying.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -51,7 +54,11 @@ impl AppError {
 
     /// `Ok(())` when `errors` is empty, the 422 otherwise.
     pub fn check(errors: Vec<FieldError>) -> AppResult<()> {
-        if errors.is_empty() { Ok(()) } else { Err(Self::Validation(errors)) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Self::Validation(errors))
+        }
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
@@ -112,7 +119,9 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         match self {
-            Self::TooManyRequests { retry_after_secs, .. } => {
+            Self::TooManyRequests {
+                retry_after_secs, ..
+            } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             Self::MethodNotAllowed { allow } => {
@@ -158,8 +167,12 @@ impl From<actix_web::error::JsonPayloadError> for AppError {
             E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => {
                 Self::PayloadTooLarge(format!("The body is larger than {limit} bytes."))
             }
-            E::ContentType => Self::UnsupportedMediaType("Send the body as application/json.".into()),
-            E::Deserialize(e) if e.is_data() => Self::Validation(vec![FieldError::new("body", e.to_string())]),
+            E::ContentType => {
+                Self::UnsupportedMediaType("Send the body as application/json.".into())
+            }
+            E::Deserialize(e) if e.is_data() => {
+                Self::Validation(vec![FieldError::new("body", e.to_string())])
+            }
             E::Deserialize(e) => Self::BadRequest(format!("The body is not valid JSON: {e}")),
             other => Self::BadRequest(other.to_string()),
         }
@@ -179,10 +192,18 @@ impl From<actix_web::error::PathError> for AppError {
 }
 
 /// Extractor configuration that turns every input error into a problem.
-pub fn extractor_configs(json_limit: usize) -> (actix_web::web::JsonConfig, actix_web::web::QueryConfig, actix_web::web::PathConfig) {
+pub fn extractor_configs(
+    json_limit: usize,
+) -> (
+    actix_web::web::JsonConfig,
+    actix_web::web::QueryConfig,
+    actix_web::web::PathConfig,
+) {
     use actix_web::web;
     (
-        web::JsonConfig::default().limit(json_limit).error_handler(|e, _| AppError::from(e).into()),
+        web::JsonConfig::default()
+            .limit(json_limit)
+            .error_handler(|e, _| AppError::from(e).into()),
         web::QueryConfig::default().error_handler(|e, _| AppError::from(e).into()),
         web::PathConfig::default().error_handler(|e, _| AppError::from(e).into()),
     )

@@ -42,7 +42,9 @@ fn main() -> ExitCode {
         Err(e) => return fail(format!("configuration error: {e}")),
     };
     let result = match cli.command {
-        Command::Migrate => migrate(&settings).map(|applied| println!("{applied} migration(s) applied")),
+        Command::Migrate => {
+            migrate(&settings).map(|applied| println!("{applied} migration(s) applied"))
+        }
         Command::Serve => serve(settings),
         Command::Openapi => Ok(()),
     };
@@ -56,20 +58,29 @@ fn fail(message: String) -> ExitCode {
 
 fn migrate(settings: &Settings) -> Result<usize, String> {
     let pool = db::connect(&settings.database_url, 1)?;
-    let mut conn = pool.get().map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
     db::migrate(&mut conn)
 }
 
 fn serve(settings: Settings) -> Result<(), String> {
     let applied = migrate(&settings)?;
-    tracing::info!(applied, database = settings.database_url.backend_name(), "database ready");
+    tracing::info!(
+        applied,
+        database = settings.database_url.backend_name(),
+        "database ready"
+    );
     if !settings.static_dir.join("index.html").is_file() {
         tracing::warn!(static_dir = %settings.static_dir.display(), "the web app is not built; only the API is served");
     }
     let listener = TcpListener::bind(settings.bind_addr)
         .map_err(|e| format!("cannot listen on BIND_ADDR={}: {e}", settings.bind_addr))?;
     let pool = db::connect(&settings.database_url, 16)?;
-    let url = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+    let url = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let state = AppState::new(settings, pool)?;
     actix_web::rt::System::new().block_on(async move {

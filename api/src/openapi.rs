@@ -43,24 +43,39 @@ impl Modify for Conventions {
         components.add_security_scheme(
             "session",
             SecurityScheme::Http(
-                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT")
-                    .description(Some("A session token from POST /api/v1/auth/login")).build(),
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("A session token from POST /api/v1/auth/login"))
+                    .build(),
             ),
         );
         components.add_security_scheme(
             "api_key",
             SecurityScheme::Http(
-                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("tbk_…")
-                    .description(Some("A store API key; its scopes limit what it may do")).build(),
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("tbk_…")
+                    .description(Some("A store API key; its scopes limit what it may do"))
+                    .build(),
             ),
         );
-        components.schemas.insert(Problem::name().into_owned(), Problem::schema());
+        components
+            .schemas
+            .insert(Problem::name().into_owned(), Problem::schema());
         components.responses.insert(
             "Problem".into(),
             RefOr::T(
                 ResponseBuilder::new()
-                    .description("The request failed; `detail` says why and `errors` lists invalid fields.")
-                    .content(PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+                    .description(
+                        "The request failed; `detail` says why and `errors` lists invalid fields.",
+                    )
+                    .content(
+                        PROBLEM_JSON,
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
                     .build(),
             ),
         );
@@ -71,9 +86,18 @@ impl Modify for Conventions {
 /// credentials it accepts. Runs on the collected document, after the handlers registered.
 pub fn complete(openapi: &mut OpenApi) {
     for item in openapi.paths.paths.values_mut() {
-        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
         for operation in operations.into_iter().flatten() {
-            let public = operation.operation_id.as_deref().is_some_and(|id| PUBLIC_OPERATIONS.contains(&id));
+            let public = operation
+                .operation_id
+                .as_deref()
+                .is_some_and(|id| PUBLIC_OPERATIONS.contains(&id));
             let has_body = operation.request_body.is_some();
             let mut statuses = vec!["400", "404", "422", "503"];
             if !public {

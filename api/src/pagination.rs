@@ -17,7 +17,9 @@ pub struct IdPage {
 
 impl IdPage {
     pub fn parse(query: &PageQuery) -> AppResult<Self> {
-        let limit = query.limit().map_err(|message| AppError::invalid("limit", message))?;
+        let limit = query
+            .limit()
+            .map_err(|message| AppError::invalid("limit", message))?;
         let before_id = query.cursor.as_deref().map(decode).transpose()?;
         Ok(Self { before_id, limit })
     }
@@ -28,11 +30,19 @@ impl IdPage {
     }
 
     /// Turns the fetched rows into a page of DTOs with the next cursor.
-    pub fn finish<R, T>(&self, mut rows: Vec<R>, id: impl Fn(&R) -> i64, dto: impl Fn(R) -> T) -> Page<T> {
+    pub fn finish<R, T>(
+        &self,
+        mut rows: Vec<R>,
+        id: impl Fn(&R) -> i64,
+        dto: impl Fn(R) -> T,
+    ) -> Page<T> {
         let more = rows.len() > self.limit as usize;
         rows.truncate(self.limit as usize);
         let next_cursor = more.then(|| rows.last().map(|r| encode(id(r)))).flatten();
-        Page { items: rows.into_iter().map(dto).collect(), next_cursor }
+        Page {
+            items: rows.into_iter().map(dto).collect(),
+            next_cursor,
+        }
     }
 }
 
@@ -56,7 +66,10 @@ mod tests {
     #[test]
     fn pages_through_rows_with_cursors() {
         let rows: Vec<i64> = (1..=5).rev().collect();
-        let page = IdPage { before_id: None, limit: 2 };
+        let page = IdPage {
+            before_id: None,
+            limit: 2,
+        };
         let first = page.finish(rows[..3].to_vec(), |r| *r, |r| r);
         assert_eq!(first.items, [5, 4]);
         let cursor = first.next_cursor.unwrap();

@@ -16,7 +16,10 @@ use crate::app::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, Error> {
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let request_id = req
         .headers()
         .get(&REQUEST_ID)
@@ -24,7 +27,9 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
         .filter(|id| is_sane(id))
         .map(str::to_owned)
         .unwrap_or_else(new_id);
-    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+    let metrics = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.metrics.clone());
     let method = req.method().to_string();
     let span = tracing::info_span!("request", request_id = %request_id, method = %method, path = %req.path());
     let started = Instant::now();
@@ -33,7 +38,10 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
 
     let elapsed = started.elapsed();
     // The route pattern, not the path, so ids do not explode the metric's label set.
-    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
     let status = response.status().as_u16();
     span.in_scope(|| {
         tracing::info!(status, route = %route, duration_ms = elapsed.as_secs_f64() * 1000.0, "request completed");
@@ -48,7 +56,10 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
 }
 
 fn is_sane(id: &str) -> bool {
-    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn new_id() -> String {

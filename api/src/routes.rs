@@ -21,5 +21,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 
 /// Operations endpoints at the root.
 pub fn configure_ops(cfg: &mut ServiceConfig) {
-    cfg.service(ops::healthz).service(ops::readyz).service(ops::metrics);
+    cfg.service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics);
 }

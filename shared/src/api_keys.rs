@@ -75,6 +75,9 @@ pub struct CreateApiKeyRequest {
 pub struct CreatedApiKey {
     pub key: ApiKeyDto,
     /// Send as `Authorization: Bearer <secret>`.
-    #[cfg_attr(feature = "openapi", schema(example = "tbk_3f9a2c1e_Qm9uam91ciBsZSBtb25kZSBoZWxsbw"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "tbk_3f9a2c1e_Qm9uam91ciBsZSBtb25kZSBoZWxsbw")
+    )]
     pub secret: String,
 }

@@ -45,7 +45,10 @@ mod tests {
     #[test]
     fn limit_defaults_and_bounds() {
         assert_eq!(PageQuery::default().limit(), Ok(DEFAULT_LIMIT));
-        let q = |n| PageQuery { cursor: None, limit: Some(n) };
+        let q = |n| PageQuery {
+            cursor: None,
+            limit: Some(n),
+        };
         assert_eq!(q(1).limit(), Ok(1));
         assert_eq!(q(200).limit(), Ok(200));
         assert!(q(0).limit().is_err());

@@ -93,7 +93,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -133,7 +136,10 @@ mod tests {
 
     #[test]
     fn type_uri_is_the_kebab_case_code() {
-        assert_eq!(ProblemCode::ValidationFailed.type_uri(), "/problems/validation-failed");
+        assert_eq!(
+            ProblemCode::ValidationFailed.type_uri(),
+            "/problems/validation-failed"
+        );
         assert_eq!(ProblemCode::NotFound.type_uri(), "/problems/not-found");
     }
 
@@ -146,7 +152,8 @@ mod tests {
 
     #[test]
     fn serializes_type_and_omits_empty_errors() {
-        let json = serde_json::to_value(Problem::new(ProblemCode::NotFound, "no such key")).unwrap();
+        let json =
+            serde_json::to_value(Problem::new(ProblemCode::NotFound, "no such key")).unwrap();
         assert_eq!(json["type"], "/problems/not-found");
         assert_eq!(json["code"], "not_found");
         assert_eq!(json["status"], 404);

@@ -63,7 +63,9 @@ pub fn name_error(name: &str) -> Option<&'static str> {
     }
 }
 
-fn collect(checks: impl IntoIterator<Item = (&'static str, Option<&'static str>)>) -> Vec<FieldError> {
+fn collect(
+    checks: impl IntoIterator<Item = (&'static str, Option<&'static str>)>,
+) -> Vec<FieldError> {
     checks
         .into_iter()
         .filter_map(|(field, error)| error.map(|message| FieldError::new(field, message)))
@@ -84,7 +86,10 @@ impl LoginRequest {
     pub fn validate(&self) -> Vec<FieldError> {
         collect([
             ("email", email_error(&self.email)),
-            ("password", self.password.is_empty().then_some("Enter your password.")),
+            (
+                "password",
+                self.password.is_empty().then_some("Enter your password."),
+            ),
         ])
     }
 }
@@ -93,7 +98,12 @@ impl CreateApiKeyRequest {
     pub fn validate(&self) -> Vec<FieldError> {
         collect([
             ("name", name_error(&self.name)),
-            ("scopes", self.scopes.is_empty().then_some("Choose at least one scope.")),
+            (
+                "scopes",
+                self.scopes
+                    .is_empty()
+                    .then_some("Choose at least one scope."),
+            ),
         ])
     }
 }
@@ -104,13 +114,22 @@ mod tests {
 
     #[test]
     fn emails() {
-        for ok in ["a@b.co", " Owner@Store.Example ", "first.last+tag@sub.domain.ca"] {
+        for ok in [
+            "a@b.co",
+            " Owner@Store.Example ",
+            "first.last+tag@sub.domain.ca",
+        ] {
             assert_eq!(email_error(ok), None, "{ok}");
         }
-        for bad in ["", "plain", "@b.co", "a@b", "a@.co", "a@b.", "a b@c.co", "a@b@c.co"] {
+        for bad in [
+            "", "plain", "@b.co", "a@b", "a@.co", "a@b.", "a b@c.co", "a@b@c.co",
+        ] {
             assert!(email_error(bad).is_some(), "{bad:?}");
         }
-        assert_eq!(normalize_email(" Owner@Store.Example "), "owner@store.example");
+        assert_eq!(
+            normalize_email(" Owner@Store.Example "),
+            "owner@store.example"
+        );
     }
 
     #[test]
@@ -130,7 +149,11 @@ mod tests {
 
     #[test]
     fn signup_reports_every_bad_field() {
-        let req = SignupRequest { store_name: "".into(), email: "x".into(), password: "y".into() };
+        let req = SignupRequest {
+            store_name: "".into(),
+            email: "x".into(),
+            password: "y".into(),
+        };
         let fields: Vec<_> = req.validate().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["store_name", "email", "password"]);
     }

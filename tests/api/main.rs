@@ -1,0 +1,7 @@
+//! Integration tests: one binary, so the server crate compiles once for all of them.
+
+mod accounts;
+mod api_keys;
+mod conventions;
+mod migrations;
+mod openapi;

@@ -1,0 +1,32 @@
+//! The integration-test harness: the real server on a loopback port (port 0), with a fresh
+//! database per test, on SQLite and (when `TEST_DATABASE_URL` is set) on PostgreSQL.
+//!
+//! Write a test as `async fn name(app: TestApp)` and list it in `on_both_databases!`.
+
+mod database;
+mod test_app;
+
+pub use database::Backend;
+pub use test_app::{Session, TestApp, problem};
+
+/// Runs each listed `async fn(TestApp)` once per backend, as `<name>::sqlite` and
+/// `<name>::postgres` (the latter ignored, with a reason, when `TEST_DATABASE_URL` is unset).
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($test:ident),+ $(,)?) => {
+        $(
+            mod $test {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$test($crate::TestApp::spawn($crate::Backend::Sqlite).await).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(textback_pg), ignore = "TEST_DATABASE_URL is not set")]
+                async fn postgres() {
+                    super::$test($crate::TestApp::spawn($crate::Backend::Postgres).await).await
+                }
+            }
+        )+
+    };
+}

@@ -1,1 +1,13 @@
-fn main() {}
+//! The Textback web app: a client-side rendered leptos SPA served by the API server.
+
+mod api;
+mod app;
+mod components;
+mod contexts;
+mod format;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

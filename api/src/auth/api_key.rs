@@ -23,7 +23,11 @@ pub fn generate() -> NewSecret {
     rng.fill_bytes(&mut random);
     let prefix = format!("{KEY_PREFIX}{}", hex(&id));
     let secret = format!("{prefix}_{}", URL_SAFE_NO_PAD.encode(random));
-    NewSecret { hash: hash(&secret), prefix, secret }
+    NewSecret {
+        hash: hash(&secret),
+        prefix,
+        secret,
+    }
 }
 
 /// The prefix of something that looks like one of our keys.
@@ -46,7 +50,11 @@ pub fn encode_scopes(scopes: &[Scope]) -> String {
     let mut scopes = scopes.to_vec();
     scopes.sort();
     scopes.dedup();
-    scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+    scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub fn decode_scopes(stored: &str) -> Vec<Scope> {

@@ -74,7 +74,9 @@ impl<S: scope::Required + 'static> FromRequest for Caller<S> {
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("AppState missing"))?;
             let token = token.ok_or_else(|| {
-                AppError::Unauthorized("Send `Authorization: Bearer <session token or API key>`.".into())
+                AppError::Unauthorized(
+                    "Send `Authorization: Bearer <session token or API key>`.".into(),
+                )
             })?;
             let caller = authenticate(&state, token).await?;
             if !caller.scopes.contains(&S::SCOPE) {
@@ -97,19 +99,22 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
 
 async fn authenticate<S>(state: &AppState, token: String) -> Result<Caller<S>, AppError> {
     let Some(prefix) = api_key::prefix_of(&token).map(str::to_owned) else {
-        let session = state
-            .sessions
-            .verify(&token)
-            .ok_or_else(|| AppError::Unauthorized("The session token is invalid or has expired.".into()))?;
+        let session = state.sessions.verify(&token).ok_or_else(|| {
+            AppError::Unauthorized("The session token is invalid or has expired.".into())
+        })?;
         return Ok(Caller {
             store_id: session.store_id,
-            credential: Credential::Session { user_id: session.user_id },
+            credential: Credential::Session {
+                user_id: session.user_id,
+            },
             scopes: Scope::ALL.to_vec(),
             _required: PhantomData,
         });
     };
     let key = db::run(&state.pool, move |conn| {
-        let Some(key) = db::api_keys::find_live_by_prefix(conn, &prefix)? else { return Ok(None) };
+        let Some(key) = db::api_keys::find_live_by_prefix(conn, &prefix)? else {
+            return Ok(None);
+        };
         if !api_key::matches(&token, &key.secret_hash) {
             return Ok(None);
         }

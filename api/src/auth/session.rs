@@ -40,7 +40,11 @@ impl SessionKeys {
         })
     }
 
-    pub fn issue(&self, session: Session, now: DateTime<Utc>) -> Result<(String, DateTime<Utc>), String> {
+    pub fn issue(
+        &self,
+        session: Session,
+        now: DateTime<Utc>,
+    ) -> Result<(String, DateTime<Utc>), String> {
         let expires_at = now + SESSION_TTL;
         let claims = Claims {
             iss: ISSUER.into(),
@@ -60,8 +64,13 @@ impl SessionKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = 0;
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?.claims;
-        Some(Session { user_id: claims.sub.parse().ok()?, store_id: claims.store_id })
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .ok()?
+            .claims;
+        Some(Session {
+            user_id: claims.sub.parse().ok()?,
+            store_id: claims.store_id,
+        })
     }
 }
 
@@ -71,7 +80,10 @@ mod tests {
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-    const SESSION: Session = Session { user_id: 7, store_id: 3 };
+    const SESSION: Session = Session {
+        user_id: 7,
+        store_id: 3,
+    };
 
     fn keys() -> SessionKeys {
         SessionKeys::new(b"0123456789abcdef0123456789abcdef").unwrap()
@@ -85,7 +97,9 @@ mod tests {
 
     #[test]
     fn refuses_expired_forged_and_unsigned_tokens() {
-        let (expired, _) = keys().issue(SESSION, Utc::now() - SESSION_TTL - Duration::seconds(5)).unwrap();
+        let (expired, _) = keys()
+            .issue(SESSION, Utc::now() - SESSION_TTL - Duration::seconds(5))
+            .unwrap();
         assert_eq!(keys().verify(&expired), None);
 
         let other = SessionKeys::new(b"another secret of thirty-two bytes!!").unwrap();
@@ -94,13 +108,21 @@ mod tests {
 
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         let exp = (Utc::now() + Duration::hours(1)).timestamp();
-        let body = URL_SAFE_NO_PAD.encode(format!(r#"{{"iss":"textback","sub":"7","store_id":3,"iat":0,"exp":{exp}}}"#));
+        let body = URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"iss":"textback","sub":"7","store_id":3,"iat":0,"exp":{exp}}}"#
+        ));
         assert_eq!(keys().verify(&format!("{header}.{body}.")), None);
     }
 
     #[test]
     fn refuses_another_issuer() {
-        let claims = Claims { iss: "someone-else".into(), sub: "7".into(), store_id: 3, iat: 0, exp: i64::MAX / 2 };
+        let claims = Claims {
+            iss: "someone-else".into(),
+            sub: "7".into(),
+            store_id: 3,
+            iat: 0,
+            exp: i64::MAX / 2,
+        };
         let key = EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef").unwrap();
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap();
         assert_eq!(keys().verify(&token), None);

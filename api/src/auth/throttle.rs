@@ -25,12 +25,18 @@ pub struct Attempt {
 
 impl Attempt {
     pub fn new(normalized_email: &str, address: Option<std::net::IpAddr>) -> Self {
-        Self { email_key: format!("email:{normalized_email}"), address_key: address.map(|ip| format!("ip:{ip}")) }
+        Self {
+            email_key: format!("email:{normalized_email}"),
+            address_key: address.map(|ip| format!("ip:{ip}")),
+        }
     }
 
     fn keys(&self) -> impl Iterator<Item = (&str, usize)> {
-        std::iter::once((self.email_key.as_str(), MAX_FAILURES_PER_EMAIL))
-            .chain(self.address_key.as_deref().map(|k| (k, MAX_FAILURES_PER_ADDRESS)))
+        std::iter::once((self.email_key.as_str(), MAX_FAILURES_PER_EMAIL)).chain(
+            self.address_key
+                .as_deref()
+                .map(|k| (k, MAX_FAILURES_PER_ADDRESS)),
+        )
     }
 }
 
@@ -48,7 +54,11 @@ impl LoginThrottle {
                 }
             }
         }
-        if wait.is_zero() { Ok(()) } else { Err(wait.max(Duration::from_secs(1))) }
+        if wait.is_zero() {
+            Ok(())
+        } else {
+            Err(wait.max(Duration::from_secs(1)))
+        }
     }
 
     pub fn record_failure(&self, attempt: &Attempt, now: Instant) {
@@ -73,12 +83,17 @@ impl LoginThrottle {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Instant>>> {
-        self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
 fn prune(times: &mut VecDeque<Instant>, now: Instant) {
-    while times.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+    while times
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+    {
         times.pop_front();
     }
 }

@@ -52,7 +52,12 @@ pub fn find_live_by_prefix(conn: &mut DbConn, prefix: &str) -> QueryResult<Optio
 }
 
 /// The store's live keys, newest first, after the cursor id.
-pub fn list_live(conn: &mut DbConn, store_id: i64, before_id: Option<i64>, limit: i64) -> QueryResult<Vec<ApiKeyRow>> {
+pub fn list_live(
+    conn: &mut DbConn,
+    store_id: i64,
+    before_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<ApiKeyRow>> {
     let mut query = api_keys::table
         .filter(api_keys::store_id.eq(store_id))
         .filter(api_keys::revoked_at.is_null())
@@ -84,9 +89,11 @@ pub fn revoke(conn: &mut DbConn, store_id: i64, id: i64, now: NaiveDateTime) -> 
 pub fn touch(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
     let a_minute_ago = now - chrono::Duration::minutes(1);
     diesel::update(
-        api_keys::table
-            .filter(api_keys::id.eq(id))
-            .filter(api_keys::last_used_at.is_null().or(api_keys::last_used_at.lt(a_minute_ago))),
+        api_keys::table.filter(api_keys::id.eq(id)).filter(
+            api_keys::last_used_at
+                .is_null()
+                .or(api_keys::last_used_at.lt(a_minute_ago)),
+        ),
     )
     .set(api_keys::last_used_at.eq(now))
     .execute(conn)

@@ -20,5 +20,8 @@ pub fn insert(conn: &mut DbConn, name: &str, now: NaiveDateTime) -> QueryResult<
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<StoreRow> {
-    stores::table.find(id).select(StoreRow::as_select()).first(conn)
+    stores::table
+        .find(id)
+        .select(StoreRow::as_select())
+        .first(conn)
 }

@@ -45,7 +45,10 @@ pub async fn list_api_keys(
     query: Query<PageQuery>,
 ) -> AppResult<Json<Page<ApiKeyDto>>> {
     let page = IdPage::parse(&query)?;
-    let keys = db::run(&state.pool, move |conn| api_keys::list(conn, caller.store_id, page)).await?;
+    let keys = db::run(&state.pool, move |conn| {
+        api_keys::list(conn, caller.store_id, page)
+    })
+    .await?;
     Ok(Json(keys))
 }
 
@@ -56,9 +59,16 @@ pub async fn list_api_keys(
     responses((status = 204, description = "Revoked"))
 )]
 #[delete("/api-keys/{id}")]
-pub async fn revoke_api_key(state: Data<AppState>, caller: Caller<scope::Write>, id: Path<i64>) -> AppResult<HttpResponse> {
+pub async fn revoke_api_key(
+    state: Data<AppState>,
+    caller: Caller<scope::Write>,
+    id: Path<i64>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    db::run(&state.pool, move |conn| api_keys::revoke(conn, caller.store_id, id)).await?;
+    db::run(&state.pool, move |conn| {
+        api_keys::revoke(conn, caller.store_id, id)
+    })
+    .await?;
     tracing::info!(api_key_id = id, "API key revoked");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -27,7 +27,11 @@ use crate::services::accounts::{self, Account};
 pub async fn signup(state: Data<AppState>, body: Json<SignupRequest>) -> AppResult<HttpResponse> {
     let request = body.into_inner();
     let account = db::run(&state.pool, move |conn| accounts::signup(conn, &request)).await?;
-    tracing::info!(store_id = account.store.id, user_id = account.user.id, "store signed up");
+    tracing::info!(
+        store_id = account.store.id,
+        user_id = account.user.id,
+        "store signed up"
+    );
     Ok(HttpResponse::Created().json(session_for(&state, &account)?))
 }
 
@@ -45,9 +49,16 @@ pub async fn signup(state: Data<AppState>, body: Json<SignupRequest>) -> AppResu
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: Data<AppState>, req: HttpRequest, body: Json<LoginRequest>) -> AppResult<Json<SessionResponse>> {
+pub async fn login(
+    state: Data<AppState>,
+    req: HttpRequest,
+    body: Json<LoginRequest>,
+) -> AppResult<Json<SessionResponse>> {
     let request = body.into_inner();
-    let attempt = Attempt::new(&normalize_email(&request.email), req.peer_addr().map(|a| a.ip()));
+    let attempt = Attempt::new(
+        &normalize_email(&request.email),
+        req.peer_addr().map(|a| a.ip()),
+    );
     if let Err(wait) = state.login_throttle.check(&attempt, Instant::now()) {
         return Err(AppError::TooManyRequests {
             retry_after_secs: wait.as_secs(),
@@ -61,14 +72,29 @@ pub async fn login(state: Data<AppState>, req: HttpRequest, body: Json<LoginRequ
             Ok(Json(session_for(&state, &account)?))
         }
         None => {
-            state.login_throttle.record_failure(&attempt, Instant::now());
-            Err(AppError::Unauthorized("The email or password is wrong.".into()))
+            state
+                .login_throttle
+                .record_failure(&attempt, Instant::now());
+            Err(AppError::Unauthorized(
+                "The email or password is wrong.".into(),
+            ))
         }
     }
 }
 
 fn session_for(state: &AppState, account: &Account) -> AppResult<SessionResponse> {
-    let session = Session { user_id: account.user.id, store_id: account.store.id };
-    let (token, expires_at) = state.sessions.issue(session, Utc::now()).map_err(AppError::internal)?;
-    Ok(SessionResponse { token, expires_at, user: account.user_dto(), store: account.store_dto() })
+    let session = Session {
+        user_id: account.user.id,
+        store_id: account.store.id,
+    };
+    let (token, expires_at) = state
+        .sessions
+        .issue(session, Utc::now())
+        .map_err(AppError::internal)?;
+    Ok(SessionResponse {
+        token,
+        expires_at,
+        user: account.user_dto(),
+        store: account.store_dto(),
+    })
 }

@@ -25,11 +25,17 @@ impl RouteTable {
             .paths
             .iter()
             .map(|(path, item)| {
-                let methods = [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("PATCH", &item.patch), ("DELETE", &item.delete)]
-                    .into_iter()
-                    .filter(|(_, op)| op.is_some())
-                    .map(|(m, _)| m.to_owned())
-                    .collect();
+                let methods = [
+                    ("GET", &item.get),
+                    ("POST", &item.post),
+                    ("PUT", &item.put),
+                    ("PATCH", &item.patch),
+                    ("DELETE", &item.delete),
+                ]
+                .into_iter()
+                .filter(|(_, op)| op.is_some())
+                .map(|(m, _)| m.to_owned())
+                .collect();
                 (segments(path).map(str::to_owned).collect(), methods)
             })
             .collect();
@@ -44,7 +50,10 @@ impl RouteTable {
             .iter()
             .filter(|(template, _)| {
                 template.len() == wanted.len()
-                    && template.iter().zip(&wanted).all(|(t, w)| t == w || (t.starts_with('{') && t.ends_with('}')))
+                    && template
+                        .iter()
+                        .zip(&wanted)
+                        .all(|(t, w)| t == w || (t.starts_with('{') && t.ends_with('}')))
             })
             .flat_map(|(_, methods)| methods.iter().cloned())
             .collect();
@@ -59,7 +68,9 @@ fn segments(path: &str) -> impl Iterator<Item = &str> {
 }
 
 fn is_api_path(path: &str) -> bool {
-    ["/api", "/webhooks", "/api-docs"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+    ["/api", "/webhooks", "/api-docs"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
 pub async fn fallback(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -68,29 +79,44 @@ pub async fn fallback(req: HttpRequest, state: Data<AppState>) -> Result<HttpRes
         return Err(AppError::MethodNotAllowed { allow });
     }
     if is_api_path(path) || !matches!(*req.method(), Method::GET | Method::HEAD) {
-        return Err(AppError::NotFound(format!("There is no {} {path}.", req.method())));
+        return Err(AppError::NotFound(format!(
+            "There is no {} {path}.",
+            req.method()
+        )));
     }
     serve_spa(&req, &state.settings.static_dir)
 }
 
 fn serve_spa(req: &HttpRequest, static_dir: &Path) -> Result<HttpResponse, AppError> {
     let index = static_dir.join("index.html");
-    let file = asset_path(static_dir, req.path()).filter(|p| p.is_file()).unwrap_or(index);
+    let file = asset_path(static_dir, req.path())
+        .filter(|p| p.is_file())
+        .unwrap_or(index);
     let is_index = file.file_name().is_some_and(|n| n == "index.html");
     let named = NamedFile::open(&file).map_err(|_| {
         AppError::NotFound("The web app is not built here; `make run` builds it.".into())
     })?;
     let mut response = named.use_etag(true).into_response(req);
     // index.html names the current build's assets, so it must never be served stale.
-    let cache = if is_index { "no-cache" } else { "public, max-age=3600" };
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static(cache));
+    let cache = if is_index {
+        "no-cache"
+    } else {
+        "public, max-age=3600"
+    };
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(cache),
+    );
     Ok(response)
 }
 
 /// The file a URL path names inside the static folder; `None` for anything that climbs out.
 fn asset_path(static_dir: &Path, url_path: &str) -> Option<PathBuf> {
     let relative = Path::new(url_path.trim_start_matches('/'));
-    relative.components().all(|c| matches!(c, Component::Normal(_))).then(|| static_dir.join(relative))
+    relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+        .then(|| static_dir.join(relative))
 }
 
 #[cfg(test)]
@@ -100,9 +126,15 @@ mod tests {
     #[test]
     fn asset_paths_stay_inside_the_folder() {
         let dir = Path::new("/srv/dist");
-        assert_eq!(asset_path(dir, "/web-1a2b.js"), Some(PathBuf::from("/srv/dist/web-1a2b.js")));
+        assert_eq!(
+            asset_path(dir, "/web-1a2b.js"),
+            Some(PathBuf::from("/srv/dist/web-1a2b.js"))
+        );
         assert_eq!(asset_path(dir, "/../etc/passwd"), None);
-        assert_eq!(asset_path(dir, "/a/./b"), Some(PathBuf::from("/srv/dist/a/b")));
+        assert_eq!(
+            asset_path(dir, "/a/./b"),
+            Some(PathBuf::from("/srv/dist/a/b"))
+        );
     }
 
     #[test]

@@ -17,7 +17,9 @@ pub async fn me(state: Data<AppState>, caller: Caller<scope::Read>) -> AppResult
     let (store_id, user_id) = (caller.store_id, caller.user_id());
     let (store, user) = db::run(&state.pool, move |conn| {
         let store = db::stores::find(conn, store_id)?;
-        let user = user_id.map(|id| db::users::find_in_store(conn, store_id, id)).transpose()?;
+        let user = user_id
+            .map(|id| db::users::find_in_store(conn, store_id, id))
+            .transpose()?;
         Ok((store, user))
     })
     .await?;

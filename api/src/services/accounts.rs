@@ -24,11 +24,19 @@ impl Account {
 }
 
 pub fn user_dto(user: &UserRow) -> UserDto {
-    UserDto { id: user.id, email: user.email.clone(), created_at: db::utc(user.created_at) }
+    UserDto {
+        id: user.id,
+        email: user.email.clone(),
+        created_at: db::utc(user.created_at),
+    }
 }
 
 pub fn store_dto(store: &StoreRow) -> StoreDto {
-    StoreDto { id: store.id, name: store.name.clone(), created_at: db::utc(store.created_at) }
+    StoreDto {
+        id: store.id,
+        name: store.name.clone(),
+        created_at: db::utc(store.created_at),
+    }
 }
 
 /// Creates a store and its owner in one transaction.
@@ -38,11 +46,18 @@ pub fn signup(conn: &mut DbConn, request: &SignupRequest) -> AppResult<Account> 
     let password_hash = password::hash(&request.password).map_err(AppError::internal)?;
     conn.transaction(|conn| {
         if db::users::find_by_email(conn, &email)?.is_some() {
-            return Err(AppError::Conflict("An account with this email already exists; log in instead.".into()));
+            return Err(AppError::Conflict(
+                "An account with this email already exists; log in instead.".into(),
+            ));
         }
         let now = db::now();
         let store = db::stores::insert(conn, request.store_name.trim(), now)?;
-        let new_user = db::users::NewUser { store_id: store.id, email: &email, password_hash: &password_hash, created_at: now };
+        let new_user = db::users::NewUser {
+            store_id: store.id,
+            email: &email,
+            password_hash: &password_hash,
+            created_at: now,
+        };
         let user = db::users::insert(conn, &new_user)?;
         Ok(Account { user, store })
     })
@@ -53,7 +68,9 @@ pub fn signup(conn: &mut DbConn, request: &SignupRequest) -> AppResult<Account> 
 pub fn login(conn: &mut DbConn, request: &LoginRequest) -> AppResult<Option<Account>> {
     AppError::check(request.validate())?;
     let user = db::users::find_by_email(conn, &normalize_email(&request.email))?;
-    let hash = user.as_ref().map_or(password::dummy_hash(), |u| u.password_hash.as_str());
+    let hash = user
+        .as_ref()
+        .map_or(password::dummy_hash(), |u| u.password_hash.as_str());
     let password_ok = password::verify(&request.password, hash);
     match user {
         Some(user) if password_ok => {

@@ -20,7 +20,12 @@ fn dto(row: ApiKeyRow) -> ApiKeyDto {
 }
 
 /// `granting` is what the creator holds: a key can never mint a key with more rights.
-pub fn create(conn: &mut DbConn, store_id: i64, granting: &[Scope], request: &CreateApiKeyRequest) -> AppResult<CreatedApiKey> {
+pub fn create(
+    conn: &mut DbConn,
+    store_id: i64,
+    granting: &[Scope],
+    request: &CreateApiKeyRequest,
+) -> AppResult<CreatedApiKey> {
     AppError::check(request.validate())?;
     if let Some(missing) = request.scopes.iter().find(|s| !granting.contains(s)) {
         return Err(AppError::Forbidden(format!(
@@ -39,7 +44,10 @@ pub fn create(conn: &mut DbConn, store_id: i64, granting: &[Scope], request: &Cr
         created_at: db::now(),
     };
     let row = db::api_keys::insert(conn, &new)?;
-    Ok(CreatedApiKey { key: dto(row), secret: new_secret.secret })
+    Ok(CreatedApiKey {
+        key: dto(row),
+        secret: new_secret.secret,
+    })
 }
 
 pub fn list(conn: &mut DbConn, store_id: i64, page: IdPage) -> AppResult<Page<ApiKeyDto>> {
@@ -48,5 +56,9 @@ pub fn list(conn: &mut DbConn, store_id: i64, page: IdPage) -> AppResult<Page<Ap
 }
 
 pub fn revoke(conn: &mut DbConn, store_id: i64, id: i64) -> AppResult<()> {
-    if db::api_keys::revoke(conn, store_id, id, db::now())? { Ok(()) } else { Err(AppError::not_found("API key")) }
+    if db::api_keys::revoke(conn, store_id, id, db::now())? {
+        Ok(())
+    } else {
+        Err(AppError::not_found("API key"))
+    }
 }

@@ -1,0 +1,133 @@
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use textback_tests::{TestApp, on_both_databases, problem};
+
+on_both_databases!(
+    signup_logs_the_owner_in,
+    duplicate_email_is_a_conflict,
+    invalid_signup_lists_fields_and_creates_nothing,
+    login_returns_a_working_session,
+    wrong_credentials_are_refused_alike,
+    repeated_failed_logins_are_throttled,
+    forged_and_malformed_tokens_are_refused,
+);
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn signup_logs_the_owner_in(app: TestApp) {
+    let body = json!({"store_name": "  Maple & Pine ", "email": "Owner@Maple.example", "password": PASSWORD});
+    let response = app.post("/api/v1/auth/signup", None, &body).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let session: Value = response.json().await.unwrap();
+    assert_eq!(session["store"]["name"], "Maple & Pine");
+    assert_eq!(session["user"]["email"], "owner@maple.example");
+    assert!(session["expires_at"].as_str().unwrap().ends_with('Z'));
+
+    let me: Value = app
+        .get("/api/v1/me", session["token"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["credential"], "session");
+    assert_eq!(me["store"]["id"], session["store"]["id"]);
+    assert_eq!(me["user"]["email"], "owner@maple.example");
+    assert_eq!(me["scopes"], json!(["read", "write", "events"]));
+}
+
+async fn duplicate_email_is_a_conflict(app: TestApp) {
+    app.signup("owner@maple.example").await;
+    let body =
+        json!({"store_name": "Again", "email": " OWNER@maple.example", "password": PASSWORD});
+    let conflict = problem(app.post("/api/v1/auth/signup", None, &body).await, 409).await;
+    assert!(conflict.detail.contains("already exists"));
+}
+
+async fn invalid_signup_lists_fields_and_creates_nothing(app: TestApp) {
+    let body = json!({"store_name": "", "email": "not-an-email", "password": "short"});
+    let invalid = problem(app.post("/api/v1/auth/signup", None, &body).await, 422).await;
+    let fields: Vec<_> = invalid.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["store_name", "email", "password"]);
+
+    let login = json!({"email": "not-an-email", "password": "short"});
+    problem(app.post("/api/v1/auth/login", None, &login).await, 422).await;
+}
+
+async fn login_returns_a_working_session(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let body = json!({"email": "OWNER@maple.example ", "password": PASSWORD});
+    let response = app.post("/api/v1/auth/login", None, &body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let session: Value = response.json().await.unwrap();
+    assert_eq!(session["user"]["id"], owner.user_id);
+    let me = app
+        .get("/api/v1/me", session["token"].as_str().unwrap())
+        .await;
+    assert_eq!(me.status(), StatusCode::OK);
+}
+
+async fn wrong_credentials_are_refused_alike(app: TestApp) {
+    app.signup("owner@maple.example").await;
+    let wrong_password = json!({"email": "owner@maple.example", "password": "wrong horse battery"});
+    let unknown_email = json!({"email": "nobody@maple.example", "password": PASSWORD});
+    let a = problem(
+        app.post("/api/v1/auth/login", None, &wrong_password).await,
+        401,
+    )
+    .await;
+    let b = problem(
+        app.post("/api/v1/auth/login", None, &unknown_email).await,
+        401,
+    )
+    .await;
+    assert_eq!(
+        a.detail, b.detail,
+        "the answer must not reveal which emails have accounts"
+    );
+}
+
+async fn repeated_failed_logins_are_throttled(app: TestApp) {
+    app.signup("owner@maple.example").await;
+    let wrong = json!({"email": "owner@maple.example", "password": "wrong horse battery"});
+    for _ in 0..5 {
+        problem(app.post("/api/v1/auth/login", None, &wrong).await, 401).await;
+    }
+    let right = json!({"email": "owner@maple.example", "password": PASSWORD});
+    let response = app.post("/api/v1/auth/login", None, &right).await;
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=900).contains(&retry_after),
+        "Retry-After {retry_after}"
+    );
+    problem(response, 429).await;
+
+    // Another account is not locked out by this one's failures.
+    app.signup("other@maple.example").await;
+    let other = json!({"email": "other@maple.example", "password": PASSWORD});
+    assert_eq!(
+        app.post("/api/v1/auth/login", None, &other).await.status(),
+        StatusCode::OK
+    );
+}
+
+async fn forged_and_malformed_tokens_are_refused(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let mut parts: Vec<String> = owner.token.split('.').map(str::to_owned).collect();
+    parts[2] = "c2lnbmVkIGJ5IHNvbWVvbmUgZWxzZQ".into();
+    let forged = parts.join(".");
+    for token in [forged.as_str(), "garbage", "tbk_00000000_nothere", "a.b.c"] {
+        let refused = problem(app.get("/api/v1/me", token).await, 401).await;
+        assert!(!refused.detail.is_empty());
+    }
+    let no_header = app
+        .request(reqwest::Method::GET, "/api/v1/me", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_header.headers()["www-authenticate"], "Bearer");
+    problem(no_header, 401).await;
+}

@@ -1,0 +1,172 @@
+//! What every endpoint shares: problem+json for bad input, request ids, the SPA fallback,
+//! health and metrics.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use textback_tests::{TestApp, on_both_databases, problem};
+
+on_both_databases!(
+    malformed_bodies_are_client_errors,
+    unknown_routes_and_wrong_methods_are_problems,
+    request_ids_are_returned,
+    the_spa_is_served_with_client_side_routes,
+    health_readiness_and_metrics,
+);
+
+async fn malformed_bodies_are_client_errors(app: TestApp) {
+    let signup = "/api/v1/auth/signup";
+    let send = |body: &'static str, content_type: &'static str| {
+        app.request(Method::POST, signup, None)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    problem(send("{not json", "application/json").await.unwrap(), 400).await;
+    problem(
+        send(
+            r#"{"store_name": 5, "email": "a@b.co", "password": "x"}"#,
+            "application/json",
+        )
+        .await
+        .unwrap(),
+        422,
+    )
+    .await;
+    problem(
+        send(r#"{"email": "a@b.co"}"#, "application/json")
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    let unknown =
+        r#"{"store_name":"S","email":"a@b.co","password":"correct horse battery","admin":true}"#;
+    problem(send(unknown, "application/json").await.unwrap(), 422).await;
+    problem(
+        send("store_name=S", "application/x-www-form-urlencoded")
+            .await
+            .unwrap(),
+        415,
+    )
+    .await;
+
+    let huge = json!({"store_name": "x".repeat(300 * 1024), "email": "a@b.co", "password": "correct horse battery"});
+    problem(app.post(signup, None, &huge).await, 413).await;
+
+    // None of it created an account.
+    let login = json!({"email": "a@b.co", "password": "correct horse battery"});
+    problem(app.post("/api/v1/auth/login", None, &login).await, 401).await;
+}
+
+async fn unknown_routes_and_wrong_methods_are_problems(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    problem(app.get("/api/v1/nothing-here", &owner.token).await, 404).await;
+    problem(
+        app.request(Method::POST, "/settings", None)
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+
+    let wrong_method = app
+        .request(Method::PUT, "/api/v1/api-keys", Some(&owner.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.headers()["allow"], "GET, POST");
+    problem(wrong_method, 405).await;
+    let wrong_method = app
+        .request(Method::GET, "/api/v1/api-keys/7", Some(&owner.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.headers()["allow"], "DELETE");
+    problem(wrong_method, 405).await;
+}
+
+async fn request_ids_are_returned(app: TestApp) {
+    let given = app
+        .request(Method::GET, "/healthz", None)
+        .header("x-request-id", "trace-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(given.headers()["x-request-id"], "trace-42");
+    let made = app
+        .request(Method::GET, "/healthz", None)
+        .send()
+        .await
+        .unwrap();
+    let id = made.headers()["x-request-id"].to_str().unwrap();
+    assert_eq!(id.len(), 24);
+    let hostile = app
+        .request(Method::GET, "/healthz", None)
+        .header("x-request-id", "a b<script>")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(hostile.headers()["x-request-id"], "a b<script>");
+}
+
+async fn the_spa_is_served_with_client_side_routes(app: TestApp) {
+    let index = std::fs::read_to_string(app.static_dir.join("index.html")).unwrap();
+    for path in ["/", "/settings/api-keys", "/login"] {
+        let response = app.request(Method::GET, path, None).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-cache");
+        assert_eq!(response.text().await.unwrap(), index, "{path}");
+    }
+    let asset = app
+        .request(Method::GET, "/app.js", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asset.text().await.unwrap(), "console.log('app')");
+    let climbing = app
+        .request(Method::GET, "/..%2f..%2fetc/passwd", None)
+        .send()
+        .await
+        .unwrap();
+    assert!(!climbing.text().await.unwrap().contains("root:"));
+    let headers = app.request(Method::GET, "/", None).send().await.unwrap();
+    assert_eq!(headers.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(headers.headers()["x-frame-options"], "DENY");
+}
+
+async fn health_readiness_and_metrics(app: TestApp) {
+    let health = app
+        .request(Method::GET, "/healthz", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let ready = app
+        .request(Method::GET, "/readyz", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+
+    let owner = app.signup("owner@maple.example").await;
+    problem(
+        app.delete("/api/v1/api-keys/424242", &owner.token).await,
+        404,
+    )
+    .await;
+    let metrics = app
+        .request(Method::GET, "/metrics", None)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"textback_http_requests_total{method="DELETE",route="/api/v1/api-keys/{id}",status="404"} 1"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains("textback_http_request_duration_seconds_bucket"));
+    assert!(metrics.contains(r#"textback_db_pool_connections{state="max"} 4"#));
+}

@@ -1,0 +1,44 @@
+//! The two migration folders must describe the same schema.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use textback_tests::{TestApp, on_both_databases};
+
+fn migration_names(backend: &str) -> BTreeSet<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../migrations")
+        .join(backend);
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn both_backends_have_the_same_migrations() {
+    let sqlite = migration_names("sqlite");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, migration_names("postgres"));
+}
+
+on_both_databases!(every_schema_column_exists);
+
+/// Selecting every column of every table fails if a migration forgot one.
+async fn every_schema_column_exists(app: TestApp) {
+    use diesel::prelude::*;
+    use textback_api::db::schema::*;
+    let mut conn = app.state.pool.get().unwrap();
+    stores::table
+        .select(stores::all_columns)
+        .load::<(i64, String, chrono::NaiveDateTime)>(&mut conn)
+        .unwrap();
+    users::table
+        .select(users::all_columns)
+        .load::<textback_api::db::users::UserRow>(&mut conn)
+        .unwrap();
+    api_keys::table
+        .select(api_keys::all_columns)
+        .load::<textback_api::db::api_keys::ApiKeyRow>(&mut conn)
+        .unwrap();
+}

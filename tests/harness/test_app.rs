@@ -1,0 +1,164 @@
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use textback_api::app::{self, AppState};
+use textback_api::config::Settings;
+use textback_shared::Problem;
+
+use crate::database::{Backend, TestDatabase};
+
+/// A running server with its own database. Dropping it drops the database.
+pub struct TestApp {
+    pub base_url: String,
+    pub backend: Backend,
+    pub state: AppState,
+    pub http: reqwest::Client,
+    pub static_dir: PathBuf,
+    _database: TestDatabase,
+}
+
+/// A signed-up store owner.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub store_id: i64,
+    pub user_id: i64,
+    pub email: String,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        if std::env::var("TEST_LOG").is_ok() {
+            textback_api::telemetry::init();
+        }
+        let database = TestDatabase::create(backend);
+        // A tiny stand-in SPA build, so the static fallback is exercised without trunk.
+        let static_dir = database.data_dir.path().join("dist");
+        std::fs::create_dir_all(&static_dir).expect("static dir");
+        std::fs::write(
+            static_dir.join("index.html"),
+            "<!doctype html><title>Textback</title><div id=app></div>",
+        )
+        .expect("index.html");
+        std::fs::write(static_dir.join("app.js"), "console.log('app')").expect("app.js");
+
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local addr");
+        let settings = Settings {
+            database_url: database.url.clone(),
+            bind_addr: addr,
+            jwt_secret: b"integration-test-secret-0123456789abcdef".to_vec(),
+            public_base_url: format!("http://{addr}"),
+            static_dir: static_dir.clone(),
+            data_dir: database.data_dir.path().to_path_buf(),
+        };
+        let pool = textback_api::db::connect(&settings.database_url, 4).expect("pool");
+        let mut conn = pool.get().expect("connection");
+        textback_api::db::migrate(&mut conn).expect("migrations");
+        drop(conn);
+        let state = AppState::new(settings, pool).expect("state");
+        let server = app::serve(listener, state.clone(), 1).expect("server");
+        tokio::spawn(server);
+        Self {
+            base_url: format!("http://{addr}"),
+            backend,
+            state,
+            http: reqwest::Client::new(),
+            static_dir,
+            _database: database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// A request with an optional bearer credential.
+    pub fn request(&self, method: Method, path: &str, bearer: Option<&str>) -> RequestBuilder {
+        let builder = self.http.request(method, self.url(path));
+        match bearer {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn get(&self, path: &str, bearer: &str) -> Response {
+        self.request(Method::GET, path, Some(bearer))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post(&self, path: &str, bearer: Option<&str>, body: &Value) -> Response {
+        self.request(Method::POST, path, bearer)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn delete(&self, path: &str, bearer: &str) -> Response {
+        self.request(Method::DELETE, path, Some(bearer))
+            .send()
+            .await
+            .expect("DELETE")
+    }
+
+    /// Signs up a new store; `email` also names it.
+    pub async fn signup(&self, email: &str) -> Session {
+        let body = json!({"store_name": format!("Store of {email}"), "email": email, "password": "correct horse battery"});
+        let response = self.post("/api/v1/auth/signup", None, &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "signup of {email}");
+        let session: Value = response.json().await.expect("session json");
+        Session {
+            token: session["token"].as_str().expect("token").to_owned(),
+            store_id: session["store"]["id"].as_i64().expect("store id"),
+            user_id: session["user"]["id"].as_i64().expect("user id"),
+            email: email.to_owned(),
+        }
+    }
+
+    /// Creates an API key with these scopes; returns (id, secret).
+    pub async fn create_key(&self, session: &Session, scopes: &[&str]) -> (i64, String) {
+        let response = self
+            .post(
+                "/api/v1/api-keys",
+                Some(&session.token),
+                &json!({"name": "Test key", "scopes": scopes}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let created: Value = response.json().await.expect("json");
+        (
+            created["key"]["id"].as_i64().expect("id"),
+            created["secret"].as_str().expect("secret").to_owned(),
+        )
+    }
+}
+
+/// Asserts the response is a problem with this status, and returns it.
+pub async fn problem(response: Response, status: u16) -> Problem {
+    assert_eq!(
+        response.status().as_u16(),
+        status,
+        "status of {}",
+        response.url()
+    );
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        content_type,
+        "application/problem+json",
+        "content type of {}",
+        response.url()
+    );
+    let problem: Problem = response.json().await.expect("problem body");
+    assert_eq!(problem.status, status);
+    problem
+}

@@ -1,0 +1,8 @@
+//! Typed calls to `/api/v1`, over the `textback-shared` DTOs. Components call these functions
+//! and never build URLs themselves.
+
+pub mod api_keys;
+pub mod auth;
+pub mod client;
+
+pub use client::{ApiError, Client};

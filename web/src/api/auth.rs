@@ -1,0 +1,15 @@
+use textback_shared::auth::{LoginRequest, MeResponse, SessionResponse, SignupRequest};
+
+use super::{ApiError, Client};
+
+pub async fn signup(client: &Client, request: &SignupRequest) -> Result<SessionResponse, ApiError> {
+    client.post("/auth/signup", request).await
+}
+
+pub async fn login(client: &Client, request: &LoginRequest) -> Result<SessionResponse, ApiError> {
+    client.post("/auth/login", request).await
+}
+
+pub async fn me(client: &Client) -> Result<MeResponse, ApiError> {
+    client.get("/me").await
+}

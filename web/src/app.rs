@@ -1,0 +1,52 @@
+//! The router: public pages for signing in, the rest behind the session.
+
+use leptos::prelude::*;
+use leptos_router::components::{ProtectedParentRoute, Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
+
+use crate::api::client::encode;
+use crate::components::layout::AppLayout;
+use crate::contexts::session::{Ending, provide_session_context};
+use crate::pages::api_keys::ApiKeysPage;
+use crate::pages::login::LoginPage;
+use crate::pages::not_found::NotFoundPage;
+use crate::pages::overview::OverviewPage;
+use crate::pages::signup::SignupPage;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let session = provide_session_context();
+
+    view! {
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/signup") view=SignupPage />
+                <ProtectedParentRoute
+                    path=path!("")
+                    view=AppLayout
+                    condition=move || Some(session.is_logged_in())
+                    redirect_path=move || login_redirect(session.ending())
+                >
+                    <Route path=path!("") view=OverviewPage />
+                    <Route path=path!("/settings/api-keys") view=ApiKeysPage />
+                </ProtectedParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Where a protected page sends a signed-out visitor: the login page, coming back here
+/// afterwards unless the person chose to log out.
+fn login_redirect(ending: Option<Ending>) -> String {
+    if ending == Some(Ending::LoggedOut) {
+        return "/login".into();
+    }
+    let here = use_location().pathname.get_untracked();
+    if here == "/" {
+        "/login".into()
+    } else {
+        format!("/login?next={}", encode(&here))
+    }
+}

@@ -1,0 +1,8 @@
+//! Building blocks shared by the pages.
+
+pub mod api_keys;
+pub mod auth_card;
+pub mod confirm_dialog;
+pub mod field;
+pub mod layout;
+pub mod states;

@@ -1,0 +1,49 @@
+//! The frame around every signed-in page: the store, the navigation, logging out.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::use_navigate;
+
+use crate::contexts::session::use_session;
+
+#[component]
+pub fn AppLayout() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let log_out = move |_| {
+        session.log_out();
+        navigate("/login", Default::default());
+    };
+
+    view! {
+        <div class="shell">
+            <header class="topbar">
+                <div class="topbar-inner">
+                    <A href="/" attr:class="brand">
+                        <span class="brand-mark" aria-hidden="true">"T"</span>
+                        "Textback"
+                    </A>
+                    <span class="store-name" data-testid="store-name">
+                        {move || session.store_name().unwrap_or_default()}
+                    </span>
+                    <div class="topbar-user">
+                        <span class="user-email">{move || session.user_email().unwrap_or_default()}</span>
+                        <button type="button" class="button button-quiet" data-testid="logout" on:click=log_out>
+                            "Log out"
+                        </button>
+                    </div>
+                </div>
+            </header>
+            <div class="frame">
+                <nav class="sidenav" aria-label="Main">
+                    <A href="/" exact=true attr:data-testid="nav-overview">"Overview"</A>
+                    <p class="nav-heading">"Settings"</p>
+                    <A href="/settings/api-keys" attr:data-testid="nav-api-keys">"API keys"</A>
+                </nav>
+                <main class="content">
+                    <Outlet />
+                </main>
+            </div>
+        </div>
+    }
+}

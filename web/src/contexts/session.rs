@@ -1,0 +1,103 @@
+//! Who is signed in. Kept in `localStorage` so a reload stays signed in; any 401 ends it.
+
+use leptos::prelude::*;
+use textback_shared::auth::SessionResponse;
+
+use crate::api::Client;
+
+const STORAGE_KEY: &str = "textback.session";
+
+/// How the last session ended, for the login page to explain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The person logged out.
+    LoggedOut,
+    /// The API refused the token (expired or revoked).
+    Expired,
+}
+
+#[derive(Clone, Copy)]
+pub struct Session {
+    current: RwSignal<Option<SessionResponse>>,
+    ending: RwSignal<Option<Ending>>,
+}
+
+pub fn provide_session_context() -> Session {
+    let session = Session {
+        current: RwSignal::new(load()),
+        ending: RwSignal::new(None),
+    };
+    provide_context(session);
+    session
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+impl Session {
+    pub fn is_logged_in(&self) -> bool {
+        self.current.with(Option::is_some)
+    }
+
+    pub fn store_name(&self) -> Option<String> {
+        self.current
+            .with(|s| s.as_ref().map(|s| s.store.name.clone()))
+    }
+
+    pub fn user_email(&self) -> Option<String> {
+        self.current
+            .with(|s| s.as_ref().map(|s| s.user.email.clone()))
+    }
+
+    pub fn ending(&self) -> Option<Ending> {
+        self.ending.get()
+    }
+
+    pub fn start(&self, session: SessionResponse) {
+        save(Some(&session));
+        self.ending.set(None);
+        self.current.set(Some(session));
+    }
+
+    pub fn log_out(&self) {
+        self.end(Ending::LoggedOut);
+    }
+
+    fn end(&self, ending: Ending) {
+        save(None);
+        self.ending.set(Some(ending));
+        self.current.set(None);
+    }
+
+    /// A client carrying this session's token; a 401 on it ends the session.
+    pub fn client(&self) -> Client {
+        let token = self
+            .current
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+            .unwrap_or_default();
+        let session = *self;
+        Client::authenticated(token, Callback::new(move |()| session.end(Ending::Expired)))
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The stored session, unless it is missing, unreadable or past its expiry.
+fn load() -> Option<SessionResponse> {
+    let raw = storage()?.get_item(STORAGE_KEY).ok().flatten()?;
+    let session: SessionResponse = serde_json::from_str(&raw).ok()?;
+    let now_ms = js_sys::Date::now() as i64;
+    (session.expires_at.timestamp_millis() > now_ms).then_some(session)
+}
+
+fn save(session: Option<&SessionResponse>) {
+    let Some(storage) = storage() else { return };
+    // Storage can be full or disabled; the session then lasts until the tab closes.
+    let _ = match session.and_then(|s| serde_json::to_string(s).ok()) {
+        Some(json) => storage.set_item(STORAGE_KEY, &json),
+        None => storage.remove_item(STORAGE_KEY),
+    };
+}

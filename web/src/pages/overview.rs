@@ -1,0 +1,99 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+use textback_shared::auth::MeResponse;
+
+use crate::api::client::api_base_url;
+use crate::api::{self, ApiError};
+use crate::components::states::{ErrorState, Loading};
+use crate::contexts::session::use_session;
+use crate::format;
+
+/// What the overview needs: who is calling, and whether the store has any key yet.
+#[derive(Clone)]
+struct OverviewData {
+    me: MeResponse,
+    has_keys: bool,
+}
+
+async fn load(client: api::Client) -> Result<OverviewData, ApiError> {
+    let me = api::auth::me(&client).await?;
+    let keys = api::api_keys::list(&client, None, Some(1)).await?;
+    Ok(OverviewData {
+        me,
+        has_keys: !keys.items.is_empty(),
+    })
+}
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let session = use_session();
+    let data = LocalResource::new(move || load(session.client()));
+    let retry = Callback::new(move |()| data.refetch());
+
+    view! {
+        <div class="page-header">
+            <h1>"Overview"</h1>
+        </div>
+        <Suspense fallback=|| view! { <Loading label="Loading your store…" /> }>
+            {move || {
+                data.get()
+                    .map(|result| match result {
+                        Ok(data) => view! { <OverviewCards data /> }.into_any(),
+                        Err(error) => view! { <ErrorState error on_retry=retry /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OverviewCards(data: OverviewData) -> impl IntoView {
+    let OverviewData { me, has_keys } = data;
+    let base_url = api_base_url();
+
+    view! {
+        {(!has_keys)
+            .then(|| {
+                view! {
+                    <section class="card callout" data-testid="create-key-cta">
+                        <div>
+                            <h2>"Connect your store"</h2>
+                            <p>
+                                "Create an API key so your store platform can send cart and order events to Textback and read your data."
+                            </p>
+                        </div>
+                        <A href="/settings/api-keys" attr:class="button button-primary">"Create an API key"</A>
+                    </section>
+                }
+            })}
+        <div class="grid">
+            <section class="card" data-testid="overview-store">
+                <h2>"Store"</h2>
+                <dl class="facts">
+                    <dt>"Name"</dt>
+                    <dd data-testid="overview-store-name">{me.store.name.clone()}</dd>
+                    <dt>"Created"</dt>
+                    <dd>{format::date(&me.store.created_at)}</dd>
+                </dl>
+            </section>
+            <section class="card" data-testid="overview-user">
+                <h2>"Signed in as"</h2>
+                <dl class="facts">
+                    <dt>"Email"</dt>
+                    <dd data-testid="overview-user-email">{me.user.as_ref().map(|u| u.email.clone()).unwrap_or_default()}</dd>
+                    <dt>"Member since"</dt>
+                    <dd>{me.user.as_ref().map(|u| format::date(&u.created_at)).unwrap_or_default()}</dd>
+                </dl>
+            </section>
+            <section class="card card-wide" data-testid="overview-api">
+                <h2>"API"</h2>
+                <p>"Integrations call Textback at this address, sending an API key as " <code>"Authorization: Bearer <key>"</code> "."</p>
+                <code class="code-block" data-testid="api-base-url">{base_url}</code>
+                <p class="card-links">
+                    <a href="/api-docs/" target="_blank" rel="noopener" data-testid="api-docs-link">"API documentation"</a>
+                    {has_keys.then(|| view! { <A href="/settings/api-keys">"Manage API keys"</A> })}
+                </p>
+            </section>
+        </div>
+    }
+}
