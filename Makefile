@@ -1,0 +1,59 @@
+# Textback: `make run` to try it, `make test` to check everything. Both install what is
+# missing first (scripts/install-tools.sh), and cost nothing extra on a warm machine.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+SERVER_BIN := $(TARGET_DIR)/debug/textback
+# trunk finds wasm-opt 132 here (never Debian's older binaryen).
+export PATH := $(CURDIR)/web/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export RUST_BACKTRACE ?= 0
+
+.PHONY: help run test tools test-tools server web lint unit e2e openapi clean
+
+help:
+	@echo "make run      build everything, migrate the SQLite database, serve API + web app"
+	@echo "make test     formatting, lints, unit + integration tests (SQLite, and PostgreSQL"
+	@echo "              when TEST_DATABASE_URL is set), OpenAPI drift, browser tests"
+	@echo "make openapi  regenerate openapi.yaml from the code"
+
+run: tools server web
+	$(SERVER_BIN) serve
+
+test: test-tools lint unit e2e
+
+tools:
+	@scripts/install-tools.sh build
+
+test-tools:
+	@scripts/install-tools.sh test
+
+server:
+	cargo build -p textback-api --bin textback
+
+web:
+	trunk build --release
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy -p textback-web --target wasm32-unknown-unknown -- -D warnings
+
+# Unit tests and the integration suite (tests/api), which runs each test on SQLite and,
+# with TEST_DATABASE_URL set, on PostgreSQL too.
+unit:
+	@if command -v cargo-nextest >/dev/null; then cargo nextest run --workspace --exclude textback-web --no-fail-fast; \
+	else cargo test --workspace --exclude textback-web --no-fail-fast; fi
+
+e2e: server web
+	mkdir -p tests/output/e2e
+	TEXTBACK_BIN=$(abspath $(SERVER_BIN)) STATIC_DIR=$(CURDIR)/web/dist node --test tests/e2e/
+
+openapi: server
+	$(SERVER_BIN) openapi > openapi.yaml
+
+clean:
+	cargo clean
+	rm -rf web/dist tests/output
