@@ -5,4 +5,5 @@ pub mod auth_card;
 pub mod confirm_dialog;
 pub mod field;
 pub mod layout;
+pub mod load_more;
 pub mod states;

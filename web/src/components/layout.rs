@@ -19,9 +19,9 @@ pub fn AppLayout() -> impl IntoView {
         <div class="shell">
             <header class="topbar">
                 <div class="topbar-inner">
-                    <A href="/" attr:class="brand">
+                    <A href="/" attr:class="brand" attr:aria-label="Textback overview">
                         <span class="brand-mark" aria-hidden="true">"T"</span>
-                        "Textback"
+                        <span class="brand-name">"Textback"</span>
                     </A>
                     <span class="store-name" data-testid="store-name">
                         {move || session.store_name().unwrap_or_default()}

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
 use textback_shared::api_keys::{ApiKeyDto, CreatedApiKey};
 use textback_shared::{Page, ProblemCode};
 
@@ -7,8 +8,10 @@ use crate::api::{self, ApiError};
 use crate::components::api_keys::create_key_form::CreateKeyForm;
 use crate::components::api_keys::key_table::KeyTable;
 use crate::components::api_keys::new_secret::NewSecret;
+use crate::components::api_keys::no_keys::NoKeys;
 use crate::components::confirm_dialog::ConfirmDialog;
-use crate::components::states::{EmptyState, ErrorState, Loading};
+use crate::components::load_more::LoadMore;
+use crate::components::states::{ErrorState, Loading};
 use crate::contexts::session::use_session;
 
 #[derive(Clone, PartialEq)]
@@ -26,7 +29,8 @@ pub fn ApiKeysPage() -> impl IntoView {
     let list_state = RwSignal::new(ListState::Loading);
     let loading_more = RwSignal::new(false);
     let more_error = RwSignal::new(None::<String>);
-    let form_open = RwSignal::new(false);
+    // The overview's call to action links here with `?create` to open the form at once.
+    let form_open = RwSignal::new(use_query_map().with_untracked(|q| q.get("create").is_some()));
     let created = RwSignal::new(None::<CreatedApiKey>);
     let to_revoke = RwSignal::new(None::<ApiKeyDto>);
     let revoking = RwSignal::new(false);
@@ -48,7 +52,7 @@ pub fn ApiKeysPage() -> impl IntoView {
     };
     load_first();
 
-    let load_more = move |_| {
+    let load_more = Callback::new(move |()| {
         let Some(cursor) = next_cursor.get_untracked() else {
             return;
         };
@@ -62,7 +66,7 @@ pub fn ApiKeysPage() -> impl IntoView {
             }
             loading_more.set(false);
         });
-    };
+    });
 
     let on_created = Callback::new(move |new: CreatedApiKey| {
         keys.update(|k| k.insert(0, new.key.clone()));
@@ -92,35 +96,21 @@ pub fn ApiKeysPage() -> impl IntoView {
         });
     });
 
-    let list = move || {
-        match list_state.get() {
+    let retry = Callback::new(move |()| load_first());
+    let list = move || match list_state.get() {
         ListState::Loading => view! { <Loading label="Loading API keys…" /> }.into_any(),
-        ListState::Failed(error) => view! { <ErrorState error on_retry=Callback::new(move |()| load_first()) /> }.into_any(),
-        ListState::Ready if keys.with(Vec::is_empty) => view! {
-            <EmptyState title="No API keys yet">
-                <p>
-                    "API keys let your store platform and other integrations talk to Textback: send cart and order events, read contacts and messages, and send texts on your behalf."
-                </p>
-                <p>"Each key has its own scopes, and you can revoke it at any time."</p>
-                <button type="button" class="button button-primary" data-testid="empty-create-key" on:click=move |_| form_open.set(true)>
-                    "Create your first key"
-                </button>
-            </EmptyState>
-        }
-        .into_any(),
+        ListState::Failed(error) => view! { <ErrorState error on_retry=retry /> }.into_any(),
+        ListState::Ready if keys.with(Vec::is_empty) => view! { <NoKeys form_open /> }.into_any(),
         ListState::Ready => view! {
             <KeyTable keys on_revoke />
-            {move || next_cursor.with(Option::is_some).then(|| view! {
-                <div class="load-more">
-                    <button type="button" class="button button-secondary" data-testid="load-more" disabled=move || loading_more.get() on:click=load_more>
-                        {move || if loading_more.get() { "Loading…" } else { "Load more" }}
-                    </button>
-                </div>
-            })}
-            {move || more_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+            <LoadMore
+                visible=Signal::derive(move || next_cursor.with(Option::is_some))
+                busy=loading_more
+                error=more_error
+                on_load=load_more
+            />
         }
         .into_any(),
-    }
     };
 
     view! {

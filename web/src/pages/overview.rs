@@ -62,7 +62,9 @@ fn OverviewCards(data: OverviewData) -> impl IntoView {
                                 "Create an API key so your store platform can send cart and order events to Textback and read your data."
                             </p>
                         </div>
-                        <A href="/settings/api-keys" attr:class="button button-primary">"Create an API key"</A>
+                        <A href="/settings/api-keys?create" attr:class="button button-primary" attr:data-testid="create-key-cta-link">
+                            "Create an API key"
+                        </A>
                     </section>
                 }
             })}

@@ -58,7 +58,7 @@ pub fn CreateKeyForm(
     view! {
         <section class="card" aria-labelledby="create-key-title">
             <h2 id="create-key-title">"Create an API key"</h2>
-            <form class="form" novalidate=true on:submit=submit data-testid="create-key-form">
+            <form class="form form-narrow" novalidate=true on:submit=submit data-testid="create-key-form">
                 <FormAlert message=form_error />
                 <TextField id="key-name" label="Name" value=name error=name_error hint="What the key is for, such as “Shopify sync”." />
                 <fieldset class="field" class:field-invalid=move || scopes_error().is_some()>
