@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod pagination;
 pub mod problem;
+pub mod segments;
 pub mod validation;
 
 pub use pagination::Page;
