@@ -14,11 +14,14 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::session::SessionKeys;
 use crate::auth::throttle::LoginThrottle;
-use crate::config::Settings;
+use crate::config::{Settings, SmsSettings};
 use crate::db::DbPool;
 use crate::metrics::Metrics;
 use crate::openapi::{self, ApiDoc};
 use crate::routes::{self, fallback::RouteTable};
+use crate::sms::SmsProvider;
+use crate::sms::simulator::Simulator;
+use crate::sms::twilio::TwilioClient;
 use crate::{error, request_log};
 
 /// Request bodies larger than this are refused with 413.
@@ -32,11 +35,34 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     pub metrics: Arc<Metrics>,
     pub routes: Arc<RouteTable>,
+    pub sms: Arc<dyn SmsProvider>,
 }
 
 impl AppState {
+    /// The state with the provider the settings name.
     pub fn new(settings: Settings, pool: DbPool) -> Result<Self, String> {
+        let sms: Arc<dyn SmsProvider> = match &settings.sms {
+            SmsSettings::Simulator => Arc::new(Simulator::new()),
+            SmsSettings::Twilio {
+                account_sid,
+                auth_token,
+                api_base,
+            } => Arc::new(TwilioClient::new(
+                account_sid.clone(),
+                auth_token.clone(),
+                api_base.clone(),
+            )?),
+        };
+        Self::with_provider(settings, pool, sms)
+    }
+
+    pub fn with_provider(
+        settings: Settings,
+        pool: DbPool,
+        sms: Arc<dyn SmsProvider>,
+    ) -> Result<Self, String> {
         Ok(Self {
+            sms,
             sessions: SessionKeys::new(&settings.jwt_secret)?,
             settings: Arc::new(settings),
             pool,
@@ -56,7 +82,7 @@ where
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(scope::scope("/api/v1").configure(routes::configure_api))
-        .configure(routes::configure_ops)
+        .configure(routes::configure_root)
         .split_for_parts();
     openapi::complete(&mut doc);
     (app, doc)

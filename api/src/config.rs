@@ -63,6 +63,25 @@ impl DatabaseUrl {
     }
 }
 
+/// Which SMS provider to use: Twilio when both credentials are set, else the simulator.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SmsSettings {
+    Simulator,
+    Twilio {
+        account_sid: String,
+        auth_token: String,
+        api_base: String,
+    },
+}
+
+/// What SMS costs the merchant: amounts in millionths of the currency unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prices {
+    pub currency: String,
+    pub per_segment_micros: i64,
+    pub per_number_month_micros: i64,
+}
+
 #[derive(Clone)]
 pub struct Settings {
     pub database_url: DatabaseUrl,
@@ -75,6 +94,8 @@ pub struct Settings {
     pub static_dir: PathBuf,
     /// Where the SQLite file (by default) and the generated JWT secret live.
     pub data_dir: PathBuf,
+    pub sms: SmsSettings,
+    pub prices: Prices,
 }
 
 impl std::fmt::Debug for Settings {
@@ -86,6 +107,14 @@ impl std::fmt::Debug for Settings {
             .field("public_base_url", &self.public_base_url)
             .field("static_dir", &self.static_dir)
             .field("data_dir", &self.data_dir)
+            .field(
+                "sms",
+                &match self.sms {
+                    SmsSettings::Simulator => "simulator",
+                    SmsSettings::Twilio { .. } => "twilio",
+                },
+            )
+            .field("prices", &self.prices)
             .finish_non_exhaustive()
     }
 }
@@ -116,7 +145,7 @@ impl Settings {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
         let public_base_url = match var("PUBLIC_BASE_URL") {
-            Some(raw) => parse_base_url(&raw)?,
+            Some(raw) => parse_base_url("PUBLIC_BASE_URL", &raw)?,
             None => format!("http://{bind_addr}"),
         };
         let static_dir = PathBuf::from(var("STATIC_DIR").unwrap_or_else(|| "web/dist".into()));
@@ -130,6 +159,40 @@ impl Settings {
             Some(secret) => secret.into_bytes(),
             None => load_or_create_secret(&data_dir)?,
         };
+        let sms = match (var("TWILIO_ACCOUNT_SID"), var("TWILIO_AUTH_TOKEN")) {
+            (None, None) => SmsSettings::Simulator,
+            (Some(account_sid), Some(auth_token)) => {
+                let api_base = match var("TWILIO_API_BASE") {
+                    Some(raw) => parse_base_url("TWILIO_API_BASE", &raw)?,
+                    None => "https://api.twilio.com".into(),
+                };
+                SmsSettings::Twilio {
+                    account_sid: account_sid.trim().into(),
+                    auth_token: auth_token.trim().into(),
+                    api_base,
+                }
+            }
+            (Some(_), None) => {
+                return Err(invalid(
+                    "TWILIO_AUTH_TOKEN",
+                    "must be set with TWILIO_ACCOUNT_SID",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "TWILIO_ACCOUNT_SID",
+                    "must be set with TWILIO_AUTH_TOKEN",
+                ));
+            }
+        };
+        let prices = Prices {
+            currency: var("SMS_CURRENCY")
+                .unwrap_or_else(|| "USD".into())
+                .trim()
+                .to_uppercase(),
+            per_segment_micros: price(&var, "SMS_PRICE_PER_SEGMENT", "0.0079")?,
+            per_number_month_micros: price(&var, "SMS_PRICE_PER_NUMBER_MONTH", "1.15")?,
+        };
         Ok(Self {
             database_url,
             bind_addr,
@@ -137,11 +200,40 @@ impl Settings {
             public_base_url,
             static_dir,
             data_dir,
+            sms,
+            prices,
         })
+    }
+
+    /// The key that signs provider webhooks: Twilio's auth token, or (simulator) one derived
+    /// from the session secret, so `simulate-inbound` signs exactly as Twilio would.
+    pub fn webhook_signing_key(&self) -> String {
+        match &self.sms {
+            SmsSettings::Twilio { auth_token, .. } => auth_token.clone(),
+            SmsSettings::Simulator => {
+                use sha2::{Digest, Sha256};
+                let digest = Sha256::new()
+                    .chain_update(b"simulator webhooks:")
+                    .chain_update(&self.jwt_secret)
+                    .finalize();
+                digest.iter().map(|b| format!("{b:02x}")).collect()
+            }
+        }
     }
 }
 
-fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
+fn price(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<i64, ConfigError> {
+    let raw = var(name).unwrap_or_else(|| default.into());
+    crate::money::parse_micros(&raw)
+        .filter(|micros| *micros >= 0)
+        .ok_or_else(|| invalid(name, format!("`{raw}` is not an amount like 0.0079")))
+}
+
+fn parse_base_url(name: &'static str, raw: &str) -> Result<String, ConfigError> {
     let url = raw.trim().trim_end_matches('/');
     let rest = url
         .strip_prefix("https://")
@@ -149,7 +241,7 @@ fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
     match rest {
         Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
         _ => Err(invalid(
-            "PUBLIC_BASE_URL",
+            name,
             format!("`{raw}` is not an http(s) URL like https://sms.example.com"),
         )),
     }
@@ -254,6 +346,37 @@ mod tests {
             settings(&[("JWT_SECRET", "short")]).unwrap_err().name,
             "JWT_SECRET"
         );
+    }
+
+    #[test]
+    fn sms_provider_and_prices() {
+        let s = settings(&[SECRET]).unwrap();
+        assert!(s.sms == SmsSettings::Simulator);
+        assert_eq!(s.prices.per_segment_micros, 7_900);
+        assert_eq!(s.prices.per_number_month_micros, 1_150_000);
+        let twilio = settings(&[
+            SECRET,
+            ("TWILIO_ACCOUNT_SID", "AC1"),
+            ("TWILIO_AUTH_TOKEN", "tok"),
+        ])
+        .unwrap();
+        assert!(
+            matches!(twilio.sms, SmsSettings::Twilio { ref api_base, .. } if api_base == "https://api.twilio.com")
+        );
+        assert_eq!(twilio.webhook_signing_key(), "tok");
+        assert_eq!(
+            settings(&[SECRET, ("TWILIO_ACCOUNT_SID", "AC1")])
+                .unwrap_err()
+                .name,
+            "TWILIO_AUTH_TOKEN"
+        );
+        assert_eq!(
+            settings(&[SECRET, ("SMS_PRICE_PER_SEGMENT", "cheap")])
+                .unwrap_err()
+                .name,
+            "SMS_PRICE_PER_SEGMENT"
+        );
+        assert_eq!(settings(&[SECRET]).unwrap().webhook_signing_key().len(), 64);
     }
 
     #[test]

@@ -4,8 +4,12 @@
 //! Backend differences stay inside `db/`; nothing above it knows which database it talks to.
 
 pub mod api_keys;
+pub mod contacts;
+pub mod messages;
+pub mod phone_numbers;
 pub mod schema;
 pub mod stores;
+pub mod threads;
 pub mod users;
 
 use std::time::Duration;

@@ -26,14 +26,17 @@ use crate::error::PROBLEM_JSON;
         (name = "auth", description = "Sign up and log in"),
         (name = "account", description = "The caller and their store"),
         (name = "api-keys", description = "Keys for integrations and store platforms"),
+        (name = "numbers", description = "The store's SMS number: search, reserve, release; usage and charges"),
+        (name = "webhooks", description = "Callbacks from the SMS provider, signed with X-Twilio-Signature"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     modifiers(&Conventions),
 )]
 pub struct ApiDoc;
 
-/// Operations that need no credential.
-const PUBLIC_OPERATIONS: [&str; 5] = ["signup", "login", "healthz", "readyz", "metrics"];
+/// Operations under /api/v1 that need no credential (everything outside /api/v1 has its own
+/// protection: provider signatures, or nothing to protect).
+const PUBLIC_API_OPERATIONS: [&str; 2] = ["signup", "login"];
 
 struct Conventions;
 
@@ -85,7 +88,7 @@ impl Modify for Conventions {
 /// Adds to every operation the problem responses it can give and, unless public, the
 /// credentials it accepts. Runs on the collected document, after the handlers registered.
 pub fn complete(openapi: &mut OpenApi) {
-    for item in openapi.paths.paths.values_mut() {
+    for (path, item) in openapi.paths.paths.iter_mut() {
         let operations = [
             &mut item.get,
             &mut item.post,
@@ -94,10 +97,11 @@ pub fn complete(openapi: &mut OpenApi) {
             &mut item.delete,
         ];
         for operation in operations.into_iter().flatten() {
-            let public = operation
-                .operation_id
-                .as_deref()
-                .is_some_and(|id| PUBLIC_OPERATIONS.contains(&id));
+            let public = !path.starts_with("/api/v1/")
+                || operation
+                    .operation_id
+                    .as_deref()
+                    .is_some_and(|id| PUBLIC_API_OPERATIONS.contains(&id));
             let has_body = operation.request_body.is_some();
             let mut statuses = vec!["400", "404", "422", "503"];
             if !public {

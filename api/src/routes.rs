@@ -5,7 +5,11 @@ pub mod api_keys;
 pub mod auth;
 pub mod fallback;
 pub mod me;
+pub mod numbers;
 pub mod ops;
+pub mod store;
+pub mod usage;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -16,12 +20,21 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(me::me)
         .service(api_keys::create_api_key)
         .service(api_keys::list_api_keys)
-        .service(api_keys::revoke_api_key);
+        .service(api_keys::revoke_api_key)
+        .service(store::get_store)
+        .service(store::update_store)
+        .service(numbers::search_available_numbers)
+        .service(numbers::reserve_number)
+        .service(numbers::list_numbers)
+        .service(numbers::release_number)
+        .service(usage::get_usage);
 }
 
-/// Operations endpoints at the root.
-pub fn configure_ops(cfg: &mut ServiceConfig) {
+/// Operations endpoints and provider webhooks, at the root.
+pub fn configure_root(cfg: &mut ServiceConfig) {
     cfg.service(ops::healthz)
         .service(ops::readyz)
-        .service(ops::metrics);
+        .service(ops::metrics)
+        .service(webhooks::twilio_inbound_sms)
+        .service(webhooks::twilio_status_callback);
 }

@@ -3,3 +3,6 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod numbers;
+pub mod provider_webhooks;
+pub mod usage;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::api_keys::Scope;
+use crate::numbers::Country;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -43,6 +44,22 @@ pub struct StoreDto {
     pub id: i64,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// Where the store is, if known: numbers nearby are suggested first.
+    pub country: Option<Country>,
+    /// State or province code.
+    pub region: Option<String>,
+}
+
+/// `PATCH /api/v1/store`: only the fields sent change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateStoreRequest {
+    pub name: Option<String>,
+    pub country: Option<Country>,
+    /// A state or province code of `country` (or of the store's country when not sent).
+    #[cfg_attr(feature = "openapi", schema(example = "CA"))]
+    pub region: Option<String>,
 }
 
 /// A signed-in session: send `token` as `Authorization: Bearer <token>`.

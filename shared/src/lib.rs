@@ -5,7 +5,10 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod nanp;
+pub mod numbers;
 pub mod pagination;
+pub mod phone;
 pub mod problem;
 pub mod segments;
 pub mod validation;

@@ -2,7 +2,7 @@
 
 use crate::FieldError;
 use crate::api_keys::CreateApiKeyRequest;
-use crate::auth::{LoginRequest, SignupRequest};
+use crate::auth::{LoginRequest, SignupRequest, UpdateStoreRequest};
 
 pub const MIN_PASSWORD_LEN: usize = 10;
 pub const MAX_PASSWORD_LEN: usize = 256;
@@ -104,6 +104,26 @@ impl CreateApiKeyRequest {
                     .is_empty()
                     .then_some("Choose at least one scope."),
             ),
+        ])
+    }
+}
+
+impl UpdateStoreRequest {
+    /// The region must belong to the country sent with it (or to any served country when
+    /// sent alone).
+    pub fn validate(&self) -> Vec<FieldError> {
+        let region_error = self.region.as_deref().and_then(|region| {
+            let countries = self
+                .country
+                .map_or(crate::numbers::Country::ALL.to_vec(), |c| vec![c]);
+            let known = countries
+                .iter()
+                .any(|c| !crate::nanp::in_region(*c, region).is_empty());
+            (!known).then_some("Use a US state or Canadian province code, e.g. CA or ON.")
+        });
+        collect([
+            ("name", self.name.as_deref().and_then(name_error)),
+            ("region", region_error),
         ])
     }
 }

@@ -5,3 +5,4 @@ mod api_keys;
 mod conventions;
 mod migrations;
 mod openapi;
+mod twilio_client;

@@ -31,7 +31,7 @@ async fn every_schema_column_exists(app: TestApp) {
     let mut conn = app.state.pool.get().unwrap();
     stores::table
         .select(stores::all_columns)
-        .load::<(i64, String, chrono::NaiveDateTime)>(&mut conn)
+        .load::<textback_api::db::stores::StoreRow>(&mut conn)
         .unwrap();
     users::table
         .select(users::all_columns)
@@ -40,5 +40,22 @@ async fn every_schema_column_exists(app: TestApp) {
     api_keys::table
         .select(api_keys::all_columns)
         .load::<textback_api::db::api_keys::ApiKeyRow>(&mut conn)
+        .unwrap();
+    use textback_api::db as rows;
+    phone_numbers::table
+        .select(phone_numbers::all_columns)
+        .load::<rows::phone_numbers::PhoneNumberRow>(&mut conn)
+        .unwrap();
+    contacts::table
+        .select(contacts::all_columns)
+        .load::<rows::contacts::ContactRow>(&mut conn)
+        .unwrap();
+    threads::table
+        .select(threads::all_columns)
+        .load::<rows::threads::ThreadRow>(&mut conn)
+        .unwrap();
+    messages::table
+        .select(messages::all_columns)
+        .load::<rows::messages::MessageRow>(&mut conn)
         .unwrap();
 }

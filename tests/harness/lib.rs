@@ -7,7 +7,7 @@ mod database;
 mod test_app;
 
 pub use database::Backend;
-pub use test_app::{Session, TestApp, problem};
+pub use test_app::{Session, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TestApp, problem};
 
 /// Runs each listed `async fn(TestApp)` once per backend, as `<name>::sqlite` and
 /// `<name>::postgres` (the latter ignored, with a reason, when `TEST_DATABASE_URL` is unset).

@@ -3,11 +3,18 @@ use std::path::PathBuf;
 
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
+use std::sync::Arc;
 use textback_api::app::{self, AppState};
-use textback_api::config::Settings;
+use textback_api::config::{Prices, Settings, SmsSettings};
+use textback_api::sms::SmsProvider;
+use textback_api::sms::signature::twilio_signature;
+use textback_api::sms::simulator::Simulator;
 use textback_shared::Problem;
 
 use crate::database::{Backend, TestDatabase};
+
+pub const TWILIO_ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
+pub const TWILIO_AUTH_TOKEN: &str = "twilio-test-auth-token";
 
 /// A running server with its own database. Dropping it drops the database.
 pub struct TestApp {
@@ -16,6 +23,8 @@ pub struct TestApp {
     pub state: AppState,
     pub http: reqwest::Client,
     pub static_dir: PathBuf,
+    /// The embedded provider, when the app runs on it (the default).
+    pub simulator: Option<Arc<Simulator>>,
     _database: TestDatabase,
 }
 
@@ -29,7 +38,35 @@ pub struct Session {
 }
 
 impl TestApp {
+    /// The app on the simulator provider.
     pub async fn spawn(backend: Backend) -> Self {
+        let simulator = Arc::new(Simulator::new());
+        let mut app = Self::spawn_with(backend, SmsSettings::Simulator, simulator.clone()).await;
+        app.simulator = Some(simulator);
+        app
+    }
+
+    /// The app on Twilio's REST API at `api_base` (a fake Twilio in tests).
+    pub async fn spawn_with_twilio(backend: Backend, api_base: &str) -> Self {
+        let sms = SmsSettings::Twilio {
+            account_sid: TWILIO_ACCOUNT_SID.into(),
+            auth_token: TWILIO_AUTH_TOKEN.into(),
+            api_base: api_base.into(),
+        };
+        let client = textback_api::sms::twilio::TwilioClient::new(
+            TWILIO_ACCOUNT_SID.into(),
+            TWILIO_AUTH_TOKEN.into(),
+            api_base.into(),
+        )
+        .expect("twilio client");
+        Self::spawn_with(backend, sms, Arc::new(client)).await
+    }
+
+    async fn spawn_with(
+        backend: Backend,
+        sms: SmsSettings,
+        provider: Arc<dyn SmsProvider>,
+    ) -> Self {
         if std::env::var("TEST_LOG").is_ok() {
             textback_api::telemetry::init();
         }
@@ -53,12 +90,18 @@ impl TestApp {
             public_base_url: format!("http://{addr}"),
             static_dir: static_dir.clone(),
             data_dir: database.data_dir.path().to_path_buf(),
+            sms,
+            prices: Prices {
+                currency: "USD".into(),
+                per_segment_micros: 7_900,
+                per_number_month_micros: 1_150_000,
+            },
         };
         let pool = textback_api::db::connect(&settings.database_url, 4).expect("pool");
         let mut conn = pool.get().expect("connection");
         textback_api::db::migrate(&mut conn).expect("migrations");
         drop(conn);
-        let state = AppState::new(settings, pool).expect("state");
+        let state = AppState::with_provider(settings, pool, provider).expect("state");
         let server = app::serve(listener, state.clone(), 1).expect("server");
         tokio::spawn(server);
         Self {
@@ -67,8 +110,32 @@ impl TestApp {
             state,
             http: reqwest::Client::new(),
             static_dir,
+            simulator: None,
             _database: database,
         }
+    }
+
+    /// Posts a provider webhook signed as Twilio signs it (with the app's signing key), or
+    /// with `signature` when given.
+    pub async fn post_twilio_webhook(
+        &self,
+        path: &str,
+        params: &[(&str, &str)],
+        signature: Option<&str>,
+    ) -> Response {
+        let owned: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let url = format!("{}{path}", self.state.settings.public_base_url);
+        let signed = twilio_signature(&self.state.settings.webhook_signing_key(), &url, &owned);
+        self.http
+            .post(self.url(path))
+            .header("x-twilio-signature", signature.unwrap_or(&signed))
+            .form(&owned)
+            .send()
+            .await
+            .expect("webhook")
     }
 
     pub fn url(&self, path: &str) -> String {

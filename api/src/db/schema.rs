@@ -6,6 +6,8 @@ diesel::table! {
         id -> BigInt,
         name -> Text,
         created_at -> Timestamp,
+        country -> Nullable<Text>,
+        region -> Nullable<Text>,
     }
 }
 
@@ -36,4 +38,87 @@ diesel::table! {
 
 diesel::joinable!(users -> stores (store_id));
 diesel::joinable!(api_keys -> stores (store_id));
-diesel::allow_tables_to_appear_in_same_query!(stores, users, api_keys);
+
+diesel::table! {
+    phone_numbers (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        phone_number -> Text,
+        provider_sid -> Nullable<Text>,
+        country -> Text,
+        region -> Nullable<Text>,
+        locality -> Nullable<Text>,
+        /// reserving | active | released
+        status -> Text,
+        reserved_at -> Timestamp,
+        reserved_by_user_id -> Nullable<BigInt>,
+        released_at -> Nullable<Timestamp>,
+        provider_released_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        phone -> Text,
+        email -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        sms_consent -> Text,
+        consent_source -> Nullable<Text>,
+        consent_at -> Nullable<Timestamp>,
+        opted_out_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    threads (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        contact_id -> BigInt,
+        last_message_at -> Timestamp,
+        last_message_preview -> Text,
+        last_inbound_at -> Nullable<Timestamp>,
+        unread_count -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        thread_id -> BigInt,
+        contact_id -> BigInt,
+        phone_number_id -> Nullable<BigInt>,
+        direction -> Text,
+        kind -> Text,
+        body -> Text,
+        status -> Text,
+        error_code -> Nullable<BigInt>,
+        segments -> Integer,
+        from_number -> Text,
+        to_number -> Text,
+        provider_sid -> Nullable<Text>,
+        scheduled_for -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(phone_numbers -> stores (store_id));
+diesel::joinable!(contacts -> stores (store_id));
+diesel::joinable!(threads -> contacts (contact_id));
+diesel::joinable!(messages -> threads (thread_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    stores,
+    users,
+    api_keys,
+    phone_numbers,
+    contacts,
+    threads,
+    messages
+);

@@ -10,6 +10,8 @@ pub struct StoreRow {
     pub id: i64,
     pub name: String,
     pub created_at: NaiveDateTime,
+    pub country: Option<String>,
+    pub region: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConn, name: &str, now: NaiveDateTime) -> QueryResult<StoreRow> {
@@ -24,4 +26,31 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<StoreRow> {
         .find(id)
         .select(StoreRow::as_select())
         .first(conn)
+}
+
+/// Sets where the store is (for number suggestions); `None` leaves a field as it is.
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    name: Option<&str>,
+    country: Option<&str>,
+    region: Option<&str>,
+) -> QueryResult<StoreRow> {
+    let target = stores::table.find(id);
+    if let Some(name) = name {
+        diesel::update(target)
+            .set(stores::name.eq(name))
+            .execute(conn)?;
+    }
+    if let Some(country) = country {
+        diesel::update(target)
+            .set(stores::country.eq(country))
+            .execute(conn)?;
+    }
+    if let Some(region) = region {
+        diesel::update(target)
+            .set(stores::region.eq(region))
+            .execute(conn)?;
+    }
+    find(conn, id)
 }

@@ -36,6 +36,11 @@ pub fn store_dto(store: &StoreRow) -> StoreDto {
         id: store.id,
         name: store.name.clone(),
         created_at: db::utc(store.created_at),
+        country: store
+            .country
+            .as_deref()
+            .and_then(textback_shared::numbers::Country::parse),
+        region: store.region.clone(),
     }
 }
 

@@ -1,0 +1,70 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::threads;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = threads)]
+pub struct ThreadRow {
+    pub id: i64,
+    pub store_id: i64,
+    pub contact_id: i64,
+    pub last_message_at: NaiveDateTime,
+    pub last_message_preview: String,
+    pub last_inbound_at: Option<NaiveDateTime>,
+    pub unread_count: i32,
+    pub created_at: NaiveDateTime,
+}
+
+const PREVIEW_CHARS: usize = 140;
+
+fn preview(body: &str) -> String {
+    body.chars().take(PREVIEW_CHARS).collect()
+}
+
+pub fn find_or_create(
+    conn: &mut DbConn,
+    store_id: i64,
+    contact_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<ThreadRow> {
+    let existing = threads::table
+        .filter(threads::store_id.eq(store_id))
+        .filter(threads::contact_id.eq(contact_id))
+        .select(ThreadRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(thread) = existing {
+        return Ok(thread);
+    }
+    diesel::insert_into(threads::table)
+        .values((
+            threads::store_id.eq(store_id),
+            threads::contact_id.eq(contact_id),
+            threads::last_message_at.eq(now),
+            threads::last_message_preview.eq(""),
+            threads::unread_count.eq(0),
+            threads::created_at.eq(now),
+        ))
+        .returning(threads::all_columns)
+        .get_result(conn)
+}
+
+/// A customer's text arrived: the thread moves to the top, unread.
+pub fn record_inbound(
+    conn: &mut DbConn,
+    thread_id: i64,
+    body: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(threads::table.filter(threads::id.eq(thread_id)))
+        .set((
+            threads::last_message_at.eq(at),
+            threads::last_message_preview.eq(preview(body)),
+            threads::last_inbound_at.eq(at),
+            threads::unread_count.eq(threads::unread_count + 1),
+        ))
+        .execute(conn)
+        .map(drop)
+}

@@ -1,0 +1,67 @@
+//! Amounts as integer millionths of a currency unit, so prices like 0.0079 add up exactly.
+
+/// `"0.0079"` → `7900`. At most six decimals; no sign, no exponent.
+pub fn parse_micros(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty()
+        || !digits_only(whole)
+        || !digits_only(fraction)
+        || fraction.len() > 6
+    {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let fraction: i64 = format!("{fraction:0<6}").parse().ok()?;
+    whole.checked_mul(1_000_000)?.checked_add(fraction)
+}
+
+/// Rounded half up to cents: `7900` → `"0.01"`.
+pub fn format_cents(micros: i64) -> String {
+    let cents = (micros + 5_000).div_euclid(10_000);
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// As precise as given: `7900` → `"0.0079"`.
+pub fn format_price(micros: i64) -> String {
+    let text = format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000);
+    let trimmed = text.trim_end_matches('0');
+    match trimmed.split_once('.') {
+        Some((_, fraction)) if fraction.len() < 2 => format!(
+            "{trimmed:0<width$}",
+            width = trimmed.len() + 2 - fraction.len()
+        ),
+        _ => trimmed.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses() {
+        assert_eq!(parse_micros("0.0079"), Some(7_900));
+        assert_eq!(parse_micros("1.15"), Some(1_150_000));
+        assert_eq!(parse_micros("2"), Some(2_000_000));
+        assert_eq!(parse_micros(".5"), Some(500_000));
+        for bad in ["", ".", "-1", "1e3", "0.0000001", "abc", "1,5"] {
+            assert_eq!(parse_micros(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(format_cents(7_900), "0.01");
+        assert_eq!(format_cents(1_234_567), "1.23");
+        assert_eq!(format_cents(0), "0.00");
+        assert_eq!(format_price(7_900), "0.0079");
+        assert_eq!(format_price(1_150_000), "1.15");
+        assert_eq!(format_price(2_000_000), "2.00");
+    }
+}

@@ -1,0 +1,311 @@
+//! The embedded SMS provider, used when no Twilio credentials are configured: a deterministic
+//! inventory of numbers for every US and Canadian area code (a few have none, as in real
+//! life), reservations, releases, and sent messages kept and marked delivered.
+//!
+//! Its state lives in memory; the database, not the simulator, is the record of which store
+//! holds which number.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+use textback_shared::nanp::{self, AreaCode};
+use textback_shared::numbers::Capabilities;
+use textback_shared::phone::format_national;
+
+use super::{
+    AvailableNumber, NumberSearch, NumberWebhooks, OutboundSms, ProviderError, ProviderMessage,
+    ReservedNumber, SmsProvider,
+};
+
+/// Numbers per area code: three pages of twenty.
+pub const NUMBERS_PER_AREA_CODE: usize = 60;
+
+#[derive(Default)]
+pub struct Simulator {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// phone number -> provider sid
+    reserved: HashMap<String, String>,
+    sent: Vec<SentSms>,
+}
+
+/// A text the simulator "delivered".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentSms {
+    pub provider_sid: String,
+    pub from: String,
+    pub to: String,
+    pub body: String,
+}
+
+/// Whether an area code has numbers in the simulator (about one in thirteen has none).
+pub fn has_inventory(area_code: u16) -> bool {
+    u32::from(area_code).wrapping_mul(7919) % 13 != 0
+}
+
+/// The simulator's numbers for an area code, always the same ones.
+pub fn inventory(area_code: &AreaCode) -> Vec<AvailableNumber> {
+    if !has_inventory(area_code.code) {
+        return Vec::new();
+    }
+    // Labels are "City, ST" or just the state's name; only the former names a locality.
+    let locality = area_code
+        .label
+        .split_once(',')
+        .map(|(city, _)| city.trim().to_owned());
+    let mut seed = u64::from(area_code.code).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut seen = HashSet::new();
+    let mut numbers = Vec::with_capacity(NUMBERS_PER_AREA_CODE);
+    while numbers.len() < NUMBERS_PER_AREA_CODE {
+        // xorshift: cheap, deterministic, well spread.
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let exchange = 200 + seed % 800;
+        let line = (seed >> 20) % 10_000;
+        // 555 exchanges are reserved for fiction and directory assistance.
+        if exchange == 555 || !seen.insert((exchange, line)) {
+            continue;
+        }
+        let e164 = format!("+1{}{exchange:03}{line:04}", area_code.code);
+        numbers.push(AvailableNumber {
+            friendly_name: format_national(&e164),
+            phone_number: e164,
+            locality: locality.clone(),
+            region: area_code.regions.first().cloned(),
+            country: area_code.country,
+            capabilities: Capabilities {
+                sms: true,
+                mms: true,
+                voice: true,
+            },
+        });
+    }
+    numbers
+}
+
+fn sid(prefix: &str, seed: &str) -> String {
+    let digest = Sha256::digest(seed.as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}{hex}")
+}
+
+impl Simulator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Texts sent so far, oldest first.
+    pub fn sent(&self) -> Vec<SentSms> {
+        self.lock().sent.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn area_codes_for(search: &NumberSearch) -> Vec<&'static AreaCode> {
+        match (search.area_code, &search.region) {
+            (Some(code), _) => nanp::lookup(code)
+                .filter(|a| a.country == search.country)
+                .into_iter()
+                .collect(),
+            (None, Some(region)) => nanp::in_region(search.country, region),
+            (None, None) => nanp::area_codes()
+                .iter()
+                .filter(|a| a.country == search.country)
+                .collect(),
+        }
+    }
+}
+
+#[async_trait]
+impl SmsProvider for Simulator {
+    async fn search_available(
+        &self,
+        search: &NumberSearch,
+    ) -> Result<Vec<AvailableNumber>, ProviderError> {
+        let inventories: Vec<Vec<AvailableNumber>> = Self::area_codes_for(search)
+            .into_iter()
+            .map(inventory)
+            .collect();
+        let reserved = &self.lock().reserved;
+        // Interleave area codes, so a state-wide search shows several of them at once.
+        let longest = inventories.iter().map(Vec::len).max().unwrap_or(0);
+        let numbers = (0..longest)
+            .flat_map(|i| inventories.iter().filter_map(move |inv| inv.get(i)))
+            .filter(|n| !reserved.contains_key(&n.phone_number))
+            .take(search.page_size as usize)
+            .cloned()
+            .collect();
+        Ok(numbers)
+    }
+
+    async fn reserve(
+        &self,
+        phone_number: &str,
+        _webhooks: &NumberWebhooks,
+    ) -> Result<ReservedNumber, ProviderError> {
+        let area_code = phone_number
+            .get(2..5)
+            .and_then(|c| c.parse().ok())
+            .and_then(nanp::lookup);
+        let in_inventory =
+            area_code.is_some_and(|a| inventory(a).iter().any(|n| n.phone_number == phone_number));
+        let mut state = self.lock();
+        if !in_inventory || state.reserved.contains_key(phone_number) {
+            return Err(ProviderError::NumberUnavailable);
+        }
+        let provider_sid = sid("PN", phone_number);
+        state
+            .reserved
+            .insert(phone_number.to_owned(), provider_sid.clone());
+        Ok(ReservedNumber {
+            provider_sid,
+            phone_number: phone_number.to_owned(),
+        })
+    }
+
+    async fn release(&self, provider_sid: &str) -> Result<(), ProviderError> {
+        let mut state = self.lock();
+        let before = state.reserved.len();
+        state.reserved.retain(|_, sid| sid != provider_sid);
+        if state.reserved.len() == before {
+            Err(ProviderError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn send(&self, sms: &OutboundSms) -> Result<ProviderMessage, ProviderError> {
+        let mut state = self.lock();
+        let provider_sid = sid(
+            "SM",
+            &format!("{}:{}:{}", state.sent.len(), sms.to, sms.body),
+        );
+        state.sent.push(SentSms {
+            provider_sid: provider_sid.clone(),
+            from: sms.from.clone(),
+            to: sms.to.clone(),
+            body: sms.body.clone(),
+        });
+        Ok(ProviderMessage {
+            provider_sid,
+            status: "delivered".into(),
+            error_code: None,
+            segments: None,
+        })
+    }
+
+    async fn fetch_message(&self, provider_sid: &str) -> Result<ProviderMessage, ProviderError> {
+        self.lock()
+            .sent
+            .iter()
+            .find(|s| s.provider_sid == provider_sid)
+            .map(|s| ProviderMessage {
+                provider_sid: s.provider_sid.clone(),
+                status: "delivered".into(),
+                error_code: None,
+                segments: None,
+            })
+            .ok_or(ProviderError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use textback_shared::numbers::Country;
+
+    fn search(area_code: Option<u16>, region: Option<&str>, page_size: u32) -> NumberSearch {
+        NumberSearch {
+            country: Country::Us,
+            area_code,
+            region: region.map(str::to_owned),
+            page_size,
+        }
+    }
+
+    fn hooks() -> NumberWebhooks {
+        NumberWebhooks {
+            sms_url: "http://x/sms".into(),
+            status_callback_url: "http://x/status".into(),
+        }
+    }
+
+    #[test]
+    fn inventory_is_deterministic_and_valid() {
+        let sf = nanp::lookup(415).unwrap();
+        let numbers = inventory(sf);
+        assert_eq!(numbers, inventory(sf));
+        assert_eq!(numbers.len(), NUMBERS_PER_AREA_CODE);
+        for n in &numbers {
+            let phone = textback_shared::phone::Phone::parse(&n.phone_number).unwrap();
+            assert_eq!(phone.area_code(), 415);
+        }
+        assert_eq!(numbers[0].locality, None, "415's label is just the state");
+        assert_eq!(
+            inventory(nanp::lookup(212).unwrap())[0].locality.as_deref(),
+            Some("New York")
+        );
+    }
+
+    #[test]
+    fn some_area_codes_have_no_numbers() {
+        let empty = nanp::area_codes()
+            .iter()
+            .filter(|a| !has_inventory(a.code))
+            .count();
+        assert!(empty > 10 && empty < 60, "{empty}");
+    }
+
+    #[tokio::test]
+    async fn reserve_release_cycle() {
+        let sim = Simulator::new();
+        let first = sim
+            .search_available(&search(Some(415), None, 5))
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 5);
+        let number = &first[0].phone_number;
+        let reserved = sim.reserve(number, &hooks()).await.unwrap();
+        assert!(reserved.provider_sid.starts_with("PN") && reserved.provider_sid.len() == 34);
+        assert_eq!(
+            sim.reserve(number, &hooks()).await,
+            Err(ProviderError::NumberUnavailable)
+        );
+        let again = sim
+            .search_available(&search(Some(415), None, 5))
+            .await
+            .unwrap();
+        assert!(!again.iter().any(|n| &n.phone_number == number));
+        sim.release(&reserved.provider_sid).await.unwrap();
+        assert_eq!(
+            sim.release(&reserved.provider_sid).await,
+            Err(ProviderError::NotFound)
+        );
+        assert_eq!(
+            sim.reserve("+14155550100", &hooks()).await,
+            Err(ProviderError::NumberUnavailable)
+        );
+    }
+
+    #[tokio::test]
+    async fn region_search_mixes_area_codes() {
+        let sim = Simulator::new();
+        let numbers = sim
+            .search_available(&search(None, Some("TX"), 10))
+            .await
+            .unwrap();
+        let codes: HashSet<_> = numbers.iter().map(|n| &n.phone_number[2..5]).collect();
+        assert!(codes.len() > 3, "{codes:?}");
+        assert!(numbers.iter().all(|n| n.region.as_deref() == Some("TX")));
+    }
+}
