@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use textback_api::app::{self, AppState};
 use textback_api::config::Settings;
+use textback_api::services::numbers;
+use textback_api::sms::simulator;
 use textback_api::{db, telemetry};
 
 #[derive(Parser)]
@@ -23,6 +25,18 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (YAML) that the code describes.
     Openapi,
+    /// Text one of the store numbers as a customer would: posts a signed inbound webhook to
+    /// the running server (PUBLIC_BASE_URL), exactly as Twilio does.
+    SimulateInbound {
+        /// The customer's number, e.g. +14155550123.
+        #[arg(long)]
+        from: String,
+        /// The store's number; defaults to the only active number, if there is just one.
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        body: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -46,6 +60,9 @@ fn main() -> ExitCode {
             migrate(&settings).map(|applied| println!("{applied} migration(s) applied"))
         }
         Command::Serve => serve(settings),
+        Command::SimulateInbound { from, to, body } => {
+            simulate_inbound(&settings, &from, to, &body)
+        }
         Command::Openapi => Ok(()),
     };
     result.map_or_else(fail, |()| ExitCode::SUCCESS)
@@ -84,8 +101,50 @@ fn serve(settings: Settings) -> Result<(), String> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let state = AppState::new(settings, pool)?;
     actix_web::rt::System::new().block_on(async move {
+        actix_web::rt::spawn(retry_provider_releases(state.clone()));
         let server = app::serve(listener, state, workers).map_err(|e| e.to_string())?;
         println!("Textback is serving on {url}  (API docs: {url}/api-docs/)");
         server.await.map_err(|e| e.to_string())
     })
+}
+
+/// Numbers released on our side whose release the provider did not confirm are retried.
+async fn retry_provider_releases(state: AppState) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        if let Err(e) = numbers::retry_pending_releases(&state).await {
+            tracing::warn!(error = %e, "retrying provider releases failed");
+        }
+    }
+}
+
+fn simulate_inbound(
+    settings: &Settings,
+    from: &str,
+    to: Option<String>,
+    body: &str,
+) -> Result<(), String> {
+    let to = match to {
+        Some(to) => to,
+        None => {
+            let pool = db::connect(&settings.database_url, 1)?;
+            let mut conn = pool
+                .get()
+                .map_err(|e| format!("cannot connect to the database: {e}"))?;
+            let mut active = db::phone_numbers::all_active(&mut conn).map_err(|e| e.to_string())?;
+            match (active.pop(), active.is_empty()) {
+                (Some(number), true) => number.phone_number,
+                (None, _) => return Err("no store has a number yet: reserve one first".into()),
+                _ => return Err("several stores have numbers: say which with --to".into()),
+            }
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let sid = runtime.block_on(simulator::inject_inbound(settings, from, &to, body))?;
+    println!("Delivered {sid} from {from} to {to}");
+    Ok(())
 }

@@ -4,6 +4,7 @@
 //! Write a test as `async fn name(app: TestApp)` and list it in `on_both_databases!`.
 
 mod database;
+pub mod fixtures;
 mod test_app;
 
 pub use database::Backend;
@@ -25,6 +26,28 @@ macro_rules! on_both_databases {
                 #[cfg_attr(not(textback_pg), ignore = "TEST_DATABASE_URL is not set")]
                 async fn postgres() {
                     super::$test($crate::TestApp::spawn($crate::Backend::Postgres).await).await
+                }
+            }
+        )+
+    };
+}
+
+/// Like `on_both_databases!`, for tests that build their own app: each listed
+/// `async fn(Backend)` runs once per backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($test:ident),+ $(,)?) => {
+        $(
+            mod $test {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$test($crate::Backend::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(textback_pg), ignore = "TEST_DATABASE_URL is not set")]
+                async fn postgres() {
+                    super::$test($crate::Backend::Postgres).await
                 }
             }
         )+

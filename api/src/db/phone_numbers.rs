@@ -190,3 +190,11 @@ pub fn held_between(
         .select(PhoneNumberRow::as_select())
         .load(conn)
 }
+
+/// Every store's active number (the simulator's command line picks from these).
+pub fn all_active(conn: &mut DbConn) -> QueryResult<Vec<PhoneNumberRow>> {
+    phone_numbers::table
+        .filter(phone_numbers::status.eq(ACTIVE))
+        .select(PhoneNumberRow::as_select())
+        .load(conn)
+}

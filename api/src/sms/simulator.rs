@@ -219,6 +219,57 @@ impl SmsProvider for Simulator {
     }
 }
 
+/// Sends a customer's text to the running server the way Twilio would: a form POST to the
+/// inbound webhook, signed with the server's webhook key. Returns the message's sid.
+pub async fn inject_inbound(
+    settings: &crate::config::Settings,
+    from: &str,
+    to: &str,
+    body: &str,
+) -> Result<String, String> {
+    let message_sid = sid(
+        "SM",
+        &format!(
+            "inbound:{from}:{to}:{body}:{}",
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ),
+    );
+    let params: Vec<(String, String)> = [
+        ("MessageSid", message_sid.as_str()),
+        ("SmsMessageSid", message_sid.as_str()),
+        ("AccountSid", "ACsimulator0000000000000000000000"),
+        ("From", from),
+        ("To", to),
+        ("Body", body),
+        ("NumMedia", "0"),
+        ("NumSegments", "1"),
+        ("SmsStatus", "received"),
+        ("ApiVersion", "2010-04-01"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let url = format!("{}/webhooks/twilio/sms", settings.public_base_url);
+    let signature =
+        super::signature::twilio_signature(&settings.webhook_signing_key(), &url, &params);
+    let response = reqwest::Client::new()
+        .post(&url)
+        .header("X-Twilio-Signature", signature)
+        .form(&params)
+        .send()
+        .await
+        .map_err(|e| format!("cannot reach {url} (is `textback serve` running?): {e}"))?;
+    if response.status().is_success() {
+        Ok(message_sid)
+    } else {
+        Err(format!(
+            "the server answered {}: {}",
+            response.status(),
+            response.text().await.unwrap_or_default()
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,432 @@
+//! Turning SMS on and off: searching, reserving and releasing numbers.
+
+use std::collections::HashSet;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use textback_api::sms::simulator::has_inventory;
+use textback_shared::nanp;
+use textback_shared::numbers::Country;
+use textback_tests::{Session, TestApp, fixtures, on_both_databases, problem};
+
+on_both_databases!(
+    search_by_area_code_loads_more_without_repeats,
+    search_by_state_or_province,
+    search_without_filters_prefers_the_stores_state,
+    an_area_code_without_numbers_is_an_empty_list_with_a_hint,
+    bad_searches_are_refused_clearly,
+    reserve_then_a_second_reserve_is_a_conflict,
+    a_number_held_by_another_store_cannot_be_reserved,
+    concurrent_reserves_have_exactly_one_winner,
+    release_stops_sms_at_once_and_is_harmless_twice,
+    another_stores_number_is_not_found,
+);
+
+/// A US area code the simulator has numbers for.
+pub fn stocked_area_code() -> u16 {
+    415
+}
+
+async fn available(app: &TestApp, session: &Session, query: &str) -> Value {
+    let response = app
+        .get(
+            &format!("/api/v1/numbers/available?{query}"),
+            &session.token,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    response.json().await.unwrap()
+}
+
+/// Reserves the first number offered in the area code; returns the reserved number's JSON.
+pub async fn reserve_any(app: &TestApp, session: &Session, area_code: u16) -> Value {
+    let page = available(
+        app,
+        session,
+        &format!("country=US&area_code={area_code}&limit=1"),
+    )
+    .await;
+    let number = page["items"][0]["phone_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let response = app
+        .post(
+            "/api/v1/numbers",
+            Some(&session.token),
+            &json!({"phone_number": number}),
+        )
+        .await;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+fn numbers_of(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["phone_number"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn search_by_area_code_loads_more_without_repeats(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let code = stocked_area_code();
+    let mut seen = HashSet::new();
+    let mut query = format!("country=US&area_code={code}&limit=20");
+    let mut pages = 0;
+    loop {
+        let page = available(&app, &owner, &query).await;
+        pages += 1;
+        for item in page["items"].as_array().unwrap() {
+            let number = item["phone_number"].as_str().unwrap();
+            assert!(number.starts_with(&format!("+1{code}")), "{number}");
+            assert!(seen.insert(number.to_owned()), "{number} shown twice");
+            assert_eq!(item["country"], "US");
+            assert_eq!(item["region"], "CA");
+            assert_eq!(item["capabilities"]["sms"], true);
+            assert!(
+                item["friendly_name"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("({code})"))
+            );
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => query = format!("country=US&area_code={code}&limit=20&cursor={cursor}"),
+            None => break,
+        }
+        assert!(pages < 10, "load more never ends");
+    }
+    assert_eq!(
+        seen.len(),
+        textback_api::sms::simulator::NUMBERS_PER_AREA_CODE
+    );
+}
+
+async fn search_by_state_or_province(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let texas = available(&app, &owner, "country=US&region=tx&limit=30").await;
+    let codes: HashSet<u16> = numbers_of(&texas)
+        .iter()
+        .map(|n| n[2..5].parse().unwrap())
+        .collect();
+    assert!(codes.len() > 1);
+    for code in codes {
+        assert!(
+            nanp::lookup(code)
+                .unwrap()
+                .regions
+                .contains(&"TX".to_owned())
+        );
+    }
+    let ontario = available(&app, &owner, "country=CA&region=ON").await;
+    assert!(!numbers_of(&ontario).is_empty());
+    assert!(
+        ontario["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["country"] == "CA" && n["region"] == "ON")
+    );
+}
+
+async fn search_without_filters_prefers_the_stores_state(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let response = app
+        .request(reqwest::Method::PATCH, "/api/v1/store", Some(&owner.token))
+        .json(&json!({"country": "US", "region": "OR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = available(&app, &owner, "country=US&limit=10").await;
+    assert!(!numbers_of(&page).is_empty());
+    assert!(
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["region"] == "OR"),
+        "{page}"
+    );
+}
+
+async fn an_area_code_without_numbers_is_an_empty_list_with_a_hint(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let empty = nanp::area_codes()
+        .iter()
+        .find(|a| {
+            a.country == Country::Us
+                && !has_inventory(a.code)
+                && nanp::in_region(Country::Us, &a.regions[0]).len() > 1
+        })
+        .unwrap();
+    let page = available(
+        &app,
+        &owner,
+        &format!("country=US&area_code={}", empty.code),
+    )
+    .await;
+    assert_eq!(page["items"], json!([]));
+    assert_eq!(page["next_cursor"], Value::Null);
+    let hint = page["hint"].as_str().unwrap();
+    assert!(hint.contains("not every area code has numbers"), "{hint}");
+    let nearby = page["nearby_area_codes"].as_array().unwrap();
+    assert!(!nearby.is_empty());
+    for code in nearby {
+        let code = code.as_u64().unwrap() as u16;
+        assert_ne!(code, empty.code);
+        assert_eq!(nanp::lookup(code).unwrap().regions, empty.regions);
+    }
+}
+
+async fn bad_searches_are_refused_clearly(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let cases = [
+        (
+            "country=GB&area_code=415",
+            "country",
+            "Only the US and Canada",
+        ),
+        (
+            "country=US&area_code=416",
+            "area_code",
+            "not an area code in United States",
+        ),
+        ("country=US&area_code=4155", "area_code", "three digits"),
+        ("country=CA&region=TX", "region", "not a province"),
+        ("country=US&area_code=415&region=CA", "region", "not both"),
+        (
+            "country=US&area_code=415&cursor=bogus",
+            "cursor",
+            "next_cursor",
+        ),
+        ("country=US&area_code=415&limit=500", "limit", "between"),
+    ];
+    for (query, field, words) in cases {
+        let refused = problem(
+            app.get(&format!("/api/v1/numbers/available?{query}"), &owner.token)
+                .await,
+            422,
+        )
+        .await;
+        assert_eq!(refused.errors[0].field, field, "{query}");
+        assert!(
+            refused.errors[0].message.contains(words),
+            "{query}: {}",
+            refused.errors[0].message
+        );
+    }
+    problem(
+        app.get("/api/v1/numbers/available", &owner.token).await,
+        400,
+    )
+    .await;
+}
+
+async fn reserve_then_a_second_reserve_is_a_conflict(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let reserved = reserve_any(&app, &owner, stocked_area_code()).await;
+    assert_eq!(reserved["status"], "active");
+    assert_eq!(reserved["reserved_by_user_id"], owner.user_id);
+    assert_eq!(reserved["released_at"], Value::Null);
+
+    let listed: Value = app
+        .get("/api/v1/numbers", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["active"]["id"], reserved["id"]);
+    assert_eq!(listed["released"], json!([]));
+
+    let other =
+        numbers_of(&available(&app, &owner, "country=US&area_code=415&limit=1").await).remove(0);
+    assert_ne!(
+        other,
+        reserved["phone_number"].as_str().unwrap(),
+        "a reserved number is not offered again"
+    );
+    let conflict = problem(
+        app.post(
+            "/api/v1/numbers",
+            Some(&owner.token),
+            &json!({"phone_number": other}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert!(
+        conflict.detail.contains("Release it first"),
+        "{}",
+        conflict.detail
+    );
+
+    let invalid = problem(
+        app.post(
+            "/api/v1/numbers",
+            Some(&owner.token),
+            &json!({"phone_number": "555-SHIP"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(invalid.errors[0].field, "phone_number");
+}
+
+async fn a_number_held_by_another_store_cannot_be_reserved(app: TestApp) {
+    let maple = app.signup("owner@maple.example").await;
+    let birch = app.signup("owner@birch.example").await;
+    let reserved = reserve_any(&app, &maple, stocked_area_code()).await;
+    let taken = json!({"phone_number": reserved["phone_number"]});
+    let conflict = problem(
+        app.post("/api/v1/numbers", Some(&birch.token), &taken)
+            .await,
+        409,
+    )
+    .await;
+    assert!(conflict.detail.contains("taken"), "{}", conflict.detail);
+    let listed: Value = app
+        .get("/api/v1/numbers", &birch.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed,
+        json!({"active": null, "released": []}),
+        "nothing stored"
+    );
+}
+
+async fn concurrent_reserves_have_exactly_one_winner(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let offered = numbers_of(&available(&app, &owner, "country=US&area_code=415&limit=4").await);
+    let attempts: Vec<_> = offered
+        .iter()
+        .map(|number| {
+            let request = app
+                .request(reqwest::Method::POST, "/api/v1/numbers", Some(&owner.token))
+                .json(&json!({"phone_number": number}));
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count(),
+        offered.len() - 1,
+        "{statuses:?}"
+    );
+    let listed: Value = app
+        .get("/api/v1/numbers", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(listed["active"].is_object());
+}
+
+async fn release_stops_sms_at_once_and_is_harmless_twice(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let reserved = reserve_any(&app, &owner, stocked_area_code()).await;
+    let waiting = fixtures::scheduled_message(&app, owner.store_id, "+12125550123");
+    let id = reserved["id"].as_i64().unwrap();
+
+    assert_eq!(
+        app.delete(&format!("/api/v1/numbers/{id}"), &owner.token)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        fixtures::message_status(&app, waiting).0,
+        "cancelled",
+        "nothing scheduled goes out"
+    );
+    let listed: Value = app
+        .get("/api/v1/numbers", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["active"], Value::Null);
+    assert_eq!(listed["released"][0]["id"], id);
+    assert_eq!(listed["released"][0]["status"], "released");
+    let released_at = listed["released"][0]["released_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    assert_eq!(
+        app.delete(&format!("/api/v1/numbers/{id}"), &owner.token)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let again: Value = app
+        .get("/api/v1/numbers", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        again["released"][0]["released_at"],
+        released_at.as_str(),
+        "the second release changed nothing"
+    );
+
+    // The provider has it back, and the store may reserve again (a new charge period).
+    let first = available(&app, &owner, "country=US&area_code=415&limit=50").await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = available(
+        &app,
+        &owner,
+        &format!("country=US&area_code=415&limit=50&cursor={cursor}"),
+    )
+    .await;
+    let offered: Vec<String> = numbers_of(&first)
+        .into_iter()
+        .chain(numbers_of(&second))
+        .collect();
+    assert!(offered.contains(&reserved["phone_number"].as_str().unwrap().to_owned()));
+    reserve_any(&app, &owner, stocked_area_code()).await;
+}
+
+async fn another_stores_number_is_not_found(app: TestApp) {
+    let maple = app.signup("owner@maple.example").await;
+    let birch = app.signup("owner@birch.example").await;
+    let reserved = reserve_any(&app, &maple, stocked_area_code()).await;
+    problem(
+        app.delete(&format!("/api/v1/numbers/{}", reserved["id"]), &birch.token)
+            .await,
+        404,
+    )
+    .await;
+    let listed: Value = app
+        .get("/api/v1/numbers", &maple.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["active"]["id"], reserved["id"], "still active");
+}

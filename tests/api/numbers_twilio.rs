@@ -1,0 +1,190 @@
+//! Reserving and releasing through Twilio's real REST API (a fake Twilio on loopback): the
+//! webhooks configured on the number, a number taken meanwhile, and a failed release retried.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use textback_tests::{Backend, TWILIO_ACCOUNT_SID, TestApp, on_both_backends, problem};
+use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const NUMBER: &str = "+14155550142";
+const NUMBER_SID: &str = "PN0123456789abcdef0123456789abcdef";
+
+fn incoming_numbers_path() -> String {
+    format!("/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/IncomingPhoneNumbers.json")
+}
+
+fn purchased() -> Value {
+    json!({"sid": NUMBER_SID, "phone_number": NUMBER, "friendly_name": "(415) 555-0142", "account_sid": TWILIO_ACCOUNT_SID})
+}
+
+async fn app_on_fake_twilio(backend: Backend) -> (TestApp, MockServer) {
+    let twilio = MockServer::start().await;
+    let app = TestApp::spawn_with_twilio(backend, &twilio.uri()).await;
+    (app, twilio)
+}
+
+on_both_backends!(
+    reserving_configures_our_webhooks_on_the_number,
+    a_number_taken_meanwhile_is_a_conflict_and_stores_nothing,
+    a_failed_provider_release_still_stops_sms_and_is_retried
+);
+
+async fn reserving_configures_our_webhooks_on_the_number(backend: Backend) {
+    let (app, twilio) = app_on_fake_twilio(backend).await;
+    let base = app.state.settings.public_base_url.clone();
+    Mock::given(method("POST"))
+        .and(path(incoming_numbers_path()))
+        .and(body_string_contains("PhoneNumber=%2B14155550142"))
+        .and(body_string_contains(format!(
+            "SmsUrl={}",
+            form_encoded(&format!("{base}/webhooks/twilio/sms"))
+        )))
+        .and(body_string_contains(format!(
+            "StatusCallback={}",
+            form_encoded(&format!("{base}/webhooks/twilio/status"))
+        )))
+        .respond_with(ResponseTemplate::new(201).set_body_json(purchased()))
+        .expect(1)
+        .mount(&twilio)
+        .await;
+    let owner = app.signup("owner@maple.example").await;
+    let response = app
+        .post(
+            "/api/v1/numbers",
+            Some(&owner.token),
+            &json!({"phone_number": NUMBER}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let reserved: Value = response.json().await.unwrap();
+    assert_eq!(reserved["phone_number"], NUMBER);
+    assert_eq!(reserved["region"], "CA");
+}
+
+fn form_encoded(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+async fn a_number_taken_meanwhile_is_a_conflict_and_stores_nothing(backend: Backend) {
+    let (app, twilio) = app_on_fake_twilio(backend).await;
+    let taken = json!({"code": 21422, "message": "PhoneNumber is not available", "more_info": "https://www.twilio.com/docs/errors/21422", "status": 400});
+    Mock::given(method("POST"))
+        .and(path(incoming_numbers_path()))
+        .respond_with(ResponseTemplate::new(400).set_body_json(taken))
+        .mount(&twilio)
+        .await;
+    let owner = app.signup("owner@maple.example").await;
+    let conflict = problem(
+        app.post(
+            "/api/v1/numbers",
+            Some(&owner.token),
+            &json!({"phone_number": NUMBER}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert!(
+        conflict.detail.contains("just taken"),
+        "{}",
+        conflict.detail
+    );
+    let listed: Value = app
+        .get("/api/v1/numbers", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed, json!({"active": null, "released": []}));
+
+    // A provider outage is a 503 to retry, not a 500, and stores nothing either.
+    twilio.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&twilio)
+        .await;
+    problem(
+        app.post(
+            "/api/v1/numbers",
+            Some(&owner.token),
+            &json!({"phone_number": NUMBER}),
+        )
+        .await,
+        503,
+    )
+    .await;
+    let listed: Value = app
+        .get("/api/v1/numbers", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["active"], Value::Null);
+}
+
+async fn a_failed_provider_release_still_stops_sms_and_is_retried(backend: Backend) {
+    let (app, twilio) = app_on_fake_twilio(backend).await;
+    Mock::given(method("POST"))
+        .and(path(incoming_numbers_path()))
+        .respond_with(ResponseTemplate::new(201).set_body_json(purchased()))
+        .mount(&twilio)
+        .await;
+    let release_path =
+        format!("/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/IncomingPhoneNumbers/{NUMBER_SID}.json");
+    Mock::given(method("DELETE"))
+        .and(path(release_path.clone()))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&twilio)
+        .await;
+    let owner = app.signup("owner@maple.example").await;
+    let reserved: Value = app
+        .post(
+            "/api/v1/numbers",
+            Some(&owner.token),
+            &json!({"phone_number": NUMBER}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let released = app
+        .delete(&format!("/api/v1/numbers/{}", reserved["id"]), &owner.token)
+        .await;
+    assert_eq!(
+        released.status(),
+        StatusCode::NO_CONTENT,
+        "our side stops whatever the provider says"
+    );
+    let listed: Value = app
+        .get("/api/v1/numbers", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["released"][0]["status"], "released");
+    assert_eq!(pending_releases(&app), 1);
+
+    twilio.reset().await;
+    Mock::given(method("DELETE"))
+        .and(path(release_path))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&twilio)
+        .await;
+    textback_api::services::numbers::retry_pending_releases(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(pending_releases(&app), 0);
+    textback_api::services::numbers::retry_pending_releases(&app.state)
+        .await
+        .unwrap();
+}
+
+fn pending_releases(app: &TestApp) -> usize {
+    let mut conn = app.state.pool.get().unwrap();
+    textback_api::db::phone_numbers::pending_provider_release(&mut conn, 10)
+        .unwrap()
+        .len()
+}
