@@ -114,7 +114,7 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T, ApiError> {
-        let json = serde_json::to_string(body).map_err(|e| ApiError::Unexpected(e.to_string()))?;
+        let json = serde_json::to_string(body).map_err(|e| unexpected(e.to_string()))?;
         let body = self.send("POST", path, Some(json)).await?;
         parse(&body)
     }
@@ -198,11 +198,17 @@ impl Client {
 }
 
 fn parse<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
-    serde_json::from_str(body).map_err(|e| ApiError::Unexpected(e.to_string()))
+    serde_json::from_str(body).map_err(|e| unexpected(e.to_string()))
 }
 
 fn js_error(value: JsValue) -> ApiError {
-    ApiError::Unexpected(format!("{value:?}"))
+    unexpected(format!("{value:?}"))
+}
+
+/// People see a generic message; the details go to the console for whoever debugs it.
+fn unexpected(detail: String) -> ApiError {
+    leptos::logging::error!("unexpected answer from the API: {detail}");
+    ApiError::Unexpected(detail)
 }
 
 /// A query-string value, percent-encoded.

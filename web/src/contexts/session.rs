@@ -19,13 +19,13 @@ pub enum Ending {
 #[derive(Clone, Copy)]
 pub struct Session {
     current: RwSignal<Option<SessionResponse>>,
-    ending: RwSignal<Option<Ending>>,
+    ending: StoredValue<Option<Ending>>,
 }
 
 pub fn provide_session_context() -> Session {
     let session = Session {
         current: RwSignal::new(load()),
-        ending: RwSignal::new(None),
+        ending: StoredValue::new(None),
     };
     provide_context(session);
     session
@@ -50,13 +50,14 @@ impl Session {
             .with(|s| s.as_ref().map(|s| s.user.email.clone()))
     }
 
+    /// Not reactive: it only matters at the moment a page decides where to go or what to say.
     pub fn ending(&self) -> Option<Ending> {
-        self.ending.get()
+        self.ending.get_value()
     }
 
     pub fn start(&self, session: SessionResponse) {
         save(Some(&session));
-        self.ending.set(None);
+        self.ending.set_value(None);
         self.current.set(Some(session));
     }
 
@@ -66,7 +67,7 @@ impl Session {
 
     fn end(&self, ending: Ending) {
         save(None);
-        self.ending.set(Some(ending));
+        self.ending.set_value(Some(ending));
         self.current.set(None);
     }
 
