@@ -24,8 +24,10 @@ use crate::sms::simulator::Simulator;
 use crate::sms::twilio::TwilioClient;
 use crate::{error, request_log};
 
-/// Request bodies larger than this are refused with 413.
+/// JSON request bodies larger than this are refused with 413.
 pub const JSON_BODY_LIMIT: usize = 256 * 1024;
+/// Raw bodies (event batches, platform webhooks) may be larger: 500 events, big orders.
+pub const RAW_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -110,7 +112,8 @@ pub fn build_app(
             .app_data(web::Data::new(state))
             .app_data(json)
             .app_data(query)
-            .app_data(path),
+            .app_data(path)
+            .app_data(web::PayloadConfig::new(RAW_BODY_LIMIT)),
     );
     app.service(SwaggerUi::new("/api-docs/{_:.*}").url("/api-docs/openapi.json", doc))
         .default_service(web::to(routes::fallback::fallback))
@@ -121,6 +124,7 @@ pub fn build_app(
                 .add(("X-Frame-Options", "DENY"))
                 .add(("Referrer-Policy", "no-referrer")),
         )
+        .wrap(middleware::ErrorHandlers::new().default_handler(error::problem_for_bare_errors))
         .wrap(middleware::from_fn(request_log::observe))
 }
 

@@ -4,8 +4,11 @@
 //! Backend differences stay inside `db/`; nothing above it knows which database it talks to.
 
 pub mod api_keys;
+pub mod carts;
 pub mod contacts;
+pub mod events;
 pub mod messages;
+pub mod orders;
 pub mod phone_numbers;
 pub mod schema;
 pub mod stores;

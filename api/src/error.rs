@@ -228,3 +228,36 @@ mod tests {
         assert_eq!(problem.detail, "email: Enter an email");
     }
 }
+
+/// Turns any error response that is not already a problem (e.g. a raw body over its limit,
+/// refused by actix before a handler runs) into one, so clients see a single error shape.
+pub fn problem_for_bare_errors<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    use actix_web::middleware::ErrorHandlerResponse;
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == PROBLEM_JSON);
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let code = ProblemCode::ALL
+        .into_iter()
+        .find(|c| c.status() == status.as_u16())
+        .unwrap_or(if status.is_server_error() {
+            ProblemCode::Internal
+        } else {
+            ProblemCode::BadRequest
+        });
+    let mut problem = Problem::new(code, status.canonical_reason().unwrap_or("Error"));
+    problem.status = status.as_u16();
+    let (req, _) = res.into_parts();
+    let response = HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .json(problem);
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}

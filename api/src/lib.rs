@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod background;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod metrics;
 pub mod money;
 pub mod openapi;
 pub mod pagination;
+pub mod platforms;
 pub mod request_log;
 pub mod routes;
 pub mod services;

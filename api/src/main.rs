@@ -6,9 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use textback_api::app::{self, AppState};
 use textback_api::config::Settings;
-use textback_api::services::numbers;
 use textback_api::sms::simulator;
-use textback_api::{db, telemetry};
+use textback_api::{background, db, telemetry};
 
 #[derive(Parser)]
 #[command(name = "textback", version, about = "SMS for online stores")]
@@ -101,22 +100,11 @@ fn serve(settings: Settings) -> Result<(), String> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let state = AppState::new(settings, pool)?;
     actix_web::rt::System::new().block_on(async move {
-        actix_web::rt::spawn(retry_provider_releases(state.clone()));
+        background::spawn_all(&state);
         let server = app::serve(listener, state, workers).map_err(|e| e.to_string())?;
         println!("Textback is serving on {url}  (API docs: {url}/api-docs/)");
         server.await.map_err(|e| e.to_string())
     })
-}
-
-/// Numbers released on our side whose release the provider did not confirm are retried.
-async fn retry_provider_releases(state: AppState) {
-    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        every_minute.tick().await;
-        if let Err(e) = numbers::retry_pending_releases(&state).await {
-            tracing::warn!(error = %e, "retrying provider releases failed");
-        }
-    }
 }
 
 fn simulate_inbound(

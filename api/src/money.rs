@@ -65,3 +65,21 @@ mod tests {
         assert_eq!(format_price(2_000_000), "2.00");
     }
 }
+
+/// `"178.00"` → `17800`: at most two decimals (the currencies served have cents).
+pub fn parse_cents(raw: &str) -> Option<i64> {
+    parse_micros(raw)
+        .filter(|micros| micros % 10_000 == 0)
+        .map(|micros| micros / 10_000)
+}
+
+#[cfg(test)]
+mod cents_tests {
+    #[test]
+    fn cents() {
+        assert_eq!(super::parse_cents("178.00"), Some(17_800));
+        assert_eq!(super::parse_cents("0.5"), Some(50));
+        assert_eq!(super::parse_cents("1.999"), None);
+        assert_eq!(super::parse_cents("-1"), None);
+    }
+}

@@ -3,10 +3,14 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod contacts;
+pub mod events;
 pub mod fallback;
+pub mod integrations;
 pub mod me;
 pub mod numbers;
 pub mod ops;
+pub mod platform_webhooks;
 pub mod store;
 pub mod usage;
 pub mod webhooks;
@@ -27,7 +31,12 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(numbers::reserve_number)
         .service(numbers::list_numbers)
         .service(numbers::release_number)
-        .service(usage::get_usage);
+        .service(usage::get_usage)
+        .service(events::post_event)
+        .service(events::post_event_batch)
+        .service(contacts::list_contacts)
+        .service(contacts::get_contact)
+        .service(integrations::save_integration);
 }
 
 /// Operations endpoints and provider webhooks, at the root.
@@ -36,5 +45,7 @@ pub fn configure_root(cfg: &mut ServiceConfig) {
         .service(ops::readyz)
         .service(ops::metrics)
         .service(webhooks::twilio_inbound_sms)
-        .service(webhooks::twilio_status_callback);
+        .service(webhooks::twilio_status_callback)
+        .service(platform_webhooks::shopify_webhook)
+        .service(platform_webhooks::woocommerce_webhook);
 }

@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod contacts;
+pub mod ingest;
 pub mod numbers;
 pub mod provider_webhooks;
 pub mod usage;

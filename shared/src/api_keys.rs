@@ -35,7 +35,9 @@ impl Scope {
     pub fn description(self) -> &'static str {
         match self {
             Scope::Read => "Read contacts, messages, campaigns and settings",
-            Scope::Write => "Change them, send replies and manage API keys",
+            Scope::Write => {
+                "Change contacts, messages, campaigns and settings; send replies; manage API keys"
+            }
             Scope::Events => "Post cart and order events from a store platform",
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod events;
 pub mod nanp;
 pub mod numbers;
 pub mod pagination;

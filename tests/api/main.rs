@@ -3,10 +3,12 @@
 mod accounts;
 mod api_keys;
 mod conventions;
+mod events;
 mod migrations;
 mod numbers;
 mod numbers_twilio;
 mod openapi;
+mod platform_webhooks;
 mod twilio_client;
 mod usage;
 mod webhooks;

@@ -64,3 +64,15 @@ pub fn messages_of_store(app: &crate::TestApp, store_id: i64) -> Vec<(String, St
         .load(&mut conn)
         .expect("messages")
 }
+
+/// How many events the store has received (all sources).
+pub fn event_count(app: &crate::TestApp, store_id: i64) -> i64 {
+    use diesel::prelude::*;
+    use textback_api::db::schema::events;
+    let mut conn = app.state.pool.get().expect("connection");
+    events::table
+        .filter(events::store_id.eq(store_id))
+        .count()
+        .get_result(&mut conn)
+        .expect("count")
+}

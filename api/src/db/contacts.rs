@@ -11,7 +11,11 @@ pub const CONSENT_UNKNOWN: &str = "unknown";
 pub struct ContactRow {
     pub id: i64,
     pub store_id: i64,
-    pub phone: String,
+    pub phone: Option<String>,
+    pub phone_raw: Option<String>,
+    pub textable: bool,
+    pub not_textable_reason: Option<String>,
+    pub external_id: Option<String>,
     pub email: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -23,7 +27,8 @@ pub struct ContactRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// The store's contact with this number, created (consent unknown) if new.
+/// The store's contact with this (valid US/Canadian, E.164) number, created (consent
+/// unknown) if new.
 pub fn find_or_create_by_phone(
     conn: &mut DbConn,
     store_id: i64,
@@ -43,10 +48,232 @@ pub fn find_or_create_by_phone(
         .values((
             contacts::store_id.eq(store_id),
             contacts::phone.eq(phone),
+            contacts::phone_raw.eq(phone),
+            contacts::textable.eq(true),
             contacts::sms_consent.eq(CONSENT_UNKNOWN),
             contacts::created_at.eq(now),
             contacts::updated_at.eq(now),
         ))
         .returning(contacts::all_columns)
         .get_result(conn)
+}
+
+/// A contact's details as an event gives them; `None` keeps what is known.
+pub struct ContactDetails<'a> {
+    pub phone: Option<&'a str>,
+    pub phone_raw: Option<&'a str>,
+    pub textable: bool,
+    pub not_textable_reason: Option<&'a str>,
+    pub external_id: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+}
+
+/// The store's contact matching, in this order, the phone, the platform's id, or the email.
+pub fn find_match(
+    conn: &mut DbConn,
+    store_id: i64,
+    details: &ContactDetails<'_>,
+) -> QueryResult<Option<ContactRow>> {
+    let base = || {
+        contacts::table
+            .filter(contacts::store_id.eq(store_id))
+            .select(ContactRow::as_select())
+    };
+    if let Some(phone) = details.phone
+        && let Some(found) = base()
+            .filter(contacts::phone.eq(phone))
+            .first(conn)
+            .optional()?
+    {
+        return Ok(Some(found));
+    }
+    if let Some(external_id) = details.external_id
+        && let Some(found) = base()
+            .filter(contacts::external_id.eq(external_id))
+            .order(contacts::id)
+            .first(conn)
+            .optional()?
+    {
+        return Ok(Some(found));
+    }
+    match details.email {
+        Some(email) => base()
+            .filter(contacts::email.eq(email))
+            .order(contacts::id)
+            .first(conn)
+            .optional(),
+        None => Ok(None),
+    }
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    store_id: i64,
+    d: &ContactDetails<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<ContactRow> {
+    diesel::insert_into(contacts::table)
+        .values((
+            contacts::store_id.eq(store_id),
+            contacts::phone.eq(d.phone),
+            contacts::phone_raw.eq(d.phone_raw),
+            contacts::textable.eq(d.textable),
+            contacts::not_textable_reason.eq(d.not_textable_reason),
+            contacts::external_id.eq(d.external_id),
+            contacts::email.eq(d.email),
+            contacts::first_name.eq(d.first_name),
+            contacts::last_name.eq(d.last_name),
+            contacts::sms_consent.eq(CONSENT_UNKNOWN),
+            contacts::created_at.eq(now),
+            contacts::updated_at.eq(now),
+        ))
+        .returning(contacts::all_columns)
+        .get_result(conn)
+}
+
+/// Merges what the event knows into the contact. A phone is only filled in, never replaced
+/// by another, so a thread never silently changes number.
+pub fn merge(
+    conn: &mut DbConn,
+    row: &ContactRow,
+    d: &ContactDetails<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let pick =
+        |new: Option<&str>, old: &Option<String>| new.map(str::to_owned).or_else(|| old.clone());
+    let (phone, phone_raw, textable, reason) = if row.phone.is_none() && d.phone.is_some() {
+        (
+            d.phone.map(str::to_owned),
+            d.phone_raw.map(str::to_owned),
+            d.textable,
+            d.not_textable_reason.map(str::to_owned),
+        )
+    } else {
+        (
+            row.phone.clone(),
+            row.phone_raw.clone(),
+            row.textable,
+            row.not_textable_reason.clone(),
+        )
+    };
+    diesel::update(contacts::table.find(row.id))
+        .set((
+            contacts::phone.eq(phone),
+            contacts::phone_raw.eq(phone_raw),
+            contacts::textable.eq(textable),
+            contacts::not_textable_reason.eq(reason),
+            contacts::external_id.eq(pick(d.external_id, &row.external_id)),
+            contacts::email.eq(pick(d.email, &row.email)),
+            contacts::first_name.eq(pick(d.first_name, &row.first_name)),
+            contacts::last_name.eq(pick(d.last_name, &row.last_name)),
+            contacts::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub struct ConsentChange<'a> {
+    pub store_id: i64,
+    pub contact_id: i64,
+    pub status: &'a str,
+    pub source: &'a str,
+    pub occurred_at: NaiveDateTime,
+    pub event_id: Option<i64>,
+    pub note: Option<&'a str>,
+}
+
+/// Sets the contact's consent and appends the audit row (the audit is never edited).
+pub fn record_consent(
+    conn: &mut DbConn,
+    change: &ConsentChange<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    use super::schema::consent_events;
+    diesel::update(contacts::table.find(change.contact_id))
+        .set((
+            contacts::sms_consent.eq(change.status),
+            contacts::consent_source.eq(change.source),
+            contacts::consent_at.eq(change.occurred_at),
+            contacts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(consent_events::table)
+        .values((
+            consent_events::store_id.eq(change.store_id),
+            consent_events::contact_id.eq(change.contact_id),
+            consent_events::status.eq(change.status),
+            consent_events::source.eq(change.source),
+            consent_events::occurred_at.eq(change.occurred_at),
+            consent_events::recorded_at.eq(now),
+            consent_events::event_id.eq(change.event_id),
+            consent_events::note.eq(change.note),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// (status, source, occurred_at, note), oldest first.
+pub fn consent_history(
+    conn: &mut DbConn,
+    contact_id: i64,
+) -> QueryResult<Vec<(String, String, NaiveDateTime, Option<String>)>> {
+    use super::schema::consent_events;
+    consent_events::table
+        .filter(consent_events::contact_id.eq(contact_id))
+        .order(consent_events::id)
+        .select((
+            consent_events::status,
+            consent_events::source,
+            consent_events::occurred_at,
+            consent_events::note,
+        ))
+        .load(conn)
+}
+
+pub fn find(conn: &mut DbConn, store_id: i64, id: i64) -> QueryResult<ContactRow> {
+    contacts::table
+        .filter(contacts::store_id.eq(store_id))
+        .filter(contacts::id.eq(id))
+        .select(ContactRow::as_select())
+        .first(conn)
+}
+
+/// Newest first; `q` matches phone, email or name (case-insensitively).
+pub fn list(
+    conn: &mut DbConn,
+    store_id: i64,
+    q: Option<&str>,
+    before_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<ContactRow>> {
+    let mut query = contacts::table
+        .filter(contacts::store_id.eq(store_id))
+        .select(ContactRow::as_select())
+        .order(contacts::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(before) = before_id {
+        query = query.filter(contacts::id.lt(before));
+    }
+    if let Some(q) = q {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        let lower =
+            |c| diesel::dsl::sql::<diesel::sql_types::Text>(&format!("LOWER(COALESCE({c}, ''))"));
+        query = query.filter(
+            lower("phone")
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower("email").like(pattern.clone()).escape('\\'))
+                .or(lower("first_name").like(pattern.clone()).escape('\\'))
+                .or(lower("last_name").like(pattern).escape('\\')),
+        );
+    }
+    query.load(conn)
 }

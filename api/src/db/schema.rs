@@ -8,6 +8,7 @@ diesel::table! {
         created_at -> Timestamp,
         country -> Nullable<Text>,
         region -> Nullable<Text>,
+        abandon_after_minutes -> Integer,
     }
 }
 
@@ -61,7 +62,11 @@ diesel::table! {
     contacts (id) {
         id -> BigInt,
         store_id -> BigInt,
-        phone -> Text,
+        phone -> Nullable<Text>,
+        phone_raw -> Nullable<Text>,
+        textable -> Bool,
+        not_textable_reason -> Nullable<Text>,
+        external_id -> Nullable<Text>,
         email -> Nullable<Text>,
         first_name -> Nullable<Text>,
         last_name -> Nullable<Text>,
@@ -109,11 +114,118 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    integrations (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        platform -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        source -> Text,
+        external_id -> Text,
+        event_type -> Text,
+        occurred_at -> Timestamp,
+        payload -> Text,
+        outcome -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consent_events (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        contact_id -> BigInt,
+        status -> Text,
+        source -> Text,
+        occurred_at -> Timestamp,
+        recorded_at -> Timestamp,
+        event_id -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    carts (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        contact_id -> Nullable<BigInt>,
+        external_id -> Text,
+        status -> Text,
+        /// JSON array of `LineItem`.
+        line_items -> Text,
+        total_cents -> BigInt,
+        currency -> Text,
+        recovery_url -> Nullable<Text>,
+        last_activity_at -> Timestamp,
+        abandon_due_at -> Timestamp,
+        abandoned_at -> Nullable<Timestamp>,
+        recovered_at -> Nullable<Timestamp>,
+        order_id -> Nullable<BigInt>,
+        closed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        contact_id -> Nullable<BigInt>,
+        cart_id -> Nullable<BigInt>,
+        external_id -> Text,
+        number -> Nullable<Text>,
+        status -> Text,
+        platform_status -> Nullable<Text>,
+        financial_status -> Nullable<Text>,
+        fulfillment_status -> Nullable<Text>,
+        /// JSON array of `LineItem`.
+        line_items -> Text,
+        total_cents -> BigInt,
+        currency -> Text,
+        shipping_region -> Nullable<Text>,
+        tracking_number -> Nullable<Text>,
+        tracking_url -> Nullable<Text>,
+        carrier -> Nullable<Text>,
+        placed_at -> Timestamp,
+        last_event_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_events (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        order_id -> BigInt,
+        event_type -> Text,
+        status -> Text,
+        occurred_at -> Timestamp,
+        note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(phone_numbers -> stores (store_id));
 diesel::joinable!(contacts -> stores (store_id));
 diesel::joinable!(threads -> contacts (contact_id));
 diesel::joinable!(messages -> threads (thread_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    integrations,
+    events,
+    consent_events,
+    carts,
+    orders,
+    order_events,
     stores,
     users,
     api_keys,

@@ -12,6 +12,7 @@ pub struct StoreRow {
     pub created_at: NaiveDateTime,
     pub country: Option<String>,
     pub region: Option<String>,
+    pub abandon_after_minutes: i32,
 }
 
 pub fn insert(conn: &mut DbConn, name: &str, now: NaiveDateTime) -> QueryResult<StoreRow> {

@@ -25,14 +25,20 @@ CREATE TABLE phone_numbers (
 CREATE UNIQUE INDEX phone_numbers_one_live_per_store ON phone_numbers (store_id) WHERE released_at IS NULL;
 CREATE UNIQUE INDEX phone_numbers_live_number ON phone_numbers (phone_number) WHERE released_at IS NULL;
 
+-- One contact per store and phone number. `phone` is E.164 when the number could be read;
+-- only US and Canadian numbers are textable, and why not is kept.
 CREATE TABLE contacts (
     id BIGSERIAL PRIMARY KEY,
     store_id BIGINT NOT NULL REFERENCES stores (id) ON DELETE CASCADE,
-    phone TEXT NOT NULL,
+    phone TEXT,
+    phone_raw TEXT,
+    textable BOOLEAN NOT NULL,
+    not_textable_reason TEXT,
+    external_id TEXT,
     email TEXT,
     first_name TEXT,
     last_name TEXT,
-    -- granted | denied | unknown, with where and when it was given.
+    -- granted | denied | unknown, with where and when it was given (history in consent_events).
     sms_consent TEXT NOT NULL,
     consent_source TEXT,
     consent_at TIMESTAMP,
@@ -41,6 +47,8 @@ CREATE TABLE contacts (
     updated_at TIMESTAMP NOT NULL,
     UNIQUE (store_id, phone)
 );
+CREATE INDEX contacts_external_id ON contacts (store_id, external_id);
+CREATE INDEX contacts_email ON contacts (store_id, email);
 
 -- One conversation per contact per store.
 CREATE TABLE threads (

@@ -1,0 +1,105 @@
+//! Raw events and the platforms' webhook secrets.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{events, integrations};
+
+pub struct NewEvent<'a> {
+    pub store_id: i64,
+    pub source: &'a str,
+    pub external_id: &'a str,
+    pub event_type: &'a str,
+    pub occurred_at: NaiveDateTime,
+    pub payload: &'a str,
+    pub outcome: &'a str,
+    pub received_at: NaiveDateTime,
+}
+
+/// Stores the event; `None` when this (store, source, id) was already received.
+pub fn insert_new(conn: &mut DbConn, new: &NewEvent<'_>) -> QueryResult<Option<i64>> {
+    let exists = events::table
+        .filter(events::store_id.eq(new.store_id))
+        .filter(events::source.eq(new.source))
+        .filter(events::external_id.eq(new.external_id))
+        .select(events::id)
+        .first::<i64>(conn)
+        .optional()?;
+    if exists.is_some() {
+        return Ok(None);
+    }
+    let inserted = diesel::insert_into(events::table)
+        .values((
+            events::store_id.eq(new.store_id),
+            events::source.eq(new.source),
+            events::external_id.eq(new.external_id),
+            events::event_type.eq(new.event_type),
+            events::occurred_at.eq(new.occurred_at),
+            events::payload.eq(new.payload),
+            events::outcome.eq(new.outcome),
+            events::received_at.eq(new.received_at),
+        ))
+        .returning(events::id)
+        .get_result(conn);
+    match inserted {
+        Ok(id) => Ok(Some(id)),
+        // A concurrent delivery of the same event won the race.
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn set_outcome(conn: &mut DbConn, id: i64, outcome: &str) -> QueryResult<()> {
+    diesel::update(events::table.find(id))
+        .set(events::outcome.eq(outcome))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn integration_secret(
+    conn: &mut DbConn,
+    store_id: i64,
+    platform: &str,
+) -> QueryResult<Option<String>> {
+    integrations::table
+        .filter(integrations::store_id.eq(store_id))
+        .filter(integrations::platform.eq(platform))
+        .select(integrations::secret)
+        .first(conn)
+        .optional()
+}
+
+pub fn save_integration_secret(
+    conn: &mut DbConn,
+    store_id: i64,
+    platform: &str,
+    secret: &str,
+    now: NaiveDateTime,
+) -> QueryResult<NaiveDateTime> {
+    let updated = diesel::update(
+        integrations::table
+            .filter(integrations::store_id.eq(store_id))
+            .filter(integrations::platform.eq(platform)),
+    )
+    .set((
+        integrations::secret.eq(secret),
+        integrations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(integrations::table)
+            .values((
+                integrations::store_id.eq(store_id),
+                integrations::platform.eq(platform),
+                integrations::secret.eq(secret),
+                integrations::created_at.eq(now),
+                integrations::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(now)
+}

@@ -1,0 +1,102 @@
+use actix_web::web::{Bytes, Data, Json};
+use actix_web::{HttpResponse, post};
+use textback_shared::FieldError;
+use textback_shared::events::{
+    EventBatchRequest, EventBatchResponse, EventOutcome, EventRequest, EventResult, MAX_BATCH,
+};
+
+use crate::app::AppState;
+use crate::auth::{Caller, scope};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::services::ingest::{self, Source};
+
+/// Post one cart, order or customer event.
+///
+/// Types: `cart.updated`, `checkout.updated` (with `cart`); `order.placed`, `order.updated`,
+/// `order.shipped`, `order.on_hold`, `order.cancelled` (with `order`; `order.placed` with a
+/// `cart_id` marks that cart recovered); `customer.updated` (with `customer`). Any event may
+/// carry the `customer`, whose phone and SMS consent are recorded. `id` is yours: the same id
+/// again is answered 200 `duplicate` and changes nothing. Events apply in `occurred_at` order
+/// per cart and order; an older event arriving late is kept (`stale`) but not applied.
+#[utoipa::path(
+    tag = "events",
+    request_body(content = EventRequest, examples(
+        ("checkout" = (summary = "A checkout with a phone and SMS consent", value = json!({
+            "id": "evt_1001", "type": "checkout.updated", "occurred_at": "2026-12-04T15:04:05Z",
+            "customer": {"phone": "+1 415 555 0123", "email": "ada@example.com", "first_name": "Ada",
+                "sms_consent": {"status": "granted", "source": "checkout"}},
+            "cart": {"id": "c1-8f2b1d", "total": "178.00", "currency": "USD",
+                "recovery_url": "https://shop.example.com/cart/c1-8f2b1d",
+                "line_items": [{"title": "Merino crew sweater", "variant": "M", "quantity": 2, "price": "89.00"}]}
+        }))),
+        ("order" = (summary = "An order placed from that cart", value = json!({
+            "id": "evt_1002", "type": "order.placed", "occurred_at": "2026-12-04T16:10:00Z",
+            "customer": {"phone": "+1 415 555 0123"},
+            "order": {"id": "820982911946154508", "number": "#1001", "total": "178.00", "currency": "USD", "cart_id": "c1-8f2b1d"}
+        }))),
+        ("shipped" = (summary = "The order shipped", value = json!({
+            "id": "evt_1003", "type": "order.shipped", "occurred_at": "2026-12-05T09:00:00Z",
+            "order": {"id": "820982911946154508", "total": "178.00", "currency": "USD",
+                "tracking_number": "1Z999AA10123456784", "tracking_url": "https://track.example.com/1Z999AA10123456784", "carrier": "UPS"}
+        }))),
+    )),
+    responses(
+        (status = 202, description = "Stored (`accepted`, or `stale` when older than what is known)", body = EventResult),
+        (status = 200, description = "Already received (`duplicate`): nothing changed", body = EventResult),
+    )
+)]
+#[post("/events")]
+pub async fn post_event(
+    state: Data<AppState>,
+    caller: Caller<scope::Events>,
+    body: Json<serde_json::Value>,
+) -> AppResult<HttpResponse> {
+    let raw = body.into_inner();
+    let event: EventRequest = serde_json::from_value(raw.clone())
+        .map_err(|e| AppError::Validation(vec![FieldError::new("body", e.to_string())]))?;
+    AppError::check(ingest::validate(&event))?;
+    let store_id = caller.store_id;
+    let result = db::run(&state.pool, move |conn| {
+        ingest::ingest_checked(conn, store_id, Source::Api, &event, &raw.to_string())
+    })
+    .await?;
+    Ok(match result.status {
+        EventOutcome::Duplicate => HttpResponse::Ok().json(result),
+        _ => HttpResponse::Accepted().json(result),
+    })
+}
+
+/// Post up to 500 events at once. Each is judged on its own: the response lists, in order,
+/// whether each was `accepted`, `stale`, `duplicate` or `rejected` (with its errors).
+#[utoipa::path(
+    tag = "events",
+    request_body = EventBatchRequest,
+    responses((status = 200, description = "One result per event, in order", body = EventBatchResponse))
+)]
+#[post("/events/batch")]
+pub async fn post_event_batch(
+    state: Data<AppState>,
+    caller: Caller<scope::Events>,
+    body: Bytes,
+) -> AppResult<Json<EventBatchResponse>> {
+    let batch: EventBatchRequest = serde_json::from_slice(&body).map_err(|e| {
+        if e.is_data() {
+            AppError::Validation(vec![FieldError::new("body", e.to_string())])
+        } else {
+            AppError::BadRequest(format!("The body is not valid JSON: {e}"))
+        }
+    })?;
+    if batch.events.is_empty() || batch.events.len() > MAX_BATCH {
+        return Err(AppError::invalid(
+            "events",
+            format!("Send 1 to {MAX_BATCH} events."),
+        ));
+    }
+    let store_id = caller.store_id;
+    let results = db::run(&state.pool, move |conn| {
+        ingest::ingest_batch(conn, store_id, &batch.events)
+    })
+    .await?;
+    Ok(Json(EventBatchResponse { results }))
+}

@@ -1,0 +1,185 @@
+//! Webhooks from store platforms, signed with the secret the store saved. Every delivery a
+//! platform can send is answered 2xx unless its signature is wrong: platforms disable
+//! endpoints that keep failing.
+
+use actix_web::web::{Bytes, Data, Path};
+use actix_web::{HttpRequest, HttpResponse, post};
+use textback_shared::Problem;
+
+use crate::app::AppState;
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::platforms::{Mapped, shopify, woocommerce};
+use crate::services::contacts::read_phone;
+use crate::services::ingest::{self, Source};
+
+fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn secret_of(
+    state: &AppState,
+    store_id: i64,
+    platform: &'static str,
+) -> AppResult<Option<String>> {
+    db::run(&state.pool, move |conn| {
+        Ok(db::events::integration_secret(conn, store_id, platform)?)
+    })
+    .await
+}
+
+fn bad_signature() -> AppError {
+    AppError::Unauthorized("The webhook signature is missing or wrong.".into())
+}
+
+/// Shopify's webhooks (checkouts, orders, fulfillments, customers), verified with
+/// `X-Shopify-Hmac-Sha256` and deduplicated by `X-Shopify-Webhook-Id`.
+#[utoipa::path(
+    tag = "webhooks",
+    params(("store" = i64, Path, description = "The store's id (see PUT /api/v1/integrations/shopify)")),
+    request_body(content = serde_json::Value, description = "Shopify's payload for `X-Shopify-Topic`"),
+    responses(
+        (status = 200, description = "Received (also for topics that are ignored)"),
+        (status = 401, description = "Missing or wrong signature", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/webhooks/shopify/{store}")]
+pub async fn shopify_webhook(
+    state: Data<AppState>,
+    req: HttpRequest,
+    store: Path<i64>,
+    body: Bytes,
+) -> AppResult<HttpResponse> {
+    let store_id = store.into_inner();
+    let secret = secret_of(&state, store_id, "shopify")
+        .await?
+        .ok_or_else(bad_signature)?;
+    let signature = header(&req, "x-shopify-hmac-sha256").unwrap_or_default();
+    if !shopify::verify(&secret, &body, signature) {
+        return Err(bad_signature());
+    }
+    let topic = header(&req, "x-shopify-topic")
+        .unwrap_or_default()
+        .to_owned();
+    let webhook_id = header(&req, "x-shopify-webhook-id")
+        .unwrap_or_default()
+        .to_owned();
+    if webhook_id.is_empty() {
+        return Err(AppError::BadRequest(
+            "X-Shopify-Webhook-Id is missing.".into(),
+        ));
+    }
+    let payload: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?;
+    ingest_mapped(
+        &state,
+        store_id,
+        Source::Shopify,
+        &topic,
+        shopify::map(&topic, &webhook_id, &payload),
+    )
+    .await
+}
+
+/// WooCommerce's order webhooks, verified with `X-WC-Webhook-Signature` and deduplicated
+/// by `X-WC-Webhook-Delivery-ID`. The unsigned ping WooCommerce sends when a webhook is
+/// created is answered 200.
+#[utoipa::path(
+    tag = "webhooks",
+    params(("store" = i64, Path, description = "The store's id (see PUT /api/v1/integrations/woocommerce)")),
+    request_body(content = serde_json::Value, description = "WooCommerce's payload for `X-WC-Webhook-Topic`"),
+    responses(
+        (status = 200, description = "Received (also the creation ping, and ignored topics)"),
+        (status = 401, description = "Missing or wrong signature", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/webhooks/woocommerce/{store}")]
+pub async fn woocommerce_webhook(
+    state: Data<AppState>,
+    req: HttpRequest,
+    store: Path<i64>,
+    body: Bytes,
+) -> AppResult<HttpResponse> {
+    let store_id = store.into_inner();
+    if woocommerce::is_creation_ping(header(&req, "content-type"), &body) {
+        return Ok(HttpResponse::Ok().finish());
+    }
+    let secret = secret_of(&state, store_id, "woocommerce")
+        .await?
+        .ok_or_else(bad_signature)?;
+    let signature = header(&req, "x-wc-webhook-signature").unwrap_or_default();
+    if !woocommerce::verify(&secret, &body, signature) {
+        return Err(bad_signature());
+    }
+    let topic = header(&req, "x-wc-webhook-topic")
+        .unwrap_or_default()
+        .to_owned();
+    let delivery_id = header(&req, "x-wc-webhook-delivery-id")
+        .unwrap_or_default()
+        .to_owned();
+    if delivery_id.is_empty() {
+        return Err(AppError::BadRequest(
+            "X-WC-Webhook-Delivery-ID is missing.".into(),
+        ));
+    }
+    let payload: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?;
+    ingest_mapped(
+        &state,
+        store_id,
+        Source::WooCommerce,
+        &topic,
+        woocommerce::map(&topic, &delivery_id, &payload),
+    )
+    .await
+}
+
+async fn ingest_mapped(
+    state: &AppState,
+    store_id: i64,
+    source: Source,
+    topic: &str,
+    mapped: Mapped,
+) -> AppResult<HttpResponse> {
+    let events = match mapped {
+        Mapped::Ignored(why) => {
+            tracing::info!(store_id, topic, why, "platform webhook ignored");
+            return Ok(HttpResponse::Ok().finish());
+        }
+        Mapped::Events(events) => events
+            .into_iter()
+            .map(without_unreadable_phone)
+            .collect::<Vec<_>>(),
+    };
+    let results = db::run(&state.pool, move |conn| {
+        events
+            .iter()
+            .map(|event| {
+                let raw = serde_json::to_string(event).unwrap_or_default();
+                ingest::ingest_checked(conn, store_id, source, event, &raw)
+            })
+            .collect::<AppResult<Vec<_>>>()
+    })
+    .await?;
+    for result in &results {
+        tracing::info!(store_id, topic, id = ?result.id, status = ?result.status, errors = ?result.errors, "platform event");
+    }
+    Ok(HttpResponse::Ok().finish())
+}
+
+/// Platforms pass on whatever the customer typed (e.g. `555-555-SHIP`); an unreadable phone
+/// is dropped so the rest of the event still counts, where the API would refuse it.
+fn without_unreadable_phone(
+    mut event: textback_shared::events::EventRequest,
+) -> textback_shared::events::EventRequest {
+    if let Some(customer) = event.customer.as_mut()
+        && customer
+            .phone
+            .as_deref()
+            .is_some_and(|phone| read_phone(phone).is_err())
+    {
+        tracing::info!(event_id = %event.id, "unreadable phone from the platform dropped");
+        customer.phone = None;
+    }
+    event
+}

@@ -1,0 +1,424 @@
+//! Ingesting cart and order events: from the REST API, and from platform webhooks once they
+//! are translated. Every event is stored raw (audit, replay), deduplicated by its id, and
+//! applied in `occurred_at` order per cart and order: an older event arriving late is kept
+//! but does not overwrite newer state.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::Connection;
+use textback_shared::FieldError;
+use textback_shared::events::{
+    CartInput, EventOutcome, EventRequest, EventResult, EventType, LineItem, OrderInput,
+};
+
+use crate::db::{self, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::money::parse_cents;
+use crate::services::contacts::{read_phone, upsert_from_customer};
+
+const MAX_ID_LEN: usize = 200;
+const MAX_URL_LEN: usize = 2048;
+
+/// Where an event came from; part of its identity (`api` ids and Shopify ids never collide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Api,
+    Shopify,
+    WooCommerce,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Api => "api",
+            Source::Shopify => "shopify",
+            Source::WooCommerce => "woocommerce",
+        }
+    }
+}
+
+/// Everything wrong with the event, by field; empty when it can be ingested.
+pub fn validate(event: &EventRequest) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut check = |ok: bool, field: &str, message: &str| {
+        if !ok {
+            errors.push(FieldError::new(field, message));
+        }
+    };
+    let id = event.id.trim();
+    check(
+        !id.is_empty() && id.len() <= MAX_ID_LEN,
+        "id",
+        "Give the event an id of 1 to 200 characters.",
+    );
+    if event.event_type.is_cart() {
+        check(event.cart.is_some(), "cart", "A cart event needs a cart.");
+    }
+    if event.event_type.is_order() {
+        check(
+            event.order.is_some(),
+            "order",
+            "An order event needs an order.",
+        );
+    }
+    if event.event_type == EventType::CustomerUpdated {
+        check(
+            event.customer.is_some(),
+            "customer",
+            "A customer event needs a customer.",
+        );
+    }
+    if let Some(phone) = event
+        .customer
+        .as_ref()
+        .and_then(|c| c.phone.as_deref())
+        .filter(|p| !p.trim().is_empty())
+    {
+        check(
+            read_phone(phone).is_ok(),
+            "customer.phone",
+            "This is not a valid phone number.",
+        );
+    }
+    if let Some(cart) = &event.cart {
+        check(
+            !cart.id.trim().is_empty() && cart.id.len() <= MAX_ID_LEN,
+            "cart.id",
+            "Give the cart its platform id.",
+        );
+        money_errors(
+            &mut errors,
+            "cart",
+            &cart.total,
+            &cart.currency,
+            &cart.line_items,
+        );
+        if let Some(url) = &cart.recovery_url {
+            let ok = (url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() <= MAX_URL_LEN;
+            if !ok {
+                errors.push(FieldError::new("cart.recovery_url", "Use an http(s) URL."));
+            }
+        }
+    }
+    if let Some(order) = &event.order {
+        if order.id.trim().is_empty() || order.id.len() > MAX_ID_LEN {
+            errors.push(FieldError::new(
+                "order.id",
+                "Give the order its platform id.",
+            ));
+        }
+        money_errors(
+            &mut errors,
+            "order",
+            &order.total,
+            &order.currency,
+            &order.line_items,
+        );
+    }
+    errors
+}
+
+fn money_errors(
+    errors: &mut Vec<FieldError>,
+    object: &str,
+    total: &str,
+    currency: &str,
+    items: &[LineItem],
+) {
+    if parse_cents(total).is_none() {
+        errors.push(FieldError::new(
+            format!("{object}.total"),
+            "Use a decimal amount like 49.95.",
+        ));
+    }
+    if !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())) {
+        errors.push(FieldError::new(
+            format!("{object}.currency"),
+            "Use an ISO 4217 code like USD or CAD.",
+        ));
+    }
+    for (i, item) in items.iter().enumerate() {
+        if parse_cents(&item.price).is_none() {
+            errors.push(FieldError::new(
+                format!("{object}.line_items[{i}].price"),
+                "Use a decimal amount like 49.95.",
+            ));
+        }
+    }
+}
+
+/// Stores and applies one valid event, in one transaction.
+pub fn ingest(
+    conn: &mut DbConn,
+    store_id: i64,
+    source: Source,
+    event: &EventRequest,
+    raw: &str,
+) -> AppResult<EventOutcome> {
+    conn.transaction(|conn| {
+        let now = db::now();
+        let occurred_at = event.occurred_at.naive_utc();
+        let new = db::events::NewEvent {
+            store_id,
+            source: source.as_str(),
+            external_id: event.id.trim(),
+            event_type: event.event_type.as_str(),
+            occurred_at,
+            payload: raw,
+            outcome: "accepted",
+            received_at: now,
+        };
+        let Some(event_id) = db::events::insert_new(conn, &new)? else {
+            return Ok(EventOutcome::Duplicate);
+        };
+        let contact_id = match &event.customer {
+            Some(customer) => {
+                upsert_from_customer(conn, store_id, customer, occurred_at, event_id)?
+            }
+            None => None,
+        };
+        let applied = match (&event.cart, &event.order) {
+            (Some(cart), _) if event.event_type.is_cart() => {
+                apply_cart(conn, store_id, cart, contact_id, occurred_at, now)?
+            }
+            (_, Some(order)) if event.event_type.is_order() => apply_order(
+                conn,
+                store_id,
+                event.event_type,
+                order,
+                contact_id,
+                occurred_at,
+                now,
+            )?,
+            _ => true,
+        };
+        if applied {
+            Ok(EventOutcome::Accepted)
+        } else {
+            db::events::set_outcome(conn, event_id, "stale")?;
+            Ok(EventOutcome::Stale)
+        }
+    })
+}
+
+/// Validates, then ingests; a rejected event stores nothing.
+pub fn ingest_checked(
+    conn: &mut DbConn,
+    store_id: i64,
+    source: Source,
+    event: &EventRequest,
+    raw: &str,
+) -> AppResult<EventResult> {
+    let errors = validate(event);
+    if !errors.is_empty() {
+        return Ok(EventResult {
+            id: Some(event.id.clone()),
+            status: EventOutcome::Rejected,
+            errors,
+        });
+    }
+    let status = ingest(conn, store_id, source, event, raw)?;
+    Ok(EventResult {
+        id: Some(event.id.clone()),
+        status,
+        errors: Vec::new(),
+    })
+}
+
+/// Each event of a batch is judged and applied on its own.
+pub fn ingest_batch(
+    conn: &mut DbConn,
+    store_id: i64,
+    events: &[serde_json::Value],
+) -> AppResult<Vec<EventResult>> {
+    events
+        .iter()
+        .map(
+            |value| match serde_json::from_value::<EventRequest>(value.clone()) {
+                Ok(event) => {
+                    ingest_checked(conn, store_id, Source::Api, &event, &value.to_string())
+                }
+                Err(e) => Ok(EventResult {
+                    id: value
+                        .get("id")
+                        .and_then(|id| id.as_str())
+                        .map(str::to_owned),
+                    status: EventOutcome::Rejected,
+                    errors: vec![FieldError::new("event", e.to_string())],
+                }),
+            },
+        )
+        .collect()
+}
+
+fn json_items(items: &[LineItem]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
+
+/// `false` when the event is older than the cart's last activity (kept, not applied).
+fn apply_cart(
+    conn: &mut DbConn,
+    store_id: i64,
+    cart: &CartInput,
+    contact_id: Option<i64>,
+    occurred_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> AppResult<bool> {
+    let store = db::stores::find(conn, store_id)?;
+    let items = json_items(&cart.line_items);
+    let state = db::carts::CartState {
+        contact_id,
+        line_items: &items,
+        total_cents: parse_cents(&cart.total).unwrap_or_default(),
+        currency: &cart.currency,
+        recovery_url: cart.recovery_url.as_deref(),
+        activity_at: occurred_at,
+        abandon_due_at: occurred_at + Duration::minutes(i64::from(store.abandon_after_minutes)),
+    };
+    match db::carts::find_by_external(conn, store_id, cart.id.trim())? {
+        None => {
+            db::carts::insert(conn, store_id, cart.id.trim(), &state, now)?;
+            Ok(true)
+        }
+        Some(existing) if occurred_at < existing.last_activity_at => Ok(false),
+        Some(existing) => {
+            let waiting = [db::carts::OPEN, db::carts::ABANDONED, db::carts::EXPIRED]
+                .contains(&existing.status.as_str());
+            if waiting {
+                let reopen = existing.status != db::carts::OPEN;
+                db::carts::record_activity(conn, existing.id, &state, reopen, now)?;
+            }
+            Ok(true)
+        }
+    }
+}
+
+fn order_status(event_type: EventType) -> &'static str {
+    match event_type {
+        EventType::OrderPlaced => "placed",
+        EventType::OrderShipped => "shipped",
+        EventType::OrderOnHold => "on_hold",
+        EventType::OrderCancelled => "cancelled",
+        _ => "updated",
+    }
+}
+
+fn apply_order(
+    conn: &mut DbConn,
+    store_id: i64,
+    event_type: EventType,
+    order: &OrderInput,
+    contact_id: Option<i64>,
+    occurred_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> AppResult<bool> {
+    let items = json_items(&order.line_items);
+    let status = order_status(event_type);
+    let state = db::orders::OrderState {
+        contact_id,
+        number: order.number.as_deref(),
+        status,
+        platform_status: order.status.as_deref(),
+        financial_status: order.financial_status.as_deref(),
+        fulfillment_status: order.fulfillment_status.as_deref(),
+        line_items: &items,
+        total_cents: parse_cents(&order.total).unwrap_or_default(),
+        currency: &order.currency,
+        shipping_region: order.shipping_region.as_deref(),
+        tracking_number: order.tracking_number.as_deref(),
+        tracking_url: order.tracking_url.as_deref(),
+        carrier: order.carrier.as_deref(),
+        occurred_at,
+    };
+    let order_id = match db::orders::find_by_external(conn, store_id, order.id.trim())? {
+        Some(existing) if occurred_at < existing.last_event_at => return Ok(false),
+        Some(existing) => {
+            db::orders::update(conn, &existing, &state, now)?;
+            existing.id
+        }
+        None => {
+            let created = db::orders::insert(conn, store_id, order.id.trim(), &state, now)?;
+            link_cart(
+                conn,
+                store_id,
+                &created,
+                order.cart_id.as_deref(),
+                occurred_at,
+            )?;
+            created.id
+        }
+    };
+    db::orders::add_timeline_entry(
+        conn,
+        store_id,
+        order_id,
+        event_type.as_str(),
+        status,
+        occurred_at,
+        order.status.as_deref(),
+    )?;
+    Ok(true)
+}
+
+/// A new order closes its cart: the one the platform names, else the customer's latest
+/// cart still waiting. An abandoned cart is thereby recovered.
+fn link_cart(
+    conn: &mut DbConn,
+    store_id: i64,
+    order: &db::orders::OrderRow,
+    cart_id: Option<&str>,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let named = match cart_id {
+        Some(external) => db::carts::find_by_external(conn, store_id, external.trim())?,
+        None => None,
+    };
+    let cart = match (named, order.contact_id) {
+        (Some(cart), _) => Some(cart),
+        (None, Some(contact_id)) => {
+            db::carts::latest_unordered_for_contact(conn, store_id, contact_id)?
+        }
+        (None, None) => None,
+    };
+    if let Some(cart) = cart {
+        db::carts::close_with_order(conn, &cart, order.id, at)?;
+        db::orders::set_cart(conn, order.id, cart.id)?;
+    }
+    Ok(())
+}
+
+/// Marks idle carts abandoned (once per activity period, emitting an internal
+/// `cart.abandoned` event for campaigns) and expires week-old ones. `now` is a parameter so
+/// tests control the clock.
+pub fn detect_abandonment(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<usize> {
+    let due = db::carts::due_for_abandonment(conn, now, 500)?;
+    let mut abandoned = 0;
+    for cart in due {
+        let emitted = conn.transaction::<_, AppError, _>(|conn| {
+            if !db::carts::mark_abandoned(conn, cart.id, cart.last_activity_at, now)? {
+                return Ok(false);
+            }
+            let payload =
+                serde_json::json!({"cart_id": cart.id, "contact_id": cart.contact_id}).to_string();
+            let external_id = format!(
+                "cart:{}:{}",
+                cart.id,
+                cart.last_activity_at.and_utc().timestamp_micros()
+            );
+            let new = db::events::NewEvent {
+                store_id: cart.store_id,
+                source: "internal",
+                external_id: &external_id,
+                event_type: "cart.abandoned",
+                occurred_at: now,
+                payload: &payload,
+                outcome: "accepted",
+                received_at: now,
+            };
+            Ok(db::events::insert_new(conn, &new)?.is_some())
+        })?;
+        abandoned += usize::from(emitted);
+    }
+    db::carts::expire_idle(conn, now - Duration::days(7), now)?;
+    Ok(abandoned)
+}

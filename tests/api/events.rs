@@ -1,0 +1,443 @@
+//! Cart and order events: idempotency, ordering, contacts and consent, abandonment and
+//! recovery (with a controlled clock), batches, bad input.
+
+use chrono::{DateTime, Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use textback_tests::{Session, TestApp, on_both_databases, problem};
+
+on_both_databases!(
+    an_event_is_applied_once,
+    invalid_events_are_refused_and_store_nothing,
+    older_events_arriving_late_do_not_overwrite_newer_state,
+    consent_changes_are_audited,
+    phones_are_normalised_and_only_us_canada_are_textable,
+    carts_are_abandoned_once_per_activity_period_and_recovered_by_orders,
+    an_order_for_an_open_cart_converts_it_and_week_old_carts_expire,
+    batches_report_each_event,
+    events_need_the_events_scope,
+    another_stores_contact_is_not_found,
+);
+
+const T0: &str = "2026-06-01T10:00:00Z";
+
+fn at(offset_minutes: i64) -> String {
+    (T0.parse::<DateTime<Utc>>().unwrap() + Duration::minutes(offset_minutes)).to_rfc3339()
+}
+
+fn checkout(id: &str, cart: &str, minutes: i64, total: &str) -> Value {
+    json!({
+        "id": id, "type": "checkout.updated", "occurred_at": at(minutes),
+        "customer": {"phone": "(415) 555-0123", "email": "Ada@Example.com", "first_name": "Ada",
+            "sms_consent": {"status": "granted", "source": "checkout"}},
+        "cart": {"id": cart, "total": total, "currency": "USD", "recovery_url": "https://shop.example.com/r/1",
+            "line_items": [{"title": "Merino crew", "variant": "M", "quantity": 2, "price": "89.00"}]}
+    })
+}
+
+fn order(id: &str, kind: &str, order_id: &str, minutes: i64, cart: Option<&str>) -> Value {
+    json!({
+        "id": id, "type": kind, "occurred_at": at(minutes),
+        "customer": {"phone": "+14155550123"},
+        "order": {"id": order_id, "number": "#1001", "total": "178.00", "currency": "USD", "cart_id": cart,
+            "tracking_number": if kind == "order.shipped" { Some("1Z999") } else { None }}
+    })
+}
+
+async fn post_event(app: &TestApp, session: &Session, event: &Value) -> (StatusCode, Value) {
+    let response = app
+        .post("/api/v1/events", Some(&session.token), event)
+        .await;
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+async fn only_contact(app: &TestApp, session: &Session) -> Value {
+    let contacts: Value = app
+        .get("/api/v1/contacts", &session.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contacts["items"].as_array().unwrap().len(), 1, "{contacts}");
+    let id = &contacts["items"][0]["id"];
+    app.get(&format!("/api/v1/contacts/{id}"), &session.token)
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+fn abandon_at(app: &TestApp, minutes: i64) -> usize {
+    let now = (T0.parse::<DateTime<Utc>>().unwrap() + Duration::minutes(minutes)).naive_utc();
+    let mut conn = app.state.pool.get().unwrap();
+    textback_api::services::ingest::detect_abandonment(&mut conn, now).unwrap()
+}
+
+async fn an_event_is_applied_once(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let event = checkout("evt-1", "cart-1", 0, "178.00");
+    let (status, body) = post_event(&app, &owner, &event).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::ACCEPTED, Some("accepted"))
+    );
+    let (status, body) = post_event(&app, &owner, &event).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("duplicate"))
+    );
+
+    let detail = only_contact(&app, &owner).await;
+    assert_eq!(detail["contact"]["phone"], "+14155550123");
+    assert_eq!(detail["contact"]["email"], "ada@example.com");
+    assert_eq!(detail["contact"]["textable"], true);
+    assert_eq!(detail["carts"].as_array().unwrap().len(), 1);
+    let cart = &detail["carts"][0];
+    assert_eq!(
+        (cart["status"].as_str(), cart["total"].as_str()),
+        (Some("open"), Some("178.00"))
+    );
+    assert_eq!(cart["line_items"][0]["title"], "Merino crew");
+    assert_eq!(
+        detail["consent_history"].as_array().unwrap().len(),
+        1,
+        "the duplicate added nothing"
+    );
+}
+
+async fn invalid_events_are_refused_and_store_nothing(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let mut bad_type = checkout("evt-1", "cart-1", 0, "1.00");
+    bad_type["type"] = json!("cart.exploded");
+    let mut no_id = checkout("", "cart-1", 0, "1.00");
+    no_id["id"] = json!("  ");
+    let mut bad_phone = checkout("evt-3", "cart-1", 0, "1.00");
+    bad_phone["customer"]["phone"] = json!("555-555-SHIP");
+    let mut bad_currency = checkout("evt-4", "cart-1", 0, "1.00");
+    bad_currency["cart"]["currency"] = json!("dollars");
+    let bad_total = checkout("evt-5", "cart-1", 0, "12.345");
+    let mut no_cart = checkout("evt-6", "cart-1", 0, "1.00");
+    no_cart["cart"] = Value::Null;
+    let cases = [
+        (bad_type, "body"),
+        (no_id, "id"),
+        (bad_phone, "customer.phone"),
+        (bad_currency, "cart.currency"),
+        (bad_total, "cart.total"),
+        (no_cart, "cart"),
+    ];
+    for (event, field) in cases {
+        let refused = problem(
+            app.post("/api/v1/events", Some(&owner.token), &event).await,
+            422,
+        )
+        .await;
+        assert!(
+            refused.errors.iter().any(|e| e.field == field),
+            "{field}: {:?}",
+            refused.errors
+        );
+    }
+    let contacts: Value = app
+        .get("/api/v1/contacts", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contacts["items"], json!([]), "nothing stored");
+    // The rejected ids were not used up: the corrected event is accepted.
+    let (status, _) = post_event(&app, &owner, &checkout("evt-3", "cart-1", 0, "1.00")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+}
+
+async fn older_events_arriving_late_do_not_overwrite_newer_state(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    post_event(&app, &owner, &checkout("evt-new", "cart-1", 30, "250.00")).await;
+    let (_, late) = post_event(&app, &owner, &checkout("evt-old", "cart-1", 10, "99.00")).await;
+    assert_eq!(late["status"], "stale");
+
+    post_event(
+        &app,
+        &owner,
+        &order("o-shipped", "order.shipped", "ord-1", 120, None),
+    )
+    .await;
+    let (_, late) = post_event(
+        &app,
+        &owner,
+        &order("o-placed", "order.placed", "ord-1", 60, None),
+    )
+    .await;
+    assert_eq!(late["status"], "stale");
+
+    let detail = only_contact(&app, &owner).await;
+    assert_eq!(detail["carts"][0]["total"], "250.00");
+    let order = &detail["orders"][0];
+    assert_eq!(order["status"], "shipped");
+    assert_eq!(order["tracking_number"], "1Z999");
+    assert_eq!(
+        order["timeline"].as_array().unwrap().len(),
+        1,
+        "the stale event is not in the timeline"
+    );
+}
+
+async fn consent_changes_are_audited(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let consent = |id: &str, status: &str, minutes: i64| {
+        json!({"id": id, "type": "customer.updated", "occurred_at": at(minutes),
+            "customer": {"phone": "+14155550123", "sms_consent": {"status": status, "source": "checkout", "collected_at": at(minutes)}}})
+    };
+    post_event(&app, &owner, &consent("c1", "granted", 0)).await;
+    post_event(&app, &owner, &consent("c2", "granted", 5)).await;
+    post_event(&app, &owner, &consent("c3", "denied", 10)).await;
+    post_event(&app, &owner, &consent("c4", "granted", 7)).await;
+    let detail = only_contact(&app, &owner).await;
+    assert_eq!(detail["contact"]["sms_consent"], "denied");
+    assert_eq!(detail["contact"]["consent_source"], "checkout");
+    let history: Vec<&str> = detail["consent_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        history,
+        ["granted", "denied"],
+        "repeats and older news add no rows"
+    );
+}
+
+async fn phones_are_normalised_and_only_us_canada_are_textable(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let customer = |id: &str, customer: Value| json!({"id": id, "type": "customer.updated", "occurred_at": at(0), "customer": customer});
+    post_event(
+        &app,
+        &owner,
+        &customer(
+            "a",
+            json!({"phone": "+44 20 7946 0958", "email": "uk@example.com"}),
+        ),
+    )
+    .await;
+    post_event(
+        &app,
+        &owner,
+        &customer("b", json!({"email": "nophone@example.com"})),
+    )
+    .await;
+    post_event(
+        &app,
+        &owner,
+        &customer("c", json!({"phone": "1-416-555-0199"})),
+    )
+    .await;
+    post_event(
+        &app,
+        &owner,
+        &customer(
+            "d",
+            json!({"phone": "+1 416 555 0199", "first_name": "Lin"}),
+        ),
+    )
+    .await;
+
+    let contacts: Value = app
+        .get("/api/v1/contacts?limit=10", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = contacts["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "the same number merges into one contact");
+    let find = |key: &str, value: &str| items.iter().find(|c| c[key] == value).unwrap().clone();
+    let uk = find("email", "uk@example.com");
+    assert_eq!(
+        (uk["phone"].as_str(), uk["textable"].as_bool()),
+        (Some("+442079460958"), Some(false))
+    );
+    assert!(
+        uk["not_textable_reason"]
+            .as_str()
+            .unwrap()
+            .contains("US and Canadian")
+    );
+    assert_eq!(find("email", "nophone@example.com")["textable"], false);
+    let toronto = find("phone", "+14165550199");
+    assert_eq!(
+        (
+            toronto["textable"].as_bool(),
+            toronto["first_name"].as_str()
+        ),
+        (Some(true), Some("Lin"))
+    );
+
+    let searched: Value = app
+        .get("/api/v1/contacts?q=lin", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(searched["items"].as_array().unwrap().len(), 1);
+}
+
+async fn carts_are_abandoned_once_per_activity_period_and_recovered_by_orders(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    post_event(&app, &owner, &checkout("e1", "cart-1", 0, "178.00")).await;
+    assert_eq!(
+        abandon_at(&app, 59),
+        0,
+        "not yet: the default delay is 60 minutes"
+    );
+    assert_eq!(abandon_at(&app, 61), 1);
+    assert_eq!(abandon_at(&app, 62), 0, "exactly once per activity period");
+    assert_eq!(
+        only_contact(&app, &owner).await["carts"][0]["status"],
+        "abandoned"
+    );
+
+    // Back in the cart: a new period, which can be abandoned again.
+    post_event(&app, &owner, &checkout("e2", "cart-1", 70, "200.00")).await;
+    assert_eq!(
+        only_contact(&app, &owner).await["carts"][0]["status"],
+        "open"
+    );
+    assert_eq!(abandon_at(&app, 120), 0);
+    assert_eq!(abandon_at(&app, 131), 1);
+
+    // An order from the same customer, without the platform naming the cart, recovers it.
+    post_event(
+        &app,
+        &owner,
+        &order("e3", "order.placed", "ord-1", 200, None),
+    )
+    .await;
+    let detail = only_contact(&app, &owner).await;
+    let cart = &detail["carts"][0];
+    assert_eq!(cart["status"], "recovered");
+    assert_eq!(cart["order_id"], detail["orders"][0]["id"]);
+    assert_eq!(detail["orders"][0]["cart_id"], cart["id"]);
+    assert_eq!(abandon_at(&app, 400), 0);
+}
+
+async fn an_order_for_an_open_cart_converts_it_and_week_old_carts_expire(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    post_event(&app, &owner, &checkout("e1", "cart-1", 0, "10.00")).await;
+    post_event(
+        &app,
+        &owner,
+        &order("e2", "order.placed", "ord-1", 20, Some("cart-1")),
+    )
+    .await;
+    post_event(&app, &owner, &checkout("e3", "cart-2", 30, "20.00")).await;
+    assert_eq!(
+        abandon_at(&app, 8 * 24 * 60),
+        1,
+        "cart-2 is abandoned; cart-1 was ordered"
+    );
+    let carts = only_contact(&app, &owner).await["carts"].clone();
+    let status = |id: &str| {
+        carts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["external_id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status("cart-1"), "converted");
+    assert_eq!(status("cart-2"), "expired", "a week without activity");
+}
+
+async fn batches_report_each_event(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let mut invalid = checkout("b3", "cart-3", 0, "1.00");
+    invalid["cart"]["currency"] = json!("usd");
+    let events = json!({"events": [checkout("b1", "cart-1", 0, "1.00"), checkout("b1", "cart-1", 0, "1.00"), invalid, {"type": "nope"}]});
+    let response = app
+        .post("/api/v1/events/batch", Some(&owner.token), &events)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let results: Value = response.json().await.unwrap();
+    let statuses: Vec<&str> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["accepted", "duplicate", "rejected", "rejected"]);
+    assert_eq!(results["results"][2]["errors"][0]["field"], "cart.currency");
+
+    let too_many = json!({"events": vec![checkout("x", "c", 0, "1.00"); 501]});
+    let refused = problem(
+        app.post("/api/v1/events/batch", Some(&owner.token), &too_many)
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(refused.errors[0].field, "events");
+    problem(
+        app.post(
+            "/api/v1/events/batch",
+            Some(&owner.token),
+            &json!({"events": []}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let detail = only_contact(&app, &owner).await;
+    assert_eq!(
+        detail["carts"].as_array().unwrap().len(),
+        1,
+        "only the valid event was stored"
+    );
+}
+
+async fn events_need_the_events_scope(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let (_, read_only) = app.create_key(&owner, &["read", "write"]).await;
+    let (_, platform) = app.create_key(&owner, &["events"]).await;
+    problem(
+        app.post(
+            "/api/v1/events",
+            Some(&read_only),
+            &checkout("k1", "c", 0, "1.00"),
+        )
+        .await,
+        403,
+    )
+    .await;
+    let accepted = app
+        .post(
+            "/api/v1/events",
+            Some(&platform),
+            &checkout("k1", "c", 0, "1.00"),
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+}
+
+async fn another_stores_contact_is_not_found(app: TestApp) {
+    let maple = app.signup("owner@maple.example").await;
+    let birch = app.signup("owner@birch.example").await;
+    post_event(&app, &maple, &checkout("e1", "cart-1", 0, "1.00")).await;
+    let id = only_contact(&app, &maple).await["contact"]["id"].clone();
+    problem(
+        app.get(&format!("/api/v1/contacts/{id}"), &birch.token)
+            .await,
+        404,
+    )
+    .await;
+    let theirs: Value = app
+        .get("/api/v1/contacts", &birch.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs["items"], json!([]));
+    // The same event id in another store is that store's own event.
+    let (status, _) = post_event(&app, &birch, &checkout("e1", "cart-1", 0, "1.00")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+}
