@@ -50,9 +50,10 @@ export async function openBrowser({ viewport = { width: 1280, height: 900 } } = 
     },
     /** Every unexpected page error or console error so far. */
     problems: () => [...problems],
-    async screenshot(name) {
+    /** The whole page, or with `{ fullPage: false }` the window (for dialogs fixed to it). */
+    async screenshot(name, { fullPage = true } = {}) {
       mkdirSync(outputDir, { recursive: true });
-      await page.screenshot({ path: join(outputDir, `${name}.png`), fullPage: true });
+      await page.screenshot({ path: join(outputDir, `${name}.png`), fullPage });
     },
     async close() {
       await context.close();

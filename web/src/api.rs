@@ -4,5 +4,8 @@
 pub mod api_keys;
 pub mod auth;
 pub mod client;
+pub mod numbers;
+pub mod store;
+pub mod usage;
 
 pub use client::{ApiError, Client};

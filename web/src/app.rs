@@ -11,6 +11,8 @@ use crate::contexts::session::{Ending, provide_session_context};
 use crate::pages::api_keys::ApiKeysPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::number_settings::NumberSettingsPage;
+use crate::pages::numbers::NumbersPage;
 use crate::pages::overview::OverviewPage;
 use crate::pages::signup::SignupPage;
 
@@ -30,6 +32,8 @@ pub fn App() -> impl IntoView {
                     redirect_path=move || login_redirect(session.ending())
                 >
                     <Route path=path!("") view=OverviewPage />
+                    <Route path=path!("/numbers") view=NumbersPage />
+                    <Route path=path!("/settings/number") view=NumberSettingsPage />
                     <Route path=path!("/settings/api-keys") view=ApiKeysPage />
                 </ProtectedParentRoute>
             </Routes>
@@ -43,7 +47,15 @@ fn login_redirect(ending: Option<Ending>) -> String {
     if ending == Some(Ending::LoggedOut) {
         return "/login".into();
     }
-    let here = use_location().pathname.get_untracked();
+    let location = use_location();
+    let path = location.pathname.get_untracked();
+    // Keep the query too: `/numbers?next=…` must still know where to return.
+    let search = location.search.get_untracked();
+    let here = if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{search}")
+    };
     if here == "/" {
         "/login".into()
     } else {

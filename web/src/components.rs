@@ -6,4 +6,5 @@ pub mod confirm_dialog;
 pub mod field;
 pub mod layout;
 pub mod load_more;
+pub mod numbers;
 pub mod states;

@@ -5,6 +5,7 @@ mod app;
 mod components;
 mod contexts;
 mod format;
+mod navigation;
 mod pages;
 
 fn main() {

@@ -3,5 +3,7 @@
 pub mod api_keys;
 pub mod login;
 pub mod not_found;
+pub mod number_settings;
+pub mod numbers;
 pub mod overview;
 pub mod signup;

@@ -1,4 +1,5 @@
-//! An in-page confirmation for destructive actions.
+//! An in-page confirmation for actions with consequences: destructive ones, and ones that cost
+//! money.
 
 use leptos::ev::KeyboardEvent;
 use leptos::html;
@@ -16,7 +17,22 @@ pub fn ConfirmDialog(
     #[prop(into)] error: Signal<Option<String>>,
     on_confirm: Callback<()>,
     on_cancel: Callback<()>,
+    /// More to read or do before confirming, below the message.
+    #[prop(optional)]
+    children: Option<Children>,
+    /// Whether the confirm button may be pressed yet (e.g. once the person typed a check).
+    #[prop(into, optional)]
+    ready: Option<Signal<bool>>,
+    /// A positive action (a purchase) rather than a destructive one.
+    #[prop(optional)]
+    primary: bool,
 ) -> impl IntoView {
+    let ready = ready.unwrap_or_else(|| Signal::stored(true));
+    let confirm_class = if primary {
+        "button button-primary"
+    } else {
+        "button button-danger"
+    };
     let cancel_ref = NodeRef::<html::Button>::new();
     // Focus the safe choice, so Enter right after opening does not destroy anything.
     Effect::new(move |_| {
@@ -42,6 +58,7 @@ pub fn ConfirmDialog(
             >
                 <h2 id="confirm-title">{title}</h2>
                 <p id="confirm-message">{message}</p>
+                {children.map(|children| children())}
                 {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
                 <div class="dialog-actions">
                     <button
@@ -56,9 +73,9 @@ pub fn ConfirmDialog(
                     </button>
                     <button
                         type="button"
-                        class="button button-danger"
+                        class=confirm_class
                         data-testid="confirm-ok"
-                        disabled=move || busy.get()
+                        disabled=move || busy.get() || !ready.get()
                         on:click=move |_| on_confirm.run(())
                     >
                         {move || if busy.get() { busy_label.clone() } else { confirm_label.clone() }}

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::contexts::session::use_session;
 
@@ -10,6 +10,12 @@ use crate::contexts::session::use_session;
 pub fn AppLayout() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
+    let location = use_location();
+    let on_number_pages = move || {
+        location
+            .pathname
+            .with(|p| p == "/numbers" || p == "/settings/number")
+    };
     let log_out = move |_| {
         session.log_out();
         navigate("/login", Default::default());
@@ -38,6 +44,10 @@ pub fn AppLayout() -> impl IntoView {
                 <nav class="sidenav" aria-label="Main">
                     <A href="/" exact=true attr:data-testid="nav-overview">"Overview"</A>
                     <p class="nav-heading">"Settings"</p>
+                    // Choosing a number is part of this setting, so one entry covers both pages.
+                    <a href="/settings/number" data-testid="nav-sms-number" aria-current=move || on_number_pages().then_some("page")>
+                        "SMS number"
+                    </a>
                     <A href="/settings/api-keys" attr:data-testid="nav-api-keys">"API keys"</A>
                 </nav>
                 <main class="content">

@@ -45,6 +45,10 @@ impl Session {
             .with(|s| s.as_ref().map(|s| s.store.name.clone()))
     }
 
+    pub fn user_id(&self) -> Option<i64> {
+        self.current.with(|s| s.as_ref().map(|s| s.user.id))
+    }
+
     pub fn user_email(&self) -> Option<String> {
         self.current
             .with(|s| s.as_ref().map(|s| s.user.email.clone()))

@@ -10,12 +10,17 @@ use crate::components::auth_card::AuthCard;
 use crate::components::field::{TextField, error_for};
 use crate::components::states::FormAlert;
 use crate::contexts::session::{Ending, use_session};
+use crate::navigation::safe_next;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
-    let next = move || query.with(|q| safe_next(q.get("next").as_deref()));
+    let next = move || {
+        query
+            .with(|q| safe_next(q.get("next").as_deref()))
+            .unwrap_or_else(|| "/".to_owned())
+    };
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -98,15 +103,5 @@ fn login_error_message(error: &ApiError) -> String {
             "Too many failed attempts. Wait a few minutes and try again.".into()
         }
         _ => error.message(),
-    }
-}
-
-/// Only paths inside this app, so a crafted link cannot send people elsewhere after login.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
     }
 }

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use textback_shared::auth::MeResponse;
+use textback_shared::numbers::PhoneNumberDto;
+use textback_shared::phone::format_national;
 
 use crate::api::client::api_base_url;
 use crate::api::{self, ApiError};
@@ -8,19 +10,22 @@ use crate::components::states::{ErrorState, Loading};
 use crate::contexts::session::use_session;
 use crate::format;
 
-/// What the overview needs: who is calling, and whether the store has any key yet.
+/// What the overview needs: who is calling, whether the store has any key yet, and its number.
 #[derive(Clone)]
 struct OverviewData {
     me: MeResponse,
     has_keys: bool,
+    sms_number: Option<PhoneNumberDto>,
 }
 
 async fn load(client: api::Client) -> Result<OverviewData, ApiError> {
     let me = api::auth::me(&client).await?;
     let keys = api::api_keys::list(&client, None, Some(1)).await?;
+    let numbers = api::numbers::list(&client).await?;
     Ok(OverviewData {
         me,
         has_keys: !keys.items.is_empty(),
+        sms_number: numbers.active,
     })
 }
 
@@ -48,7 +53,11 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn OverviewCards(data: OverviewData) -> impl IntoView {
-    let OverviewData { me, has_keys } = data;
+    let OverviewData {
+        me,
+        has_keys,
+        sms_number,
+    } = data;
     let base_url = api_base_url();
 
     view! {
@@ -69,6 +78,7 @@ fn OverviewCards(data: OverviewData) -> impl IntoView {
                 }
             })}
         <div class="grid">
+            <SmsStatus number=sms_number />
             <section class="card" data-testid="overview-store">
                 <h2>"Store"</h2>
                 <dl class="facts">
@@ -97,5 +107,40 @@ fn OverviewCards(data: OverviewData) -> impl IntoView {
                 </p>
             </section>
         </div>
+    }
+}
+
+/// Whether the store can text, and the way to change that.
+#[component]
+fn SmsStatus(number: Option<PhoneNumberDto>) -> impl IntoView {
+    match number {
+        Some(number) => view! {
+            <section class="card card-wide sms-status" data-testid="overview-sms">
+                <div>
+                    <h2>"SMS"</h2>
+                    <p>
+                        <span class="badge badge-on">"On"</span>
+                        " Texts go out from "
+                        <strong data-testid="overview-sms-number">{format_national(&number.phone_number)}</strong>
+                        {format!(", since {}.", format::date(&number.reserved_at))}
+                    </p>
+                </div>
+                <A href="/settings/number" attr:class="button button-secondary" attr:data-testid="overview-sms-link">"Manage number"</A>
+            </section>
+        }
+        .into_any(),
+        None => view! {
+            <section class="card card-wide sms-status" data-testid="overview-sms">
+                <div>
+                    <h2>"SMS"</h2>
+                    <p data-testid="overview-sms-off">
+                        <span class="badge badge-off">"Off"</span>
+                        " SMS is off — pick a number to text your customers."
+                    </p>
+                </div>
+                <A href="/numbers" attr:class="button button-primary" attr:data-testid="overview-sms-link">"Pick a number"</A>
+            </section>
+        }
+        .into_any(),
     }
 }
