@@ -54,7 +54,7 @@ fn text_at(value: Option<&Value>, key: &str) -> Option<String> {
 
 /// An object member, `None` when absent or not an object (platforms send `null` for empty
 /// addresses).
-fn object<'a>(value: Option<&'a Value>) -> Option<&'a Value> {
+fn object(value: Option<&Value>) -> Option<&Value> {
     value.filter(|v| v.is_object())
 }
 
