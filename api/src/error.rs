@@ -209,26 +209,6 @@ pub fn extractor_configs(
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn internal_errors_do_not_leak_their_cause() {
-        let problem = AppError::internal("secret table xyz exploded").problem();
-        assert_eq!(problem.status, 500);
-        assert!(!problem.detail.contains("xyz"));
-    }
-
-    #[test]
-    fn validation_lists_fields() {
-        let problem = AppError::invalid("email", "Enter an email").problem();
-        assert_eq!(problem.status, 422);
-        assert_eq!(problem.errors[0].field, "email");
-        assert_eq!(problem.detail, "email: Enter an email");
-    }
-}
-
 /// Turns any error response that is not already a problem (e.g. a raw body over its limit,
 /// refused by actix before a handler runs) into one, so clients see a single error shape.
 pub fn problem_for_bare_errors<B>(
@@ -260,4 +240,24 @@ pub fn problem_for_bare_errors<B>(
     Ok(ErrorHandlerResponse::Response(
         actix_web::dev::ServiceResponse::new(req, response).map_into_right_body(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_do_not_leak_their_cause() {
+        let problem = AppError::internal("secret table xyz exploded").problem();
+        assert_eq!(problem.status, 500);
+        assert!(!problem.detail.contains("xyz"));
+    }
+
+    #[test]
+    fn validation_lists_fields() {
+        let problem = AppError::invalid("email", "Enter an email").problem();
+        assert_eq!(problem.status, 422);
+        assert_eq!(problem.errors[0].field, "email");
+        assert_eq!(problem.detail, "email: Enter an email");
+    }
 }

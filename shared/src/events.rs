@@ -193,12 +193,17 @@ pub struct OrderInput {
     pub status: Option<String>,
     pub financial_status: Option<String>,
     pub fulfillment_status: Option<String>,
+    /// Omit (or send empty) when the event does not carry them, e.g. a shipment: the known
+    /// items are kept.
     #[serde(default)]
     pub line_items: Vec<LineItem>,
+    /// A decimal string with at most two decimals; omit when the event does not carry it
+    /// (the known total is kept).
     #[cfg_attr(feature = "openapi", schema(example = "178.00"))]
-    pub total: String,
+    pub total: Option<String>,
+    /// ISO 4217; omit with `total`.
     #[cfg_attr(feature = "openapi", schema(example = "USD"))]
-    pub currency: String,
+    pub currency: Option<String>,
     /// State or province of the shipping address.
     pub shipping_region: Option<String>,
     pub tracking_number: Option<String>,

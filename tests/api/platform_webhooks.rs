@@ -124,19 +124,19 @@ async fn shopify_deliveries_are_verified_routed_and_deduplicated(app: TestApp) {
     .await;
     assert_eq!(fixtures::event_count(&app, owner.store_id), 0);
 
+    // The reference hold sample names fulfillment orders only, not the order: acknowledged,
+    // nothing to store.
+    let topics = [
+        ("checkouts/create", true),
+        ("checkouts/update", true),
+        ("orders/create", true),
+        ("orders/updated", true),
+        ("orders/fulfilled", true),
+        ("fulfillments/create", true),
+        ("fulfillment_orders/placed_on_hold", false),
+    ];
     let mut expected = 0;
-    for (i, topic) in [
-        "checkouts/create",
-        "checkouts/update",
-        "orders/create",
-        "orders/updated",
-        "orders/fulfilled",
-        "fulfillments/create",
-        "fulfillment_orders/placed_on_hold",
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (i, (topic, stored)) in topics.into_iter().enumerate() {
         let body = serde_json::to_vec(&shopify_sample(topic)).unwrap();
         let id = format!("w-{i}");
         let response = deliver_shopify(
@@ -149,7 +149,7 @@ async fn shopify_deliveries_are_verified_routed_and_deduplicated(app: TestApp) {
         )
         .await;
         assert_eq!(response.status(), StatusCode::OK, "{topic}");
-        expected += 1;
+        expected += i64::from(stored);
         assert_eq!(
             fixtures::event_count(&app, owner.store_id),
             expected,

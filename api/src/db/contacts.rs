@@ -214,11 +214,16 @@ pub fn record_consent(
         .map(drop)
 }
 
-/// (status, source, occurred_at, note), oldest first.
-pub fn consent_history(
-    conn: &mut DbConn,
-    contact_id: i64,
-) -> QueryResult<Vec<(String, String, NaiveDateTime, Option<String>)>> {
+#[derive(Debug, Clone, Queryable)]
+pub struct ConsentEventRow {
+    pub status: String,
+    pub source: String,
+    pub occurred_at: NaiveDateTime,
+    pub note: Option<String>,
+}
+
+/// The consent audit trail, oldest first.
+pub fn consent_history(conn: &mut DbConn, contact_id: i64) -> QueryResult<Vec<ConsentEventRow>> {
     use super::schema::consent_events;
     consent_events::table
         .filter(consent_events::contact_id.eq(contact_id))

@@ -30,7 +30,8 @@ pub struct OrderRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// An order's state as an event describes it. `None` fields keep what is known.
+/// An order's state as an event describes it. `None` fields keep what is known (a new order
+/// starts with no items, a zero total and no currency until an event brings them).
 pub struct OrderState<'a> {
     pub contact_id: Option<i64>,
     pub number: Option<&'a str>,
@@ -38,9 +39,9 @@ pub struct OrderState<'a> {
     pub platform_status: Option<&'a str>,
     pub financial_status: Option<&'a str>,
     pub fulfillment_status: Option<&'a str>,
-    pub line_items: &'a str,
-    pub total_cents: i64,
-    pub currency: &'a str,
+    pub line_items: Option<&'a str>,
+    pub total_cents: Option<i64>,
+    pub currency: Option<&'a str>,
     pub shipping_region: Option<&'a str>,
     pub tracking_number: Option<&'a str>,
     pub tracking_url: Option<&'a str>,
@@ -78,9 +79,9 @@ pub fn insert(
             orders::platform_status.eq(s.platform_status),
             orders::financial_status.eq(s.financial_status),
             orders::fulfillment_status.eq(s.fulfillment_status),
-            orders::line_items.eq(s.line_items),
-            orders::total_cents.eq(s.total_cents),
-            orders::currency.eq(s.currency),
+            orders::line_items.eq(s.line_items.unwrap_or("[]")),
+            orders::total_cents.eq(s.total_cents.unwrap_or(0)),
+            orders::currency.eq(s.currency.unwrap_or("")),
             orders::shipping_region.eq(s.shipping_region),
             orders::tracking_number.eq(s.tracking_number),
             orders::tracking_url.eq(s.tracking_url),
@@ -110,9 +111,9 @@ pub fn update(
             orders::platform_status.eq(keep(s.platform_status, &row.platform_status)),
             orders::financial_status.eq(keep(s.financial_status, &row.financial_status)),
             orders::fulfillment_status.eq(keep(s.fulfillment_status, &row.fulfillment_status)),
-            orders::line_items.eq(s.line_items),
-            orders::total_cents.eq(s.total_cents),
-            orders::currency.eq(s.currency),
+            orders::line_items.eq(s.line_items.unwrap_or(&row.line_items)),
+            orders::total_cents.eq(s.total_cents.unwrap_or(row.total_cents)),
+            orders::currency.eq(s.currency.unwrap_or(&row.currency)),
             orders::shipping_region.eq(keep(s.shipping_region, &row.shipping_region)),
             orders::tracking_number.eq(keep(s.tracking_number, &row.tracking_number)),
             orders::tracking_url.eq(keep(s.tracking_url, &row.tracking_url)),

@@ -198,3 +198,13 @@ pub fn all_active(conn: &mut DbConn) -> QueryResult<Vec<PhoneNumberRow>> {
         .select(PhoneNumberRow::as_select())
         .load(conn)
 }
+
+/// Whether the store holds a number or is reserving one right now.
+pub fn has_live(conn: &mut DbConn, store_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        phone_numbers::table
+            .filter(phone_numbers::store_id.eq(store_id))
+            .filter(phone_numbers::released_at.is_null()),
+    ))
+    .get_result(conn)
+}

@@ -24,8 +24,8 @@ pub fn verify(secret: &str, raw_body: &[u8], hmac_header: &str) -> bool {
 /// `X-Shopify-Webhook-Id`.
 ///
 /// `fulfillments/create` and fulfillment-hold deliveries do not carry the order's total or
-/// currency: their `OrderInput` has `total` and `currency` empty and no line items, meaning
-/// "not in this delivery".
+/// currency: their `OrderInput` has no `total`, `currency` or line items, meaning "not in this
+/// delivery" (what is known of the order is kept).
 pub fn map(topic: &str, webhook_id: &str, payload: &Value) -> Mapped {
     let webhook_id = webhook_id.trim();
     if webhook_id.is_empty() {
@@ -131,8 +131,8 @@ fn order(id: String, p: &Value, event_type: EventType) -> Result<EventRequest, S
         financial_status: text(p.get("financial_status")),
         fulfillment_status: text(p.get("fulfillment_status")),
         line_items: line_items(p),
-        total,
-        currency,
+        total: Some(total),
+        currency: Some(currency),
         shipping_region: text_at(object(p.get("shipping_address")), "province_code"),
         tracking_number: tracking.number,
         tracking_url: tracking.url,
@@ -180,8 +180,8 @@ fn fulfillment(id: String, p: &Value) -> Result<EventRequest, String> {
         financial_status: None,
         fulfillment_status: None,
         line_items: Vec::new(),
-        total: String::new(),
-        currency: String::new(),
+        total: None,
+        currency: None,
         shipping_region: text_at(destination, "province_code"),
         tracking_number: tracking.number,
         tracking_url: tracking.url,
@@ -222,8 +222,8 @@ fn hold(id: String, p: &Value) -> Result<EventRequest, String> {
         financial_status: None,
         fulfillment_status: None,
         line_items: Vec::new(),
-        total: String::new(),
-        currency: String::new(),
+        total: None,
+        currency: None,
         shipping_region: None,
         tracking_number: None,
         tracking_url: None,
@@ -665,8 +665,8 @@ mod tests {
                     quantity: 1,
                     price: "89.99".into(),
                 }],
-                total: "404.95".into(),
-                currency: "USD".into(),
+                total: Some("404.95".into()),
+                currency: Some("USD".into()),
                 shipping_region: Some("KY".into()),
                 tracking_number: None,
                 tracking_url: None,
@@ -803,7 +803,10 @@ mod tests {
         assert_eq!(order.carrier.as_deref(), Some("UPS"));
         assert_eq!(order.shipping_region.as_deref(), Some("KY"));
         // Not in a fulfillment payload.
-        assert_eq!((order.total.as_str(), order.currency.as_str()), ("", ""));
+        assert_eq!(
+            (order.total.as_deref(), order.currency.as_deref()),
+            (None, None)
+        );
         assert!(order.line_items.is_empty());
         let customer = event.customer.unwrap();
         assert_eq!(customer.email.as_deref(), Some("jon@example.com"));

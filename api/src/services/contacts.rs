@@ -209,11 +209,11 @@ pub fn detail(conn: &mut DbConn, store_id: i64, id: i64) -> AppResult<ContactDet
         db::contacts::find(conn, store_id, id).map_err(|_| AppError::not_found("contact"))?;
     let consent_history = db::contacts::consent_history(conn, id)?
         .into_iter()
-        .map(|(status, source, at, note)| ConsentEventDto {
-            status: ConsentStatus::parse(&status).unwrap_or(ConsentStatus::Unknown),
-            source,
-            occurred_at: db::utc(at),
-            note,
+        .map(|row| ConsentEventDto {
+            status: ConsentStatus::parse(&row.status).unwrap_or(ConsentStatus::Unknown),
+            source: row.source,
+            occurred_at: db::utc(row.occurred_at),
+            note: row.note,
         })
         .collect();
     let carts = db::carts::of_contact(conn, store_id, id)?

@@ -107,11 +107,20 @@ pub fn validate(event: &EventRequest) -> Vec<FieldError> {
                 "Give the order its platform id.",
             ));
         }
+        let total = order.total.as_deref().filter(|t| !t.trim().is_empty());
+        let currency = order.currency.as_deref().filter(|c| !c.trim().is_empty());
+        if total.is_some() != currency.is_some() {
+            errors.push(FieldError::new(
+                "order.currency",
+                "Send total and currency together.",
+            ));
+        }
+        // Absent amounts are fine (kept as known); present ones must be well formed.
         money_errors(
             &mut errors,
             "order",
-            &order.total,
-            &order.currency,
+            total.unwrap_or("0"),
+            currency.unwrap_or("USD"),
             &order.line_items,
         );
     }
@@ -312,7 +321,9 @@ fn apply_order(
     occurred_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> AppResult<bool> {
-    let items = json_items(&order.line_items);
+    // A shipment or a hold may not carry the order's items and total: then the known ones stay.
+    let items = (!order.line_items.is_empty()).then(|| json_items(&order.line_items));
+    let total_cents = order.total.as_deref().and_then(parse_cents);
     let status = order_status(event_type);
     let state = db::orders::OrderState {
         contact_id,
@@ -321,9 +332,9 @@ fn apply_order(
         platform_status: order.status.as_deref(),
         financial_status: order.financial_status.as_deref(),
         fulfillment_status: order.fulfillment_status.as_deref(),
-        line_items: &items,
-        total_cents: parse_cents(&order.total).unwrap_or_default(),
-        currency: &order.currency,
+        line_items: items.as_deref(),
+        total_cents,
+        currency: order.currency.as_deref().filter(|_| total_cents.is_some()),
         shipping_region: order.shipping_region.as_deref(),
         tracking_number: order.tracking_number.as_deref(),
         tracking_url: order.tracking_url.as_deref(),

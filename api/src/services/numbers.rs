@@ -331,10 +331,17 @@ pub async fn reserve(
                 reserved_by_user_id: user_id,
                 now,
             };
-            db::phone_numbers::claim(conn, &new).map_err(|e| match AppError::from(e) {
-                AppError::Conflict(_) => already_has_number_or_taken(),
-                other => other,
-            })
+            match db::phone_numbers::claim(conn, &new) {
+                Ok(claim) => Ok(claim),
+                // Lost a race: say which one, so the merchant knows what to do next.
+                Err(e) => match AppError::from(e) {
+                    AppError::Conflict(_) if db::phone_numbers::has_live(conn, store_id)? => {
+                        Err(already_has_number())
+                    }
+                    AppError::Conflict(_) => Err(number_taken()),
+                    other => Err(other),
+                },
+            }
         })
         .await?
     };
@@ -361,9 +368,7 @@ pub async fn reserve(
             })
             .await?;
             Err(match error {
-                ProviderError::NumberUnavailable => AppError::Conflict(
-                    "This number was just taken by someone else; choose another one.".into(),
-                ),
+                ProviderError::NumberUnavailable => number_taken(),
                 other => provider_error(other),
             })
         }
@@ -376,11 +381,8 @@ fn already_has_number() -> AppError {
     )
 }
 
-fn already_has_number_or_taken() -> AppError {
-    AppError::Conflict(
-        "This store already has a number, or this number was just taken. Reload and try again."
-            .into(),
-    )
+fn number_taken() -> AppError {
+    AppError::Conflict("This number was just taken by someone else; choose another one.".into())
 }
 
 /// Releases the store's number: at once and in one transaction, the number stops being
