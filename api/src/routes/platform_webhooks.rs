@@ -51,34 +51,9 @@ pub async fn shopify_webhook(
     body: Bytes,
 ) -> AppResult<HttpResponse> {
     let store_id = store.into_inner();
-    let secret = secret_of(&state, store_id, "shopify")
-        .await?
-        .ok_or_else(bad_signature)?;
-    let signature = header(&req, "x-shopify-hmac-sha256").unwrap_or_default();
-    if !shopify::verify(&secret, &body, signature) {
-        return Err(bad_signature());
-    }
-    let topic = header(&req, "x-shopify-topic")
-        .unwrap_or_default()
-        .to_owned();
-    let webhook_id = header(&req, "x-shopify-webhook-id")
-        .unwrap_or_default()
-        .to_owned();
-    if webhook_id.is_empty() {
-        return Err(AppError::BadRequest(
-            "X-Shopify-Webhook-Id is missing.".into(),
-        ));
-    }
-    let payload: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?;
-    ingest_mapped(
-        &state,
-        store_id,
-        Source::Shopify,
-        &topic,
-        shopify::map(&topic, &webhook_id, &payload),
-    )
-    .await
+    let delivery = Delivery::verified(&state, &req, store_id, &body, &SHOPIFY).await?;
+    let mapped = shopify::map(&delivery.topic, &delivery.id, &delivery.payload);
+    ingest_mapped(&state, store_id, Source::Shopify, &delivery.topic, mapped).await
 }
 
 /// WooCommerce's order webhooks, verified with `X-WC-Webhook-Signature` and deduplicated
@@ -104,34 +79,85 @@ pub async fn woocommerce_webhook(
     if woocommerce::is_creation_ping(header(&req, "content-type"), &body) {
         return Ok(HttpResponse::Ok().finish());
     }
-    let secret = secret_of(&state, store_id, "woocommerce")
-        .await?
-        .ok_or_else(bad_signature)?;
-    let signature = header(&req, "x-wc-webhook-signature").unwrap_or_default();
-    if !woocommerce::verify(&secret, &body, signature) {
-        return Err(bad_signature());
-    }
-    let topic = header(&req, "x-wc-webhook-topic")
-        .unwrap_or_default()
-        .to_owned();
-    let delivery_id = header(&req, "x-wc-webhook-delivery-id")
-        .unwrap_or_default()
-        .to_owned();
-    if delivery_id.is_empty() {
-        return Err(AppError::BadRequest(
-            "X-WC-Webhook-Delivery-ID is missing.".into(),
-        ));
-    }
-    let payload: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?;
+    let delivery = Delivery::verified(&state, &req, store_id, &body, &WOOCOMMERCE).await?;
+    let mapped = woocommerce::map(&delivery.topic, &delivery.id, &delivery.payload);
     ingest_mapped(
         &state,
         store_id,
         Source::WooCommerce,
-        &topic,
-        woocommerce::map(&topic, &delivery_id, &payload),
+        &delivery.topic,
+        mapped,
     )
     .await
+}
+
+/// How a platform signs and labels its deliveries.
+struct Platform {
+    name: &'static str,
+    signature_header: &'static str,
+    topic_header: &'static str,
+    id_header: &'static str,
+    verify: fn(&str, &[u8], &str) -> bool,
+}
+
+const SHOPIFY: Platform = Platform {
+    name: "shopify",
+    signature_header: "x-shopify-hmac-sha256",
+    topic_header: "x-shopify-topic",
+    id_header: "x-shopify-webhook-id",
+    verify: shopify::verify,
+};
+
+const WOOCOMMERCE: Platform = Platform {
+    name: "woocommerce",
+    signature_header: "x-wc-webhook-signature",
+    topic_header: "x-wc-webhook-topic",
+    id_header: "x-wc-webhook-delivery-id",
+    verify: woocommerce::verify,
+};
+
+/// A delivery whose signature checks out with the store's saved secret.
+struct Delivery {
+    topic: String,
+    /// The platform's delivery id: the same delivery again is deduplicated on it.
+    id: String,
+    payload: serde_json::Value,
+}
+
+impl Delivery {
+    async fn verified(
+        state: &AppState,
+        req: &HttpRequest,
+        store_id: i64,
+        body: &[u8],
+        platform: &Platform,
+    ) -> AppResult<Self> {
+        let secret = secret_of(state, store_id, platform.name)
+            .await?
+            .ok_or_else(bad_signature)?;
+        let signature = header(req, platform.signature_header).unwrap_or_default();
+        if !(platform.verify)(&secret, body, signature) {
+            return Err(bad_signature());
+        }
+        let id = header(req, platform.id_header)
+            .unwrap_or_default()
+            .to_owned();
+        if id.is_empty() {
+            return Err(AppError::BadRequest(format!(
+                "The {} header is missing.",
+                platform.id_header
+            )));
+        }
+        let payload = serde_json::from_slice(body)
+            .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?;
+        Ok(Self {
+            topic: header(req, platform.topic_header)
+                .unwrap_or_default()
+                .to_owned(),
+            id,
+            payload,
+        })
+    }
 }
 
 async fn ingest_mapped(
