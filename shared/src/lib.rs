@@ -8,6 +8,7 @@ pub mod auth;
 pub mod events;
 pub mod nanp;
 pub mod numbers;
+pub mod opt_out;
 pub mod pagination;
 pub mod phone;
 pub mod problem;
