@@ -12,7 +12,9 @@ pub mod opt_out;
 pub mod pagination;
 pub mod phone;
 pub mod problem;
+pub mod quiet_hours;
 pub mod segments;
+pub mod templates;
 pub mod validation;
 
 pub use pagination::Page;
