@@ -36,9 +36,15 @@ pub fn read_phone(raw: &str) -> Result<PhoneReading, &'static str> {
         return Err("This is not a valid phone number.");
     }
     let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
-    match Phone::parse(&e164) {
-        Ok(phone) => Ok(PhoneReading::Textable(phone.as_str().to_owned())),
-        Err(_) => Ok(PhoneReading::Foreign(e164)),
+    // libphonenumber knows new overlay area codes before our table does.
+    let north_american = matches!(
+        parsed.country().id(),
+        Some(phonenumber::country::Id::US | phonenumber::country::Id::CA)
+    );
+    if north_american || Phone::parse(&e164).is_ok() {
+        Ok(PhoneReading::Textable(e164))
+    } else {
+        Ok(PhoneReading::Foreign(e164))
     }
 }
 
@@ -266,5 +272,14 @@ mod tests {
         );
         assert!(read_phone("555-555-SHIP").is_err());
         assert!(read_phone("12").is_err());
+        assert_eq!(
+            read_phone("(718) 555-0142"),
+            Ok(PhoneReading::Textable("+17185550142".into()))
+        );
+        assert_eq!(
+            read_phone("+1 876 555 0142"),
+            Ok(PhoneReading::Foreign("+18765550142".into())),
+            "Jamaica shares +1"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! What the SMS provider tells us: a customer's text arrived; a sent text's status changed.
 
+use crate::services::contacts::{PhoneReading, read_phone};
 use diesel::Connection;
-use textback_shared::phone::Phone;
 
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
@@ -39,7 +39,7 @@ pub fn receive(conn: &mut DbConn, sms: &InboundSms) -> AppResult<InboundOutcome>
             tracing::info!(to = %sms.to, "inbound text for a number no store holds; dropped");
             return Ok(InboundOutcome::NoSuchNumber);
         };
-        let Ok(from) = Phone::parse(&sms.from) else {
+        let Ok(PhoneReading::Textable(from)) = read_phone(&sms.from) else {
             tracing::info!(
                 store_id = number.store_id,
                 "inbound text from an unsupported sender; dropped"
