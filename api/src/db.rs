@@ -88,6 +88,9 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, String> {
         .max_size(max_size)
         // Fail a request with 503 quickly rather than hang when the database is away.
         .connection_timeout(Duration::from_secs(5))
+        // No `SELECT 1` before every use: a connection found broken by a failed query is
+        // discarded by `has_broken`, and the request gets a 503 it can retry.
+        .test_on_check_out(false)
         .build(ConnectionManager(url.clone()))
         .map_err(|e| format!("cannot connect to the {} database: {e}", url.backend_name()))
 }
@@ -117,6 +120,37 @@ where
     })
     .await
     .map_err(AppError::internal)?
+}
+
+/// Runs `f` in a transaction that writes. On SQLite it takes the write lock up front
+/// (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a deferred transaction that reads
+/// first fails at once with "database is locked" when another connection wrote meanwhile.
+pub fn write_transaction<T, F>(conn: &mut DbConn, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConn) -> AppResult<T>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let outermost_sqlite = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .is_ok_and(|depth| depth.is_none()),
+        DbConn::Postgres(_) => false,
+    };
+    if !outermost_sqlite {
+        // PostgreSQL locks rows as it writes; inside a transaction this is a savepoint.
+        return conn.transaction(f);
+    }
+    if let DbConn::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    }
+    let result = f(conn);
+    if let DbConn::Sqlite(c) = conn {
+        match &result {
+            Ok(_) => AnsiTransactionManager::commit_transaction(c)?,
+            Err(_) => AnsiTransactionManager::rollback_transaction(c)?,
+        }
+    }
+    result
 }
 
 /// Now, as stored: UTC, to the microsecond (PostgreSQL's precision, so both backends agree).

@@ -85,14 +85,21 @@ pub fn insert(
 /// activity period, which may be abandoned again).
 pub fn record_activity(
     conn: &mut DbConn,
-    id: i64,
+    cart: &CartRow,
     state: &CartState<'_>,
     reopen: bool,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let target = carts::table.find(id);
-    diesel::update(target)
+    let (status, abandoned_at) = if reopen {
+        (OPEN, None)
+    } else {
+        (cart.status.as_str(), cart.abandoned_at)
+    };
+    diesel::update(carts::table.find(cart.id))
         .set((
+            carts::contact_id.eq(state.contact_id.or(cart.contact_id)),
+            carts::status.eq(status),
+            carts::abandoned_at.eq(abandoned_at),
             carts::line_items.eq(state.line_items),
             carts::total_cents.eq(state.total_cents),
             carts::currency.eq(state.currency),
@@ -101,21 +108,8 @@ pub fn record_activity(
             carts::abandon_due_at.eq(state.abandon_due_at),
             carts::updated_at.eq(now),
         ))
-        .execute(conn)?;
-    if let Some(contact_id) = state.contact_id {
-        diesel::update(target)
-            .set(carts::contact_id.eq(contact_id))
-            .execute(conn)?;
-    }
-    if reopen {
-        diesel::update(target)
-            .set((
-                carts::status.eq(OPEN),
-                carts::abandoned_at.eq(None::<NaiveDateTime>),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
+        .execute(conn)
+        .map(drop)
 }
 
 /// The contact's most recent cart still waiting for an order.

@@ -158,16 +158,36 @@ pub fn merge(
             row.not_textable_reason.clone(),
         )
     };
+    let (external_id, email) = (
+        pick(d.external_id, &row.external_id),
+        pick(d.email, &row.email),
+    );
+    let (first_name, last_name) = (
+        pick(d.first_name, &row.first_name),
+        pick(d.last_name, &row.last_name),
+    );
+    let unchanged = (&phone, &external_id, &email, &first_name, &last_name)
+        == (
+            &row.phone,
+            &row.external_id,
+            &row.email,
+            &row.first_name,
+            &row.last_name,
+        );
+    if unchanged {
+        // Most events repeat what is known; skipping the write saves a round trip and a lock.
+        return Ok(());
+    }
     diesel::update(contacts::table.find(row.id))
         .set((
             contacts::phone.eq(phone),
             contacts::phone_raw.eq(phone_raw),
             contacts::textable.eq(textable),
             contacts::not_textable_reason.eq(reason),
-            contacts::external_id.eq(pick(d.external_id, &row.external_id)),
-            contacts::email.eq(pick(d.email, &row.email)),
-            contacts::first_name.eq(pick(d.first_name, &row.first_name)),
-            contacts::last_name.eq(pick(d.last_name, &row.last_name)),
+            contacts::external_id.eq(external_id),
+            contacts::email.eq(email),
+            contacts::first_name.eq(first_name),
+            contacts::last_name.eq(last_name),
             contacts::updated_at.eq(now),
         ))
         .execute(conn)

@@ -1,6 +1,5 @@
 //! Signing up (a store and its owner) and logging in.
 
-use diesel::Connection;
 use textback_shared::auth::{LoginRequest, SignupRequest, StoreDto, UserDto};
 use textback_shared::validation::normalize_email;
 
@@ -49,7 +48,7 @@ pub fn signup(conn: &mut DbConn, request: &SignupRequest) -> AppResult<Account> 
     AppError::check(request.validate())?;
     let email = normalize_email(&request.email);
     let password_hash = password::hash(&request.password).map_err(AppError::internal)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         if db::users::find_by_email(conn, &email)?.is_some() {
             return Err(AppError::Conflict(
                 "An account with this email already exists; log in instead.".into(),

@@ -4,14 +4,13 @@
 //! but does not overwrite newer state.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::Connection;
 use textback_shared::FieldError;
 use textback_shared::events::{
     CartInput, EventOutcome, EventRequest, EventResult, EventType, LineItem, OrderInput,
 };
 
 use crate::db::{self, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::money::parse_cents;
 use crate::services::contacts::{read_phone, upsert_from_customer};
 
@@ -164,7 +163,7 @@ pub fn ingest(
     event: &EventRequest,
     raw: &str,
 ) -> AppResult<EventOutcome> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let now = db::now();
         let occurred_at = event.occurred_at.naive_utc();
         let new = db::events::NewEvent {
@@ -235,7 +234,19 @@ pub fn ingest_checked(
 }
 
 /// Each event of a batch is judged and applied on its own.
+///
+/// The batch commits once (each event inside is a savepoint), which is what makes batches
+/// cheaper than single events; if the database fails midway nothing is kept, and resending
+/// the batch is safe because ids deduplicate.
 pub fn ingest_batch(
+    conn: &mut DbConn,
+    store_id: i64,
+    events: &[serde_json::Value],
+) -> AppResult<Vec<EventResult>> {
+    db::write_transaction(conn, |conn| ingest_each(conn, store_id, events))
+}
+
+fn ingest_each(
     conn: &mut DbConn,
     store_id: i64,
     events: &[serde_json::Value],
@@ -295,7 +306,7 @@ fn apply_cart(
                 .contains(&existing.status.as_str());
             if waiting {
                 let reopen = existing.status != db::carts::OPEN;
-                db::carts::record_activity(conn, existing.id, &state, reopen, now)?;
+                db::carts::record_activity(conn, &existing, &state, reopen, now)?;
             }
             Ok(true)
         }
@@ -405,7 +416,7 @@ pub fn detect_abandonment(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<us
     let due = db::carts::due_for_abandonment(conn, now, 500)?;
     let mut abandoned = 0;
     for cart in due {
-        let emitted = conn.transaction::<_, AppError, _>(|conn| {
+        let emitted = db::write_transaction(conn, |conn| {
             if !db::carts::mark_abandoned(conn, cart.id, cart.last_activity_at, now)? {
                 return Ok(false);
             }

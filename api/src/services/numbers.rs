@@ -390,8 +390,7 @@ fn number_taken() -> AppError {
 /// told (and retried later if it fails). Releasing a released number changes nothing.
 pub async fn release(state: &AppState, store_id: i64, id: i64) -> AppResult<()> {
     let released = db::run(&state.pool, move |conn| {
-        use diesel::Connection;
-        conn.transaction(|conn| {
+        db::write_transaction(conn, |conn| {
             let row = db::phone_numbers::find(conn, store_id, id)
                 .map_err(|_| AppError::not_found("number"))?;
             let now = db::now();

@@ -1,7 +1,6 @@
 //! What the SMS provider tells us: a customer's text arrived; a sent text's status changed.
 
 use crate::services::contacts::{PhoneReading, read_phone};
-use diesel::Connection;
 
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
@@ -31,7 +30,7 @@ pub enum InboundOutcome {
 }
 
 pub fn receive(conn: &mut DbConn, sms: &InboundSms) -> AppResult<InboundOutcome> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         if db::messages::find_by_provider_sid(conn, &sms.provider_sid)?.is_some() {
             return Ok(InboundOutcome::Duplicate);
         }
@@ -103,7 +102,7 @@ pub fn record_status(
     status: &str,
     error_code: Option<i64>,
 ) -> AppResult<StatusOutcome> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let Some(message) = db::messages::find_by_provider_sid(conn, provider_sid)? else {
             return Ok(StatusOutcome::UnknownMessage);
         };
