@@ -26,6 +26,9 @@ pub enum AppError {
     MethodNotAllowed { allow: Vec<String> },
     #[error("{0}")]
     Conflict(String),
+    /// The store has no active number, and this needs one.
+    #[error("{0}")]
+    NumberRequired(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -74,6 +77,7 @@ impl AppError {
             Self::NotFound(_) => ProblemCode::NotFound,
             Self::MethodNotAllowed { .. } => ProblemCode::MethodNotAllowed,
             Self::Conflict(_) => ProblemCode::Conflict,
+            Self::NumberRequired(_) => ProblemCode::NumberRequired,
             Self::PayloadTooLarge(_) => ProblemCode::PayloadTooLarge,
             Self::UnsupportedMediaType(_) => ProblemCode::UnsupportedMediaType,
             Self::TooManyRequests { .. } => ProblemCode::TooManyRequests,

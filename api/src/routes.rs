@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod campaigns;
 pub mod contacts;
 pub mod events;
 pub mod fallback;
@@ -36,7 +37,14 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(events::post_event_batch)
         .service(contacts::list_contacts)
         .service(contacts::get_contact)
-        .service(integrations::save_integration);
+        .service(integrations::save_integration)
+        .service(campaigns::list_campaigns)
+        .service(campaigns::create_campaign)
+        .service(campaigns::get_campaign)
+        .service(campaigns::update_campaign)
+        .service(campaigns::delete_campaign)
+        .service(campaigns::activate_campaign)
+        .service(campaigns::pause_campaign);
 }
 
 /// Operations endpoints and provider webhooks, at the root.

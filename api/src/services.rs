@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod campaigns;
 pub mod contacts;
 pub mod ingest;
 pub mod numbers;

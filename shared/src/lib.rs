@@ -5,6 +5,7 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod campaigns;
 pub mod events;
 pub mod nanp;
 pub mod numbers;

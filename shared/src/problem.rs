@@ -14,6 +14,8 @@ pub enum ProblemCode {
     NotFound,
     MethodNotAllowed,
     Conflict,
+    /// SMS needs a phone number first: reserve one, then try again.
+    NumberRequired,
     PayloadTooLarge,
     UnsupportedMediaType,
     TooManyRequests,
@@ -22,7 +24,7 @@ pub enum ProblemCode {
 }
 
 impl ProblemCode {
-    pub const ALL: [ProblemCode; 12] = [
+    pub const ALL: [ProblemCode; 13] = [
         Self::BadRequest,
         Self::ValidationFailed,
         Self::Unauthorized,
@@ -30,6 +32,7 @@ impl ProblemCode {
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::Conflict,
+        Self::NumberRequired,
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
         Self::TooManyRequests,
@@ -44,7 +47,7 @@ impl ProblemCode {
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::Conflict => 409,
+            Self::Conflict | Self::NumberRequired => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::ValidationFailed => 422,
@@ -63,6 +66,7 @@ impl ProblemCode {
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Conflict => "Conflict",
+            Self::NumberRequired => "A phone number is needed",
             Self::PayloadTooLarge => "Request body too large",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::TooManyRequests => "Too many requests",

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod api_keys;
+mod campaigns;
 mod conventions;
 mod events;
 mod migrations;

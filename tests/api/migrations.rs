@@ -58,4 +58,12 @@ async fn every_schema_column_exists(app: TestApp) {
         .select(messages::all_columns)
         .load::<rows::messages::MessageRow>(&mut conn)
         .unwrap();
+    campaigns::table
+        .select(campaigns::all_columns)
+        .load::<rows::campaigns::CampaignRow>(&mut conn)
+        .unwrap();
+    campaign_steps::table
+        .select(campaign_steps::all_columns)
+        .load::<rows::campaigns::StepRow>(&mut conn)
+        .unwrap();
 }

@@ -215,11 +215,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    campaigns (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        status -> Text,
+        /// JSON array of order statuses.
+        order_statuses -> Text,
+        activated_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campaign_steps (id) {
+        id -> BigInt,
+        campaign_id -> BigInt,
+        position -> Integer,
+        delay_minutes -> Integer,
+        body -> Text,
+        discount_code -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(phone_numbers -> stores (store_id));
 diesel::joinable!(contacts -> stores (store_id));
 diesel::joinable!(threads -> contacts (contact_id));
 diesel::joinable!(messages -> threads (thread_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    campaigns,
+    campaign_steps,
     integrations,
     events,
     consent_events,

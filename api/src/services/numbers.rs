@@ -398,10 +398,12 @@ pub async fn release(state: &AppState, store_id: i64, id: i64) -> AppResult<()> 
                 return Ok(None);
             }
             let cancelled = db::messages::cancel_unsent(conn, store_id, now)?;
+            let stopped = db::campaigns::stop_active(conn, store_id, now)?;
             tracing::info!(
                 store_id,
                 phone_number_id = row.id,
                 cancelled,
+                campaigns_stopped = stopped,
                 "number released; SMS stopped"
             );
             Ok(Some(row))

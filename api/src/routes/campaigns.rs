@@ -1,0 +1,148 @@
+use actix_web::web::{Data, Json, Path, Query};
+use actix_web::{HttpResponse, delete, get, patch, post};
+use textback_shared::campaigns::{CampaignDto, CreateCampaignRequest, UpdateCampaignRequest};
+use textback_shared::pagination::PageQuery;
+use textback_shared::{Page, Problem};
+
+use crate::app::AppState;
+use crate::auth::{Caller, scope};
+use crate::db;
+use crate::error::AppResult;
+use crate::pagination::IdPage;
+use crate::services::campaigns;
+
+/// The store's campaigns, newest first.
+#[utoipa::path(tag = "campaigns", params(PageQuery), responses((status = 200, description = "A page of campaigns", body = Page<CampaignDto>)))]
+#[get("/campaigns")]
+pub async fn list_campaigns(
+    state: Data<AppState>,
+    caller: Caller<scope::Read>,
+    query: Query<PageQuery>,
+) -> AppResult<Json<Page<CampaignDto>>> {
+    let page = IdPage::parse(&query)?;
+    let store_id = caller.store_id;
+    Ok(Json(
+        db::run(&state.pool, move |conn| {
+            campaigns::list(conn, store_id, page)
+        })
+        .await?,
+    ))
+}
+
+/// Create a campaign, as a draft. `abandoned_cart`: 1 to 5 steps, each at least 15 minutes
+/// after abandonment and later than the one before; order notifications: one message, delay 0;
+/// `order_update` also names the order statuses it follows. Templates may use only the
+/// variables of the campaign's kind: an unknown variable or bad syntax is a 422 naming the step.
+#[utoipa::path(
+    tag = "campaigns",
+    request_body = CreateCampaignRequest,
+    responses((status = 201, description = "Created as a draft", body = CampaignDto))
+)]
+#[post("/campaigns")]
+pub async fn create_campaign(
+    state: Data<AppState>,
+    caller: Caller<scope::Write>,
+    body: Json<CreateCampaignRequest>,
+) -> AppResult<HttpResponse> {
+    let (store_id, request) = (caller.store_id, body.into_inner());
+    let created = db::run(&state.pool, move |conn| {
+        campaigns::create(conn, store_id, &request)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// One campaign.
+#[utoipa::path(tag = "campaigns", params(("id" = i64, Path, description = "The campaign's id")), responses((status = 200, description = "The campaign", body = CampaignDto)))]
+#[get("/campaigns/{id}")]
+pub async fn get_campaign(
+    state: Data<AppState>,
+    caller: Caller<scope::Read>,
+    id: Path<i64>,
+) -> AppResult<Json<CampaignDto>> {
+    let (store_id, id) = (caller.store_id, id.into_inner());
+    Ok(Json(
+        db::run(&state.pool, move |conn| campaigns::get(conn, store_id, id)).await?,
+    ))
+}
+
+/// Change a campaign's name, steps or order statuses (the kind stays).
+#[utoipa::path(
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    request_body = UpdateCampaignRequest,
+    responses((status = 200, description = "The campaign", body = CampaignDto))
+)]
+#[patch("/campaigns/{id}")]
+pub async fn update_campaign(
+    state: Data<AppState>,
+    caller: Caller<scope::Write>,
+    id: Path<i64>,
+    body: Json<UpdateCampaignRequest>,
+) -> AppResult<Json<CampaignDto>> {
+    let (store_id, id, patch) = (caller.store_id, id.into_inner(), body.into_inner());
+    Ok(Json(
+        db::run(&state.pool, move |conn| {
+            campaigns::update(conn, store_id, id, &patch)
+        })
+        .await?,
+    ))
+}
+
+/// Delete a campaign.
+#[utoipa::path(tag = "campaigns", params(("id" = i64, Path, description = "The campaign's id")), responses((status = 204, description = "Deleted")))]
+#[delete("/campaigns/{id}")]
+pub async fn delete_campaign(
+    state: Data<AppState>,
+    caller: Caller<scope::Write>,
+    id: Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (store_id, id) = (caller.store_id, id.into_inner());
+    db::run(&state.pool, move |conn| {
+        campaigns::delete(conn, store_id, id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Turn the campaign on (SMS charges apply). Without an active number: 409 with code
+/// `number_required` — reserve a number first.
+#[utoipa::path(
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses(
+        (status = 200, description = "Active", body = CampaignDto),
+        (status = 409, description = "The store needs a number first (`number_required`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/campaigns/{id}/activate")]
+pub async fn activate_campaign(
+    state: Data<AppState>,
+    caller: Caller<scope::Write>,
+    id: Path<i64>,
+) -> AppResult<Json<CampaignDto>> {
+    let (store_id, id) = (caller.store_id, id.into_inner());
+    Ok(Json(
+        db::run(&state.pool, move |conn| {
+            campaigns::activate(conn, store_id, id)
+        })
+        .await?,
+    ))
+}
+
+/// Pause an active campaign.
+#[utoipa::path(tag = "campaigns", params(("id" = i64, Path, description = "The campaign's id")), responses((status = 200, description = "Paused", body = CampaignDto)))]
+#[post("/campaigns/{id}/pause")]
+pub async fn pause_campaign(
+    state: Data<AppState>,
+    caller: Caller<scope::Write>,
+    id: Path<i64>,
+) -> AppResult<Json<CampaignDto>> {
+    let (store_id, id) = (caller.store_id, id.into_inner());
+    Ok(Json(
+        db::run(&state.pool, move |conn| {
+            campaigns::pause(conn, store_id, id)
+        })
+        .await?,
+    ))
+}

@@ -1,0 +1,2 @@
+DROP TABLE campaign_steps;
+DROP TABLE campaigns;
