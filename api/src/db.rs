@@ -154,6 +154,21 @@ where
     result
 }
 
+/// Runs an insert that may lose a race on a unique key: `None` when another transaction
+/// inserted the same row first. The insert runs in a savepoint, because on PostgreSQL a failed
+/// statement would otherwise abort the whole surrounding transaction.
+pub fn insert_unless_exists<T>(
+    conn: &mut DbConn,
+    insert: impl FnOnce(&mut DbConn) -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<Option<T>> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match conn.transaction(insert) {
+        Ok(row) => Ok(Some(row)),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Now, as stored: UTC, to the microsecond (PostgreSQL's precision, so both backends agree).
 pub fn now() -> NaiveDateTime {
     let now = Utc::now().naive_utc();

@@ -17,6 +17,7 @@ on_both_databases!(
     batches_report_each_event,
     events_need_the_events_scope,
     another_stores_contact_is_not_found,
+    concurrent_events_for_one_new_customer_make_one_contact_and_one_cart,
 );
 
 const T0: &str = "2026-06-01T10:00:00Z";
@@ -440,4 +441,21 @@ async fn another_stores_contact_is_not_found(app: TestApp) {
     // The same event id in another store is that store's own event.
     let (status, _) = post_event(&app, &birch, &checkout("e1", "cart-1", 0, "1.00")).await;
     assert_eq!(status, StatusCode::ACCEPTED);
+}
+
+async fn concurrent_events_for_one_new_customer_make_one_contact_and_one_cart(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let deliveries: Vec<_> = (0..8)
+        .map(|i| {
+            let request = app
+                .request(reqwest::Method::POST, "/api/v1/events", Some(&owner.token))
+                .json(&checkout(&format!("race-{i}"), "cart-1", i, "10.00"));
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        })
+        .collect();
+    for delivery in deliveries {
+        assert_eq!(delivery.await.unwrap(), StatusCode::ACCEPTED);
+    }
+    let detail = only_contact(&app, &owner).await;
+    assert_eq!(detail["carts"].as_array().unwrap().len(), 1);
 }

@@ -29,28 +29,22 @@ pub fn insert_new(conn: &mut DbConn, new: &NewEvent<'_>) -> QueryResult<Option<i
     if exists.is_some() {
         return Ok(None);
     }
-    let inserted = diesel::insert_into(events::table)
-        .values((
-            events::store_id.eq(new.store_id),
-            events::source.eq(new.source),
-            events::external_id.eq(new.external_id),
-            events::event_type.eq(new.event_type),
-            events::occurred_at.eq(new.occurred_at),
-            events::payload.eq(new.payload),
-            events::outcome.eq(new.outcome),
-            events::received_at.eq(new.received_at),
-        ))
-        .returning(events::id)
-        .get_result(conn);
-    match inserted {
-        Ok(id) => Ok(Some(id)),
-        // A concurrent delivery of the same event won the race.
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Ok(None),
-        Err(e) => Err(e),
-    }
+    // A concurrent delivery of the same event may win the race: then this one is a duplicate.
+    super::insert_unless_exists(conn, |conn| {
+        diesel::insert_into(events::table)
+            .values((
+                events::store_id.eq(new.store_id),
+                events::source.eq(new.source),
+                events::external_id.eq(new.external_id),
+                events::event_type.eq(new.event_type),
+                events::occurred_at.eq(new.occurred_at),
+                events::payload.eq(new.payload),
+                events::outcome.eq(new.outcome),
+                events::received_at.eq(new.received_at),
+            ))
+            .returning(events::id)
+            .get_result(conn)
+    })
 }
 
 pub fn set_outcome(conn: &mut DbConn, id: i64, outcome: &str) -> QueryResult<()> {

@@ -87,7 +87,15 @@ pub fn upsert_from_customer(
             db::contacts::merge(conn, &found, &details, now)?;
             found
         }
-        None => db::contacts::insert(conn, store_id, &details, now)?,
+        None => match db::insert_unless_exists(conn, |conn| {
+            db::contacts::insert(conn, store_id, &details, now)
+        })? {
+            Some(created) => created,
+            // Another event created this customer a moment ago: use that contact.
+            None => db::contacts::find_match(conn, store_id, &details)?.ok_or_else(|| {
+                AppError::Unavailable("contact created concurrently; retry".into())
+            })?,
+        },
     };
     if let Some(consent) = &customer.sms_consent {
         let at = consent.collected_at.map_or(occurred_at, |t| t.naive_utc());

@@ -297,7 +297,13 @@ fn apply_cart(
     };
     match db::carts::find_by_external(conn, store_id, cart.id.trim())? {
         None => {
-            db::carts::insert(conn, store_id, cart.id.trim(), &state, now)?;
+            let created = db::insert_unless_exists(conn, |conn| {
+                db::carts::insert(conn, store_id, cart.id.trim(), &state, now)
+            })?;
+            if created.is_none() {
+                // Another event created this cart a moment ago: apply this one on top of it.
+                return apply_cart(conn, store_id, cart, contact_id, occurred_at, now);
+            }
             Ok(true)
         }
         Some(existing) if occurred_at < existing.last_activity_at => Ok(false),
@@ -359,7 +365,21 @@ fn apply_order(
             existing.id
         }
         None => {
-            let created = db::orders::insert(conn, store_id, order.id.trim(), &state, now)?;
+            let Some(created) = db::insert_unless_exists(conn, |conn| {
+                db::orders::insert(conn, store_id, order.id.trim(), &state, now)
+            })?
+            else {
+                // Another event created this order a moment ago: apply this one on top of it.
+                return apply_order(
+                    conn,
+                    store_id,
+                    event_type,
+                    order,
+                    contact_id,
+                    occurred_at,
+                    now,
+                );
+            };
             link_cart(
                 conn,
                 store_id,
