@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod campaigns;
 pub mod client;
 pub mod numbers;
 pub mod store;

@@ -9,6 +9,8 @@ use crate::api::client::encode;
 use crate::components::layout::AppLayout;
 use crate::contexts::session::{Ending, provide_session_context};
 use crate::pages::api_keys::ApiKeysPage;
+use crate::pages::campaign_editor::{EditCampaignPage, NewCampaignPage};
+use crate::pages::campaigns::CampaignsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::number_settings::NumberSettingsPage;
@@ -32,6 +34,9 @@ pub fn App() -> impl IntoView {
                     redirect_path=move || login_redirect(session.ending())
                 >
                     <Route path=path!("") view=OverviewPage />
+                    <Route path=path!("/campaigns") view=CampaignsPage />
+                    <Route path=path!("/campaigns/new") view=NewCampaignPage />
+                    <Route path=path!("/campaigns/:id") view=EditCampaignPage />
                     <Route path=path!("/numbers") view=NumbersPage />
                     <Route path=path!("/settings/number") view=NumberSettingsPage />
                     <Route path=path!("/settings/api-keys") view=ApiKeysPage />

@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod auth_card;
+pub mod campaigns;
 pub mod confirm_dialog;
 pub mod field;
 pub mod layout;

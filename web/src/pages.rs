@@ -1,6 +1,8 @@
 //! One file per route.
 
 pub mod api_keys;
+pub mod campaign_editor;
+pub mod campaigns;
 pub mod login;
 pub mod not_found;
 pub mod number_settings;

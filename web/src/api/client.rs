@@ -119,6 +119,16 @@ impl Client {
         parse(&body)
     }
 
+    pub async fn patch<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let json = serde_json::to_string(body).map_err(|e| unexpected(e.to_string()))?;
+        let body = self.send("PATCH", path, Some(json)).await?;
+        parse(&body)
+    }
+
     pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
         self.send("DELETE", path, None).await.map(|_| ())
     }

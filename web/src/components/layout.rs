@@ -43,6 +43,7 @@ pub fn AppLayout() -> impl IntoView {
             <div class="frame">
                 <nav class="sidenav" aria-label="Main">
                     <A href="/" exact=true attr:data-testid="nav-overview">"Overview"</A>
+                    <A href="/campaigns" attr:data-testid="nav-campaigns">"Campaigns"</A>
                     <p class="nav-heading">"Settings"</p>
                     // Choosing a number is part of this setting, so one entry covers both pages.
                     <a href="/settings/number" data-testid="nav-sms-number" aria-current=move || on_number_pages().then_some("page")>

@@ -47,6 +47,10 @@ pub fn NumbersPage() -> impl IntoView {
     let start = LocalResource::new(move || load_start(session.client()));
     let retry = Callback::new(move |()| start.refetch());
     let back = next.clone();
+    // Sent here by activating a campaign: say why, since the merchant asked for something else.
+    let for_campaign = next
+        .as_deref()
+        .is_some_and(|n| n.starts_with("/campaigns/") && n.contains("activate=1"));
 
     view! {
         <div class="page-header">
@@ -56,6 +60,11 @@ pub fn NumbersPage() -> impl IntoView {
             </div>
             {back.map(|path| view! { <A href=path attr:class="button button-secondary" attr:data-testid="numbers-back">"Not now"</A> })}
         </div>
+        {for_campaign.then(|| view! {
+            <div class="alert alert-info" role="status" data-testid="number-required-notice">
+                "SMS needs a number first. Choose one, and your campaign is activated right after."
+            </div>
+        })}
         <Suspense fallback=|| view! { <Loading label="Loading…" /> }>
             {move || {
                 let next = next.clone();
