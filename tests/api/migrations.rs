@@ -66,4 +66,64 @@ async fn every_schema_column_exists(app: TestApp) {
         .select(campaign_steps::all_columns)
         .load::<rows::campaigns::StepRow>(&mut conn)
         .unwrap();
+    carts::table
+        .select(carts::all_columns)
+        .load::<rows::carts::CartRow>(&mut conn)
+        .unwrap();
+    orders::table
+        .select(orders::all_columns)
+        .load::<rows::orders::OrderRow>(&mut conn)
+        .unwrap();
+    // Tables without a row struct: every column, by type.
+    events::table
+        .select(events::all_columns)
+        .load::<(
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            chrono::NaiveDateTime,
+            String,
+            String,
+            chrono::NaiveDateTime,
+        )>(&mut conn)
+        .unwrap();
+    integrations::table
+        .select(integrations::all_columns)
+        .load::<(
+            i64,
+            i64,
+            String,
+            String,
+            chrono::NaiveDateTime,
+            chrono::NaiveDateTime,
+        )>(&mut conn)
+        .unwrap();
+    consent_events::table
+        .select(consent_events::all_columns)
+        .load::<(
+            i64,
+            i64,
+            i64,
+            String,
+            String,
+            chrono::NaiveDateTime,
+            chrono::NaiveDateTime,
+            Option<i64>,
+            Option<String>,
+        )>(&mut conn)
+        .unwrap();
+    order_events::table
+        .select(order_events::all_columns)
+        .load::<(
+            i64,
+            i64,
+            i64,
+            String,
+            String,
+            chrono::NaiveDateTime,
+            Option<String>,
+        )>(&mut conn)
+        .unwrap();
 }
