@@ -178,11 +178,20 @@ impl From<actix_web::error::JsonPayloadError> for AppError {
             E::ContentType => {
                 Self::UnsupportedMediaType("Send the body as application/json.".into())
             }
-            E::Deserialize(e) if e.is_data() => {
-                Self::Validation(vec![FieldError::new("body", e.to_string())])
-            }
-            E::Deserialize(e) => Self::BadRequest(format!("The body is not valid JSON: {e}")),
+            E::Deserialize(e) => e.into(),
             other => Self::BadRequest(other.to_string()),
+        }
+    }
+}
+
+/// Malformed JSON is a 400; well-formed JSON of the wrong shape (missing or unknown fields,
+/// wrong types) is a 422 about the body.
+impl From<serde_json::Error> for AppError {
+    fn from(error: serde_json::Error) -> Self {
+        if error.is_data() {
+            Self::Validation(vec![FieldError::new("body", error.to_string())])
+        } else {
+            Self::BadRequest(format!("The body is not valid JSON: {error}"))
         }
     }
 }

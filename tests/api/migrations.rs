@@ -26,104 +26,35 @@ on_both_databases!(every_schema_column_exists);
 
 /// Selecting every column of every table fails if a migration forgot one.
 async fn every_schema_column_exists(app: TestApp) {
+    use chrono::NaiveDateTime as Time;
     use diesel::prelude::*;
+    use textback_api::db as rows;
     use textback_api::db::schema::*;
     let mut conn = app.state.pool.get().unwrap();
-    stores::table
-        .select(stores::all_columns)
-        .load::<textback_api::db::stores::StoreRow>(&mut conn)
-        .unwrap();
-    users::table
-        .select(users::all_columns)
-        .load::<textback_api::db::users::UserRow>(&mut conn)
-        .unwrap();
-    api_keys::table
-        .select(api_keys::all_columns)
-        .load::<textback_api::db::api_keys::ApiKeyRow>(&mut conn)
-        .unwrap();
-    use textback_api::db as rows;
-    phone_numbers::table
-        .select(phone_numbers::all_columns)
-        .load::<rows::phone_numbers::PhoneNumberRow>(&mut conn)
-        .unwrap();
-    contacts::table
-        .select(contacts::all_columns)
-        .load::<rows::contacts::ContactRow>(&mut conn)
-        .unwrap();
-    threads::table
-        .select(threads::all_columns)
-        .load::<rows::threads::ThreadRow>(&mut conn)
-        .unwrap();
-    messages::table
-        .select(messages::all_columns)
-        .load::<rows::messages::MessageRow>(&mut conn)
-        .unwrap();
-    campaigns::table
-        .select(campaigns::all_columns)
-        .load::<rows::campaigns::CampaignRow>(&mut conn)
-        .unwrap();
-    campaign_steps::table
-        .select(campaign_steps::all_columns)
-        .load::<rows::campaigns::StepRow>(&mut conn)
-        .unwrap();
-    carts::table
-        .select(carts::all_columns)
-        .load::<rows::carts::CartRow>(&mut conn)
-        .unwrap();
-    orders::table
-        .select(orders::all_columns)
-        .load::<rows::orders::OrderRow>(&mut conn)
-        .unwrap();
-    // Tables without a row struct: every column, by type.
-    events::table
-        .select(events::all_columns)
-        .load::<(
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            chrono::NaiveDateTime,
-            String,
-            String,
-            chrono::NaiveDateTime,
-        )>(&mut conn)
-        .unwrap();
-    integrations::table
-        .select(integrations::all_columns)
-        .load::<(
-            i64,
-            i64,
-            String,
-            String,
-            chrono::NaiveDateTime,
-            chrono::NaiveDateTime,
-        )>(&mut conn)
-        .unwrap();
-    consent_events::table
-        .select(consent_events::all_columns)
-        .load::<(
-            i64,
-            i64,
-            i64,
-            String,
-            String,
-            chrono::NaiveDateTime,
-            chrono::NaiveDateTime,
-            Option<i64>,
-            Option<String>,
-        )>(&mut conn)
-        .unwrap();
-    order_events::table
-        .select(order_events::all_columns)
-        .load::<(
-            i64,
-            i64,
-            i64,
-            String,
-            String,
-            chrono::NaiveDateTime,
-            Option<String>,
-        )>(&mut conn)
-        .unwrap();
+    macro_rules! load_every_column {
+        ($($table:ident => $row:ty),+ $(,)?) => {$(
+            $table::table
+                .select($table::all_columns)
+                .load::<$row>(&mut conn)
+                .unwrap_or_else(|e| panic!("{}: {e}", stringify!($table)));
+        )+};
+    }
+    load_every_column!(
+        stores => rows::stores::StoreRow,
+        users => rows::users::UserRow,
+        api_keys => rows::api_keys::ApiKeyRow,
+        phone_numbers => rows::phone_numbers::PhoneNumberRow,
+        contacts => rows::contacts::ContactRow,
+        threads => rows::threads::ThreadRow,
+        messages => rows::messages::MessageRow,
+        carts => rows::carts::CartRow,
+        orders => rows::orders::OrderRow,
+        campaigns => rows::campaigns::CampaignRow,
+        campaign_steps => rows::campaigns::StepRow,
+        // Tables without a row struct: every column, by type.
+        events => (i64, i64, String, String, String, Time, String, String, Time),
+        integrations => (i64, i64, String, String, Time, Time),
+        consent_events => (i64, i64, i64, String, String, Time, Time, Option<i64>, Option<String>),
+        order_events => (i64, i64, i64, String, String, Time, Option<String>),
+    );
 }

@@ -1,6 +1,5 @@
 use actix_web::web::{Bytes, Data, Json};
 use actix_web::{HttpResponse, post};
-use textback_shared::FieldError;
 use textback_shared::events::{
     EventBatchRequest, EventBatchResponse, EventOutcome, EventRequest, EventResult, MAX_BATCH,
 };
@@ -53,15 +52,20 @@ pub async fn post_event(
     body: Json<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
     let raw = body.into_inner();
-    let event: EventRequest = serde_json::from_value(raw.clone())
-        .map_err(|e| AppError::Validation(vec![FieldError::new("body", e.to_string())]))?;
+    let event: EventRequest = serde_json::from_value(raw.clone())?;
     AppError::check(ingest::validate(&event))?;
     let store_id = caller.store_id;
-    let result = db::run(&state.pool, move |conn| {
-        ingest::ingest_checked(conn, store_id, Source::Api, &event, &raw.to_string())
+    let id = event.id.clone();
+    let status = db::run(&state.pool, move |conn| {
+        ingest::ingest(conn, store_id, Source::Api, &event, &raw.to_string())
     })
     .await?;
-    Ok(match result.status {
+    let result = EventResult {
+        id: Some(id),
+        status,
+        errors: Vec::new(),
+    };
+    Ok(match status {
         EventOutcome::Duplicate => HttpResponse::Ok().json(result),
         _ => HttpResponse::Accepted().json(result),
     })
@@ -80,13 +84,7 @@ pub async fn post_event_batch(
     caller: Caller<scope::Events>,
     body: Bytes,
 ) -> AppResult<Json<EventBatchResponse>> {
-    let batch: EventBatchRequest = serde_json::from_slice(&body).map_err(|e| {
-        if e.is_data() {
-            AppError::Validation(vec![FieldError::new("body", e.to_string())])
-        } else {
-            AppError::BadRequest(format!("The body is not valid JSON: {e}"))
-        }
-    })?;
+    let batch: EventBatchRequest = serde_json::from_slice(&body)?;
     if batch.events.is_empty() || batch.events.len() > MAX_BATCH {
         return Err(AppError::invalid(
             "events",

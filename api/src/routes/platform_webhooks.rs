@@ -148,8 +148,7 @@ impl Delivery {
                 platform.id_header
             )));
         }
-        let payload = serde_json::from_slice(body)
-            .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?;
+        let payload = serde_json::from_slice(body).map_err(AppError::from)?;
         Ok(Self {
             topic: header(req, platform.topic_header)
                 .unwrap_or_default()
