@@ -14,11 +14,12 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::session::SessionKeys;
 use crate::auth::throttle::LoginThrottle;
-use crate::config::{Settings, SmsSettings};
+use crate::config::{DatabaseUrl, Settings, SmsSettings};
 use crate::db::DbPool;
 use crate::metrics::Metrics;
 use crate::openapi::{self, ApiDoc};
 use crate::routes::{self, fallback::RouteTable};
+use crate::services::ingest::IngestWriter;
 use crate::sms::SmsProvider;
 use crate::sms::simulator::Simulator;
 use crate::sms::twilio::TwilioClient;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub routes: Arc<RouteTable>,
     pub sms: Arc<dyn SmsProvider>,
+    /// Applies cart and order events, many requests to a commit.
+    pub ingest: IngestWriter,
 }
 
 impl AppState {
@@ -63,7 +66,16 @@ impl AppState {
         pool: DbPool,
         sms: Arc<dyn SmsProvider>,
     ) -> Result<Self, String> {
+        // SQLite writes one transaction at a time; PostgreSQL gains from a few writers, while
+        // the rest of the pool serves reads.
+        let writers = match settings.database_url {
+            DatabaseUrl::Sqlite(_) => 1,
+            DatabaseUrl::Postgres(_) => {
+                usize::try_from(pool.max_size() / 2).map_or(1, |n| n.max(1))
+            }
+        };
         Ok(Self {
+            ingest: IngestWriter::start(pool.clone(), writers),
             sms,
             sessions: SessionKeys::new(&settings.jwt_secret)?,
             settings: Arc::new(settings),

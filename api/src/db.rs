@@ -35,6 +35,18 @@ pub enum DbConn {
 
 pub type DbPool = r2d2::Pool<ConnectionManager>;
 
+/// Runs a query on the concrete connection inside `DbConn`. For the few statements diesel
+/// builds for each backend but not for the multi-backend connection (`ON CONFLICT`).
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgres($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use per_backend;
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
@@ -152,21 +164,6 @@ where
         }
     }
     result
-}
-
-/// Runs an insert that may lose a race on a unique key: `None` when another transaction
-/// inserted the same row first. The insert runs in a savepoint, because on PostgreSQL a failed
-/// statement would otherwise abort the whole surrounding transaction.
-pub fn insert_unless_exists<T>(
-    conn: &mut DbConn,
-    insert: impl FnOnce(&mut DbConn) -> diesel::QueryResult<T>,
-) -> diesel::QueryResult<Option<T>> {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match conn.transaction(insert) {
-        Ok(row) => Ok(Some(row)),
-        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 /// Now, as stored: UTC, to the microsecond (PostgreSQL's precision, so both backends agree).

@@ -55,14 +55,15 @@ pub fn find_by_external(
         .optional()
 }
 
+/// `None` when it already exists (a concurrent event created it first).
 pub fn insert(
     conn: &mut DbConn,
     store_id: i64,
     external_id: &str,
     state: &CartState<'_>,
     now: NaiveDateTime,
-) -> QueryResult<CartRow> {
-    diesel::insert_into(carts::table)
+) -> QueryResult<Option<CartRow>> {
+    let insert = diesel::insert_into(carts::table)
         .values((
             carts::store_id.eq(store_id),
             carts::contact_id.eq(state.contact_id),
@@ -77,8 +78,9 @@ pub fn insert(
             carts::created_at.eq(now),
             carts::updated_at.eq(now),
         ))
-        .returning(carts::all_columns)
-        .get_result(conn)
+        .on_conflict_do_nothing()
+        .returning(carts::all_columns);
+    super::per_backend!(conn, |c| insert.get_result(c).optional())
 }
 
 /// New activity: the cart's contents change, and an abandoned cart is open again (a new

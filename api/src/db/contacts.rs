@@ -108,13 +108,14 @@ pub fn find_match(
     }
 }
 
+/// `None` when the contact already exists (a concurrent event created it first).
 pub fn insert(
     conn: &mut DbConn,
     store_id: i64,
     d: &ContactDetails<'_>,
     now: NaiveDateTime,
-) -> QueryResult<ContactRow> {
-    diesel::insert_into(contacts::table)
+) -> QueryResult<Option<ContactRow>> {
+    let insert = diesel::insert_into(contacts::table)
         .values((
             contacts::store_id.eq(store_id),
             contacts::phone.eq(d.phone),
@@ -129,8 +130,9 @@ pub fn insert(
             contacts::created_at.eq(now),
             contacts::updated_at.eq(now),
         ))
-        .returning(contacts::all_columns)
-        .get_result(conn)
+        .on_conflict_do_nothing()
+        .returning(contacts::all_columns);
+    super::per_backend!(conn, |c| insert.get_result(c).optional())
 }
 
 /// Merges what the event knows into the contact. A phone is only filled in, never replaced

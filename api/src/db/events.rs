@@ -17,34 +17,24 @@ pub struct NewEvent<'a> {
     pub received_at: NaiveDateTime,
 }
 
-/// Stores the event; `None` when this (store, source, id) was already received.
+/// Stores the event; `None` when this (store, source, id) was already received. One
+/// statement (`ON CONFLICT DO NOTHING`), so a concurrent delivery of the same event simply
+/// finds it there.
 pub fn insert_new(conn: &mut DbConn, new: &NewEvent<'_>) -> QueryResult<Option<i64>> {
-    let exists = events::table
-        .filter(events::store_id.eq(new.store_id))
-        .filter(events::source.eq(new.source))
-        .filter(events::external_id.eq(new.external_id))
-        .select(events::id)
-        .first::<i64>(conn)
-        .optional()?;
-    if exists.is_some() {
-        return Ok(None);
-    }
-    // A concurrent delivery of the same event may win the race: then this one is a duplicate.
-    super::insert_unless_exists(conn, |conn| {
-        diesel::insert_into(events::table)
-            .values((
-                events::store_id.eq(new.store_id),
-                events::source.eq(new.source),
-                events::external_id.eq(new.external_id),
-                events::event_type.eq(new.event_type),
-                events::occurred_at.eq(new.occurred_at),
-                events::payload.eq(new.payload),
-                events::outcome.eq(new.outcome),
-                events::received_at.eq(new.received_at),
-            ))
-            .returning(events::id)
-            .get_result(conn)
-    })
+    let insert = diesel::insert_into(events::table)
+        .values((
+            events::store_id.eq(new.store_id),
+            events::source.eq(new.source),
+            events::external_id.eq(new.external_id),
+            events::event_type.eq(new.event_type),
+            events::occurred_at.eq(new.occurred_at),
+            events::payload.eq(new.payload),
+            events::outcome.eq(new.outcome),
+            events::received_at.eq(new.received_at),
+        ))
+        .on_conflict_do_nothing()
+        .returning(events::id);
+    super::per_backend!(conn, |c| insert.get_result(c).optional())
 }
 
 pub fn set_outcome(conn: &mut DbConn, id: i64, outcome: &str) -> QueryResult<()> {

@@ -33,6 +33,11 @@ pub struct MessageRow {
     pub scheduled_for: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub campaign_id: Option<i64>,
+    pub step_id: Option<i64>,
+    pub marketing: bool,
+    pub sent_at: Option<NaiveDateTime>,
+    pub delivered_at: Option<NaiveDateTime>,
 }
 
 pub struct NewMessage<'a> {

@@ -28,6 +28,8 @@ pub struct OrderRow {
     pub last_event_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The message credited with this order (revenue recovered), if any.
+    pub attributed_message_id: Option<i64>,
 }
 
 /// An order's state as an event describes it. `None` fields keep what is known (a new order
@@ -62,14 +64,15 @@ pub fn find_by_external(
         .optional()
 }
 
+/// `None` when it already exists (a concurrent event created it first).
 pub fn insert(
     conn: &mut DbConn,
     store_id: i64,
     external_id: &str,
     s: &OrderState<'_>,
     now: NaiveDateTime,
-) -> QueryResult<OrderRow> {
-    diesel::insert_into(orders::table)
+) -> QueryResult<Option<OrderRow>> {
+    let insert = diesel::insert_into(orders::table)
         .values((
             orders::store_id.eq(store_id),
             orders::contact_id.eq(s.contact_id),
@@ -91,8 +94,9 @@ pub fn insert(
             orders::created_at.eq(now),
             orders::updated_at.eq(now),
         ))
-        .returning(orders::all_columns)
-        .get_result(conn)
+        .on_conflict_do_nothing()
+        .returning(orders::all_columns);
+    super::per_backend!(conn, |c| insert.get_result(c).optional())
 }
 
 pub fn update(

@@ -23,6 +23,8 @@ pub struct PhoneNumberRow {
     pub reserved_by_user_id: Option<i64>,
     pub released_at: Option<NaiveDateTime>,
     pub provider_released_at: Option<NaiveDateTime>,
+    /// The earliest time this number may send again (pacing shared by every worker).
+    pub next_send_at: Option<NaiveDateTime>,
 }
 
 pub struct NewReservation<'a> {

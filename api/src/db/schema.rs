@@ -9,6 +9,9 @@ diesel::table! {
         country -> Nullable<Text>,
         region -> Nullable<Text>,
         abandon_after_minutes -> Integer,
+        marketing_per_day -> Integer,
+        quiet_start_hour -> Nullable<Integer>,
+        quiet_end_hour -> Nullable<Integer>,
     }
 }
 
@@ -55,6 +58,7 @@ diesel::table! {
         reserved_by_user_id -> Nullable<BigInt>,
         released_at -> Nullable<Timestamp>,
         provider_released_at -> Nullable<Timestamp>,
+        next_send_at -> Nullable<Timestamp>,
     }
 }
 
@@ -111,6 +115,11 @@ diesel::table! {
         scheduled_for -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        campaign_id -> Nullable<BigInt>,
+        step_id -> Nullable<BigInt>,
+        marketing -> Bool,
+        sent_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
     }
 }
 
@@ -200,6 +209,7 @@ diesel::table! {
         last_event_at -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        attributed_message_id -> Nullable<BigInt>,
     }
 }
 
@@ -241,6 +251,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        campaign_id -> BigInt,
+        step_id -> BigInt,
+        contact_id -> BigInt,
+        cart_id -> Nullable<BigInt>,
+        order_id -> Nullable<BigInt>,
+        purpose -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+        due_at -> Timestamp,
+        attempts -> Integer,
+        lease_until -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        message_id -> Nullable<BigInt>,
+        dedupe_key -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    short_links (id) {
+        id -> BigInt,
+        code -> Text,
+        store_id -> BigInt,
+        message_id -> BigInt,
+        target_url -> Text,
+        clicks -> Integer,
+        first_clicked_at -> Nullable<Timestamp>,
+        last_clicked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(phone_numbers -> stores (store_id));
 diesel::joinable!(contacts -> stores (store_id));
 diesel::joinable!(threads -> contacts (contact_id));
@@ -260,5 +307,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     phone_numbers,
     contacts,
     threads,
-    messages
+    messages,
+    outbox,
+    short_links
 );

@@ -13,6 +13,11 @@ pub struct StoreRow {
     pub country: Option<String>,
     pub region: Option<String>,
     pub abandon_after_minutes: i32,
+    /// Marketing texts per contact per 24 hours (never above the strictest state limit).
+    pub marketing_per_day: i32,
+    /// The store's own narrower sending window, when it set one.
+    pub quiet_start_hour: Option<i32>,
+    pub quiet_end_hour: Option<i32>,
 }
 
 pub fn insert(conn: &mut DbConn, name: &str, now: NaiveDateTime) -> QueryResult<StoreRow> {

@@ -6,9 +6,8 @@ use textback_shared::events::{
 
 use crate::app::AppState;
 use crate::auth::{Caller, scope};
-use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::services::ingest::{self, Source};
+use crate::services::ingest::{self, Pending, Source};
 
 /// Post one cart, order or customer event.
 ///
@@ -54,12 +53,17 @@ pub async fn post_event(
     let raw = body.into_inner();
     let event: EventRequest = serde_json::from_value(raw.clone())?;
     AppError::check(ingest::validate(&event))?;
-    let store_id = caller.store_id;
     let id = event.id.clone();
-    let status = db::run(&state.pool, move |conn| {
-        ingest::ingest(conn, store_id, Source::Api, &event, &raw.to_string())
-    })
-    .await?;
+    let pending = Pending {
+        source: Source::Api,
+        event,
+        raw: raw.to_string(),
+    };
+    let outcomes = state.ingest.submit(caller.store_id, vec![pending]).await?;
+    let status = outcomes
+        .first()
+        .copied()
+        .ok_or_else(|| AppError::internal("the writer answered no outcome"))?;
     let result = EventResult {
         id: Some(id),
         status,
@@ -91,10 +95,11 @@ pub async fn post_event_batch(
             format!("Send 1 to {MAX_BATCH} events."),
         ));
     }
-    let store_id = caller.store_id;
-    let results = db::run(&state.pool, move |conn| {
-        ingest::ingest_batch(conn, store_id, &batch.events)
-    })
-    .await?;
+    let judged = batch
+        .events
+        .into_iter()
+        .map(|value| ingest::judge_value(Source::Api, value))
+        .collect();
+    let results = ingest::ingest_judged(&state.ingest, caller.store_id, judged).await?;
     Ok(Json(EventBatchResponse { results }))
 }

@@ -176,16 +176,14 @@ async fn ingest_mapped(
             .map(without_unreadable_phone)
             .collect::<Vec<_>>(),
     };
-    let results = db::run(&state.pool, move |conn| {
-        events
-            .iter()
-            .map(|event| {
-                let raw = serde_json::to_string(event).unwrap_or_default();
-                ingest::ingest_checked(conn, store_id, source, event, &raw)
-            })
-            .collect::<AppResult<Vec<_>>>()
-    })
-    .await?;
+    let judged = events
+        .into_iter()
+        .map(|event| {
+            let raw = serde_json::to_string(&event).unwrap_or_default();
+            ingest::judge(source, event, raw)
+        })
+        .collect();
+    let results = ingest::ingest_judged(&state.ingest, store_id, judged).await?;
     for result in &results {
         tracing::info!(store_id, topic, id = ?result.id, status = ?result.status, errors = ?result.errors, "platform event");
     }

@@ -87,9 +87,7 @@ pub fn upsert_from_customer(
             db::contacts::merge(conn, &found, &details, now)?;
             found
         }
-        None => match db::insert_unless_exists(conn, |conn| {
-            db::contacts::insert(conn, store_id, &details, now)
-        })? {
+        None => match db::contacts::insert(conn, store_id, &details, now)? {
             Some(created) => created,
             // Another event created this customer a moment ago: use that contact.
             None => db::contacts::find_match(conn, store_id, &details)?.ok_or_else(|| {

@@ -10,9 +10,12 @@ use textback_shared::events::{
 };
 
 use crate::db::{self, DbConn};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::money::parse_cents;
 use crate::services::contacts::{read_phone, upsert_from_customer};
+
+mod writer;
+pub use writer::IngestWriter;
 
 const MAX_ID_LEN: usize = 200;
 const MAX_URL_LEN: usize = 2048;
@@ -155,120 +158,152 @@ fn money_errors(
     }
 }
 
-/// Stores and applies one valid event, in one transaction.
-pub fn ingest(
-    conn: &mut DbConn,
-    store_id: i64,
-    source: Source,
-    event: &EventRequest,
-    raw: &str,
-) -> AppResult<EventOutcome> {
-    db::write_transaction(conn, |conn| {
-        let now = db::now();
-        let occurred_at = event.occurred_at.naive_utc();
-        let new = db::events::NewEvent {
-            store_id,
-            source: source.as_str(),
-            external_id: event.id.trim(),
-            event_type: event.event_type.as_str(),
-            occurred_at,
-            payload: raw,
-            outcome: "accepted",
-            received_at: now,
-        };
-        let Some(event_id) = db::events::insert_new(conn, &new)? else {
-            return Ok(EventOutcome::Duplicate);
-        };
-        let contact_id = match &event.customer {
-            Some(customer) => {
-                upsert_from_customer(conn, store_id, customer, occurred_at, event_id)?
-            }
-            None => None,
-        };
-        let applied = match (&event.cart, &event.order) {
-            (Some(cart), _) if event.event_type.is_cart() => {
-                apply_cart(conn, store_id, cart, contact_id, occurred_at, now)?
-            }
-            (_, Some(order)) if event.event_type.is_order() => apply_order(
-                conn,
-                store_id,
-                event.event_type,
-                order,
-                contact_id,
-                occurred_at,
-                now,
-            )?,
-            _ => true,
-        };
-        if applied {
-            Ok(EventOutcome::Accepted)
-        } else {
-            db::events::set_outcome(conn, event_id, "stale")?;
-            Ok(EventOutcome::Stale)
-        }
-    })
+/// A valid event waiting to be applied, with the text it arrived as (stored raw).
+pub struct Pending {
+    pub source: Source,
+    pub event: EventRequest,
+    pub raw: String,
 }
 
-/// Validates, then ingests; a rejected event stores nothing.
-pub fn ingest_checked(
-    conn: &mut DbConn,
-    store_id: i64,
-    source: Source,
-    event: &EventRequest,
-    raw: &str,
-) -> AppResult<EventResult> {
-    let errors = validate(event);
-    if !errors.is_empty() {
-        return Ok(EventResult {
-            id: Some(event.id.clone()),
+/// An event as judged on arrival: answered at once when invalid, else queued.
+pub enum Judged {
+    Rejected(EventResult),
+    Valid(Pending),
+}
+
+/// Validates one event; a rejected one will store nothing.
+pub fn judge(source: Source, event: EventRequest, raw: String) -> Judged {
+    let errors = validate(&event);
+    if errors.is_empty() {
+        Judged::Valid(Pending { source, event, raw })
+    } else {
+        Judged::Rejected(EventResult {
+            id: Some(event.id),
             status: EventOutcome::Rejected,
             errors,
-        });
+        })
     }
-    let status = ingest(conn, store_id, source, event, raw)?;
-    Ok(EventResult {
-        id: Some(event.id.clone()),
-        status,
-        errors: Vec::new(),
-    })
 }
 
-/// Each event of a batch is judged and applied on its own.
-///
-/// The batch commits once (each event inside is a savepoint), which is what makes batches
-/// cheaper than single events; if the database fails midway nothing is kept, and resending
-/// the batch is safe because ids deduplicate.
-pub fn ingest_batch(
-    conn: &mut DbConn,
-    store_id: i64,
-    events: &[serde_json::Value],
-) -> AppResult<Vec<EventResult>> {
-    db::write_transaction(conn, |conn| ingest_each(conn, store_id, events))
+/// Reads and validates one event of a batch, as sent.
+pub fn judge_value(source: Source, value: serde_json::Value) -> Judged {
+    let raw = value.to_string();
+    match serde_json::from_value::<EventRequest>(value) {
+        Ok(event) => judge(source, event, raw),
+        Err(e) => {
+            let id = serde_json::from_str::<serde_json::Value>(&raw)
+                .ok()
+                .and_then(|v| v.get("id")?.as_str().map(str::to_owned));
+            Judged::Rejected(EventResult {
+                id,
+                status: EventOutcome::Rejected,
+                errors: vec![FieldError::new("event", e.to_string())],
+            })
+        }
+    }
 }
 
-fn ingest_each(
-    conn: &mut DbConn,
+/// Applies the valid events through the writer (one commit for all of them) and answers
+/// one result per event, in order.
+pub async fn ingest_judged(
+    writer: &IngestWriter,
     store_id: i64,
-    events: &[serde_json::Value],
+    judged: Vec<Judged>,
 ) -> AppResult<Vec<EventResult>> {
-    events
-        .iter()
-        .map(
-            |value| match serde_json::from_value::<EventRequest>(value.clone()) {
-                Ok(event) => {
-                    ingest_checked(conn, store_id, Source::Api, &event, &value.to_string())
-                }
-                Err(e) => Ok(EventResult {
-                    id: value
-                        .get("id")
-                        .and_then(|id| id.as_str())
-                        .map(str::to_owned),
-                    status: EventOutcome::Rejected,
-                    errors: vec![FieldError::new("event", e.to_string())],
-                }),
-            },
-        )
+    let mut slots = Vec::with_capacity(judged.len());
+    let mut pending = Vec::new();
+    for event in judged {
+        match event {
+            Judged::Rejected(result) => slots.push(Some(result)),
+            Judged::Valid(event) => {
+                slots.push(None);
+                pending.push(event);
+            }
+        }
+    }
+    let ids: Vec<String> = pending.iter().map(|p| p.event.id.clone()).collect();
+    let outcomes = match pending.is_empty() {
+        true => Vec::new(),
+        false => writer.submit(store_id, pending).await?,
+    };
+    let mut applied = ids
+        .into_iter()
+        .zip(outcomes)
+        .map(|(id, status)| EventResult {
+            id: Some(id),
+            status,
+            errors: Vec::new(),
+        });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.or_else(|| applied.next())
+                .ok_or_else(|| AppError::internal("the writer answered fewer events than sent"))
+        })
         .collect()
+}
+
+/// The store an event belongs to, with what applying it needs to know.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreContext {
+    pub id: i64,
+    pub abandon_after: Duration,
+}
+
+impl StoreContext {
+    pub fn load(conn: &mut DbConn, store_id: i64) -> AppResult<Self> {
+        let store = db::stores::find(conn, store_id)?;
+        Ok(Self {
+            id: store.id,
+            abandon_after: Duration::minutes(i64::from(store.abandon_after_minutes)),
+        })
+    }
+}
+
+/// Stores and applies one valid event, inside the caller's transaction.
+fn apply(conn: &mut DbConn, store: &StoreContext, pending: &Pending) -> AppResult<EventOutcome> {
+    let Pending { source, event, raw } = pending;
+    let store_id = store.id;
+    let now = db::now();
+    let occurred_at = event.occurred_at.naive_utc();
+    let new = db::events::NewEvent {
+        store_id,
+        source: source.as_str(),
+        external_id: event.id.trim(),
+        event_type: event.event_type.as_str(),
+        occurred_at,
+        payload: raw,
+        outcome: "accepted",
+        received_at: now,
+    };
+    let Some(event_id) = db::events::insert_new(conn, &new)? else {
+        return Ok(EventOutcome::Duplicate);
+    };
+    let contact_id = match &event.customer {
+        Some(customer) => upsert_from_customer(conn, store_id, customer, occurred_at, event_id)?,
+        None => None,
+    };
+    let applied = match (&event.cart, &event.order) {
+        (Some(cart), _) if event.event_type.is_cart() => {
+            apply_cart(conn, store, cart, contact_id, occurred_at, now)?
+        }
+        (_, Some(order)) if event.event_type.is_order() => apply_order(
+            conn,
+            store_id,
+            event.event_type,
+            order,
+            contact_id,
+            occurred_at,
+            now,
+        )?,
+        _ => true,
+    };
+    if applied {
+        Ok(EventOutcome::Accepted)
+    } else {
+        db::events::set_outcome(conn, event_id, "stale")?;
+        Ok(EventOutcome::Stale)
+    }
 }
 
 fn json_items(items: &[LineItem]) -> String {
@@ -278,13 +313,13 @@ fn json_items(items: &[LineItem]) -> String {
 /// `false` when the event is older than the cart's last activity (kept, not applied).
 fn apply_cart(
     conn: &mut DbConn,
-    store_id: i64,
+    store: &StoreContext,
     cart: &CartInput,
     contact_id: Option<i64>,
     occurred_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> AppResult<bool> {
-    let store = db::stores::find(conn, store_id)?;
+    let store_id = store.id;
     let items = json_items(&cart.line_items);
     let state = db::carts::CartState {
         contact_id,
@@ -293,16 +328,14 @@ fn apply_cart(
         currency: &cart.currency,
         recovery_url: cart.recovery_url.as_deref(),
         activity_at: occurred_at,
-        abandon_due_at: occurred_at + Duration::minutes(i64::from(store.abandon_after_minutes)),
+        abandon_due_at: occurred_at + store.abandon_after,
     };
     match db::carts::find_by_external(conn, store_id, cart.id.trim())? {
         None => {
-            let created = db::insert_unless_exists(conn, |conn| {
-                db::carts::insert(conn, store_id, cart.id.trim(), &state, now)
-            })?;
+            let created = db::carts::insert(conn, store_id, cart.id.trim(), &state, now)?;
             if created.is_none() {
                 // Another event created this cart a moment ago: apply this one on top of it.
-                return apply_cart(conn, store_id, cart, contact_id, occurred_at, now);
+                return apply_cart(conn, store, cart, contact_id, occurred_at, now);
             }
             Ok(true)
         }
@@ -365,9 +398,7 @@ fn apply_order(
             existing.id
         }
         None => {
-            let Some(created) = db::insert_unless_exists(conn, |conn| {
-                db::orders::insert(conn, store_id, order.id.trim(), &state, now)
-            })?
+            let Some(created) = db::orders::insert(conn, store_id, order.id.trim(), &state, now)?
             else {
                 // Another event created this order a moment ago: apply this one on top of it.
                 return apply_order(

@@ -1,0 +1,14 @@
+ALTER TABLE orders DROP COLUMN attributed_message_id;
+ALTER TABLE stores DROP COLUMN quiet_end_hour;
+ALTER TABLE stores DROP COLUMN quiet_start_hour;
+ALTER TABLE stores DROP COLUMN marketing_per_day;
+ALTER TABLE phone_numbers DROP COLUMN next_send_at;
+DROP TABLE short_links;
+DROP INDEX messages_contact_sent;
+DROP INDEX messages_campaign;
+ALTER TABLE messages DROP COLUMN delivered_at;
+ALTER TABLE messages DROP COLUMN sent_at;
+ALTER TABLE messages DROP COLUMN marketing;
+ALTER TABLE messages DROP COLUMN step_id;
+ALTER TABLE messages DROP COLUMN campaign_id;
+DROP TABLE outbox;
