@@ -19,6 +19,7 @@ use crate::db::DbPool;
 use crate::metrics::Metrics;
 use crate::openapi::{self, ApiDoc};
 use crate::routes::{self, fallback::RouteTable};
+use crate::services::dispatch::DispatchConfig;
 use crate::services::ingest::IngestWriter;
 use crate::sms::SmsProvider;
 use crate::sms::simulator::Simulator;
@@ -41,6 +42,7 @@ pub struct AppState {
     pub sms: Arc<dyn SmsProvider>,
     /// Applies cart and order events, many requests to a commit.
     pub ingest: IngestWriter,
+    pub dispatch: DispatchConfig,
 }
 
 impl AppState {
@@ -74,7 +76,14 @@ impl AppState {
                 usize::try_from(pool.max_size() / 2).map_or(1, |n| n.max(1))
             }
         };
+        let dispatch = DispatchConfig {
+            send_interval: chrono::Duration::microseconds(
+                1_000_000 / i64::from(settings.sends_per_second_per_number.max(1)),
+            ),
+            ..DispatchConfig::default()
+        };
         Ok(Self {
+            dispatch,
             ingest: IngestWriter::start(pool.clone(), writers),
             sms,
             sessions: SessionKeys::new(&settings.jwt_secret)?,

@@ -96,6 +96,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub sms: SmsSettings,
     pub prices: Prices,
+    /// Texts per second one number may send (carriers allow a long code about 1).
+    pub sends_per_second_per_number: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -193,7 +195,22 @@ impl Settings {
             per_segment_micros: price(&var, "SMS_PRICE_PER_SEGMENT", "0.0079")?,
             per_number_month_micros: price(&var, "SMS_PRICE_PER_NUMBER_MONTH", "1.15")?,
         };
+        let sends_per_second_per_number = match var("SMS_SENDS_PER_SECOND_PER_NUMBER") {
+            Some(raw) => raw
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| {
+                    invalid(
+                        "SMS_SENDS_PER_SECOND_PER_NUMBER",
+                        format!("`{raw}` is not a whole number from 1 to 1000"),
+                    )
+                })?,
+            None => 1,
+        };
         Ok(Self {
+            sends_per_second_per_number,
             database_url,
             bind_addr,
             jwt_secret,

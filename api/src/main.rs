@@ -6,8 +6,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use textback_api::app::{self, AppState};
 use textback_api::config::Settings;
+use textback_api::services::dispatch;
 use textback_api::sms::simulator;
 use textback_api::{background, db, telemetry};
+
+/// How long a dispatcher with nothing due waits before looking again.
+const DISPATCH_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Parser)]
 #[command(name = "textback", version, about = "SMS for online stores")]
@@ -36,6 +40,13 @@ enum Command {
         #[arg(long)]
         body: String,
     },
+    /// Run only the SMS dispatcher (send due campaign texts), e.g. as extra processes
+    /// beside `serve`. Any number of workers may share the database.
+    Worker {
+        /// This worker's name in logs and claims; defaults to the host and process id.
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -59,6 +70,7 @@ fn main() -> ExitCode {
             migrate(&settings).map(|applied| println!("{applied} migration(s) applied"))
         }
         Command::Serve => serve(settings),
+        Command::Worker { name } => worker(settings, name),
         Command::SimulateInbound { from, to, body } => {
             simulate_inbound(&settings, &from, to, &body)
         }
@@ -101,9 +113,23 @@ fn serve(settings: Settings) -> Result<(), String> {
     let state = AppState::new(settings, pool)?;
     actix_web::rt::System::new().block_on(async move {
         background::spawn_all(&state);
+        let name = format!("serve-{}", std::process::id());
+        actix_web::rt::spawn(dispatch::run_forever(state.clone(), name, DISPATCH_IDLE));
         let server = app::serve(listener, state, workers).map_err(|e| e.to_string())?;
         println!("Textback is serving on {url}  (API docs: {url}/api-docs/)");
         server.await.map_err(|e| e.to_string())
+    })
+}
+
+fn worker(settings: Settings, name: Option<String>) -> Result<(), String> {
+    migrate(&settings)?;
+    let pool = db::connect(&settings.database_url, 4)?;
+    let state = AppState::new(settings, pool)?;
+    let name = name.unwrap_or_else(|| format!("worker-{}", std::process::id()));
+    actix_web::rt::System::new().block_on(async move {
+        tracing::info!(worker = %name, "dispatcher started");
+        dispatch::run_forever(state, name, DISPATCH_IDLE).await;
+        Ok(())
     })
 }
 

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod events;
 pub mod fallback;
 pub mod integrations;
+pub mod links;
 pub mod me;
 pub mod numbers;
 pub mod ops;
@@ -44,7 +45,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(campaigns::update_campaign)
         .service(campaigns::delete_campaign)
         .service(campaigns::activate_campaign)
-        .service(campaigns::pause_campaign);
+        .service(campaigns::pause_campaign)
+        .service(campaigns::get_campaign_stats);
 }
 
 /// Operations endpoints and provider webhooks, at the root.
@@ -55,5 +57,6 @@ pub fn configure_root(cfg: &mut ServiceConfig) {
         .service(webhooks::twilio_inbound_sms)
         .service(webhooks::twilio_status_callback)
         .service(platform_webhooks::shopify_webhook)
-        .service(platform_webhooks::woocommerce_webhook);
+        .service(platform_webhooks::woocommerce_webhook)
+        .service(links::follow_short_link);
 }

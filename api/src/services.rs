@@ -3,9 +3,12 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod campaign_stats;
 pub mod campaigns;
 pub mod contacts;
+pub mod dispatch;
 pub mod ingest;
 pub mod numbers;
 pub mod provider_webhooks;
+pub mod scheduling;
 pub mod usage;

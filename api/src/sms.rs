@@ -118,4 +118,19 @@ pub trait SmsProvider: Send + Sync {
     async fn release(&self, provider_sid: &str) -> Result<(), ProviderError>;
     async fn send(&self, sms: &OutboundSms) -> Result<ProviderMessage, ProviderError>;
     async fn fetch_message(&self, provider_sid: &str) -> Result<ProviderMessage, ProviderError>;
+    /// Texts sent from `from` to `to` on or after `since`'s day (UTC), with their bodies: how
+    /// the dispatcher finds out whether a send whose answer it never recorded went out.
+    async fn sent_messages(
+        &self,
+        from: &str,
+        to: &str,
+        since: chrono::NaiveDate,
+    ) -> Result<Vec<SentMessage>, ProviderError>;
+}
+
+/// A text as the provider's message list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentMessage {
+    pub message: ProviderMessage,
+    pub body: String,
 }

@@ -105,6 +105,44 @@ pub struct CampaignDto {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What a campaign (or one of its steps) has done.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StepStats {
+    /// Texts planned and not yet sent (including ones deferred by quiet hours or caps).
+    pub scheduled: u64,
+    /// Texts the provider accepted.
+    pub sent: u64,
+    /// Of those, delivered to the handset as far as the carrier reported.
+    pub delivered: u64,
+    /// Texts the provider refused or could not deliver.
+    pub failed: u64,
+    /// Texts not sent: the cart was recovered, the customer opted out, no consent, …
+    pub cancelled: u64,
+    /// Texts whose link was opened at least once.
+    pub clicked: u64,
+    /// Texts the customer answered within 24 hours.
+    pub replied: u64,
+    /// Texts after which the customer opted out within 24 hours.
+    pub opted_out: u64,
+    /// Orders credited to a text: within 7 days of a click, or 24 hours of delivery.
+    pub orders: u64,
+    /// Their value, in the store's currency's minor units (cents).
+    pub revenue_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignStatsDto {
+    pub campaign_id: i64,
+    /// The whole campaign.
+    pub total: StepStats,
+    /// Per step, in order (one for order notifications).
+    pub steps: Vec<StepStats>,
+    /// The currency of `revenue_cents` (the orders' currency; `USD` when there are none).
+    pub currency: String,
+}
+
 /// Everything wrong with a campaign definition, by field (`steps[1].body`, …).
 pub fn validate(
     kind: CampaignKind,

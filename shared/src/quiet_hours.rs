@@ -285,6 +285,59 @@ pub fn next_allowed_for_area_code(area_code: u16, at: DateTime<Utc>) -> Option<D
     window_for(area_code).next_allowed(time_zones(area_code), at)
 }
 
+/// Where a marketing text's recipient is taken to be, and when they may be texted there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recipient {
+    pub window: Window,
+    /// Every zone the recipient may be in; the window must be open in all of them.
+    pub zones: Vec<Tz>,
+}
+
+impl Recipient {
+    /// From the state or province of a known shipping address when there is one (a person's
+    /// own address beats where their number was assigned), else from the number's area code.
+    /// `None` for a number that is not a US or Canadian one.
+    pub fn locate(phone: &str, shipping_region: Option<&str>) -> Option<Recipient> {
+        let phone = Phone::parse(phone).ok()?;
+        if let Some(region) = shipping_region.map(str::trim).filter(|r| !r.is_empty()) {
+            for country in [Country::Us, Country::Ca] {
+                let codes = nanp::in_region(country, region);
+                if codes.is_empty() {
+                    continue;
+                }
+                let mut zones = Vec::new();
+                for tz in codes.iter().flat_map(|a| time_zones(a.code)) {
+                    push_new(&mut zones, *tz);
+                }
+                let window = match country {
+                    Country::Us => window_for_state(region),
+                    Country::Ca => base_window(),
+                };
+                return Some(Recipient { window, zones });
+            }
+        }
+        let area_code = phone.area_code();
+        Some(Recipient {
+            window: window_for(area_code),
+            zones: time_zones(area_code).to_vec(),
+        })
+    }
+
+    /// The same recipient under a store's own, narrower hours (never wider than the law).
+    pub fn narrowed(mut self, store_hours: Option<Hours>) -> Recipient {
+        if let Some(hours) = store_hours {
+            self.window = self.window.intersect(&Window::every_day(hours));
+        }
+        self
+    }
+
+    /// `at` if a marketing text may go out then, else the next time it may; `None` if
+    /// nothing opens within two weeks.
+    pub fn next_allowed(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.window.next_allowed(&self.zones, at)
+    }
+}
+
 /// Whether a marketing text to `phone` (E.164 or any form [`Phone::parse`] takes) may go out
 /// at `at`. `false` for a number that is not a US or Canadian one.
 pub fn is_allowed(phone: &str, at: DateTime<Utc>) -> bool {
@@ -1171,5 +1224,41 @@ mod tests {
         );
         assert_eq!(json["days"][6], Value::Null);
         assert_eq!(json["holiday_calendars"], serde_json::json!(["PA"]));
+    }
+
+    #[test]
+    fn a_shipping_state_outranks_the_area_code() {
+        // 20:30 in Miami, 19:30 in Pensacola, 17:30 in San Francisco.
+        let at = Utc.with_ymd_and_hms(2026, 6, 2, 0, 30, 0).unwrap();
+        let by_number = Recipient::locate("+14155550123", None).unwrap();
+        assert_eq!(by_number.next_allowed(at), Some(at));
+        let in_florida = Recipient::locate("+14155550123", Some("fl")).unwrap();
+        assert!(in_florida.zones.contains(&Tz::America__Chicago));
+        // Florida closes at 20:00: the next open moment is 8:00 in Pensacola (Central).
+        let eight_central = Utc.with_ymd_and_hms(2026, 6, 2, 13, 0, 0).unwrap();
+        assert_eq!(in_florida.next_allowed(at), Some(eight_central));
+    }
+
+    #[test]
+    fn an_unknown_shipping_region_falls_back_to_the_number() {
+        let unknown = Recipient::locate("+14155550123", Some("Greater London")).unwrap();
+        assert_eq!(unknown, Recipient::locate("+14155550123", None).unwrap());
+        assert!(Recipient::locate("+442071838750", Some("CA")).is_none());
+    }
+
+    #[test]
+    fn a_store_may_narrow_the_window_but_not_widen_it() {
+        let nine_am_pacific = Utc.with_ymd_and_hms(2026, 6, 2, 16, 0, 0).unwrap();
+        let recipient = Recipient::locate("+14155550123", None).unwrap();
+        let narrowed = recipient.clone().narrowed(Some(Hours::new(10, 18)));
+        let ten_am_pacific = Utc.with_ymd_and_hms(2026, 6, 2, 17, 0, 0).unwrap();
+        assert_eq!(narrowed.next_allowed(nine_am_pacific), Some(ten_am_pacific));
+        // 6:00 to 23:00 asked; 20:30 local stays closed.
+        let widened = recipient.narrowed(Some(Hours::new(6, 23)));
+        let half_past_eight_pm = Utc.with_ymd_and_hms(2026, 6, 3, 3, 30, 0).unwrap();
+        assert_ne!(
+            widened.next_allowed(half_past_eight_pm),
+            Some(half_past_eight_pm)
+        );
     }
 }

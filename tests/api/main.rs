@@ -4,6 +4,7 @@ mod accounts;
 mod api_keys;
 mod campaigns;
 mod conventions;
+mod dispatch;
 mod events;
 mod migrations;
 mod numbers;

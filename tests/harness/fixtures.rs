@@ -34,6 +34,8 @@ pub fn outbound_message(
         to_number: to,
         provider_sid,
         scheduled_for: Some(now),
+        campaign: None,
+        marketing: false,
         now,
     };
     db::messages::insert(&mut conn, &message)

@@ -96,6 +96,7 @@ impl TestApp {
                 per_segment_micros: 7_900,
                 per_number_month_micros: 1_150_000,
             },
+            sends_per_second_per_number: 1,
         };
         let pool = textback_api::db::connect(&settings.database_url, 4).expect("pool");
         let mut conn = pool.get().expect("connection");

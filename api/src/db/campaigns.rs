@@ -167,3 +167,33 @@ pub fn delete(conn: &mut DbConn, id: i64) -> QueryResult<()> {
         .execute(conn)
         .map(drop)
 }
+
+/// The store's active campaigns of these kinds, oldest first.
+pub fn active_of_kinds(
+    conn: &mut DbConn,
+    store_id: i64,
+    kinds: &[&str],
+) -> QueryResult<Vec<CampaignRow>> {
+    campaigns::table
+        .filter(campaigns::store_id.eq(store_id))
+        .filter(campaigns::status.eq("active"))
+        .filter(campaigns::kind.eq_any(kinds))
+        .order(campaigns::id)
+        .select(CampaignRow::as_select())
+        .load(conn)
+}
+
+/// Many campaigns by id, with their steps (for the dispatcher's claimed texts).
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<CampaignRow>> {
+    campaigns::table
+        .filter(campaigns::id.eq_any(ids))
+        .select(CampaignRow::as_select())
+        .load(conn)
+}
+
+pub fn steps_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<StepRow>> {
+    campaign_steps::table
+        .filter(campaign_steps::id.eq_any(ids))
+        .select(StepRow::as_select())
+        .load(conn)
+}

@@ -224,3 +224,10 @@ pub fn of_contact(conn: &mut DbConn, store_id: i64, contact_id: i64) -> QueryRes
         .select(CartRow::as_select())
         .load(conn)
 }
+
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<CartRow>> {
+    carts::table
+        .filter(carts::id.eq_any(ids))
+        .select(CartRow::as_select())
+        .load(conn)
+}

@@ -304,3 +304,22 @@ pub fn list(
     }
     query.load(conn)
 }
+
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<ContactRow>> {
+    contacts::table
+        .filter(contacts::id.eq_any(ids))
+        .select(ContactRow::as_select())
+        .load(conn)
+}
+
+/// The contact asked for no more texts: nothing is sent to them from now on.
+pub fn mark_opted_out(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(
+        contacts::table
+            .find(id)
+            .filter(contacts::opted_out_at.is_null()),
+    )
+    .set((contacts::opted_out_at.eq(at), contacts::updated_at.eq(at)))
+    .execute(conn)
+    .map(drop)
+}

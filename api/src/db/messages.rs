@@ -8,6 +8,8 @@ use super::schema::messages;
 pub const INBOUND: &str = "inbound";
 pub const OUTBOUND: &str = "outbound";
 pub const KIND_CUSTOMER: &str = "customer";
+pub const KIND_AUTOMATED: &str = "automated";
+pub const STATUS_SENDING: &str = "sending";
 pub const STATUS_RECEIVED: &str = "received";
 pub const STATUS_CANCELLED: &str = "cancelled";
 /// Outbound messages not yet handed to the provider.
@@ -54,6 +56,9 @@ pub struct NewMessage<'a> {
     pub to_number: &'a str,
     pub provider_sid: Option<&'a str>,
     pub scheduled_for: Option<NaiveDateTime>,
+    /// The campaign step that sent it (automated texts only).
+    pub campaign: Option<(i64, i64)>,
+    pub marketing: bool,
     pub now: NaiveDateTime,
 }
 
@@ -73,6 +78,9 @@ pub fn insert(conn: &mut DbConn, new: &NewMessage<'_>) -> QueryResult<MessageRow
             messages::to_number.eq(new.to_number),
             messages::provider_sid.eq(new.provider_sid),
             messages::scheduled_for.eq(new.scheduled_for),
+            messages::campaign_id.eq(new.campaign.map(|(campaign, _)| campaign)),
+            messages::step_id.eq(new.campaign.map(|(_, step)| step)),
+            messages::marketing.eq(new.marketing),
             messages::created_at.eq(new.now),
             messages::updated_at.eq(new.now),
         ))
@@ -141,4 +149,100 @@ pub fn usage_between(
         .select((count_star(), sum(messages::segments)))
         .first(conn)?;
     Ok((count, segments.unwrap_or(0)))
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<MessageRow>> {
+    messages::table
+        .filter(messages::id.eq_any(ids))
+        .select(MessageRow::as_select())
+        .load(conn)
+}
+
+/// When each of these contacts' marketing texts since `since` were created (sent or on
+/// their way): (contact_id, created_at).
+pub fn marketing_since(
+    conn: &mut DbConn,
+    contact_ids: &[i64],
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
+    messages::table
+        .filter(messages::contact_id.eq_any(contact_ids))
+        .filter(messages::marketing.eq(true))
+        .filter(messages::created_at.gt(since))
+        .filter(messages::status.ne_all([STATUS_CANCELLED, "failed"]))
+        .order(messages::created_at)
+        .select((messages::contact_id, messages::created_at))
+        .load(conn)
+}
+
+/// The provider accepted the text.
+pub fn record_sent(
+    conn: &mut DbConn,
+    id: i64,
+    accepted: &crate::sms::ProviderMessage,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let delivered = (accepted.status == "delivered").then_some(now);
+    diesel::update(messages::table.find(id))
+        .set((
+            messages::provider_sid.eq(&accepted.provider_sid),
+            messages::status.eq(&accepted.status),
+            messages::error_code.eq(accepted.error_code),
+            messages::sent_at.eq(now),
+            messages::delivered_at.eq(delivered),
+            messages::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// A campaign text, as the stats need it.
+#[derive(Debug, Clone, Queryable)]
+pub struct CampaignText {
+    pub id: i64,
+    pub step_id: Option<i64>,
+    pub contact_id: i64,
+    pub status: String,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+pub fn of_campaign(conn: &mut DbConn, campaign_id: i64) -> QueryResult<Vec<CampaignText>> {
+    messages::table
+        .filter(messages::campaign_id.eq(campaign_id))
+        .select((
+            messages::id,
+            messages::step_id,
+            messages::contact_id,
+            messages::status,
+            messages::sent_at,
+        ))
+        .load(conn)
+}
+
+/// When these contacts texted in: (contact_id, received at).
+pub fn inbound_times(
+    conn: &mut DbConn,
+    contact_ids: &[i64],
+) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
+    messages::table
+        .filter(messages::contact_id.eq_any(contact_ids))
+        .filter(messages::direction.eq(INBOUND))
+        .select((messages::contact_id, messages::created_at))
+        .load(conn)
+}
+
+/// The contact's campaign texts sent in `[since, until]`, newest first: (id, sent_at).
+pub fn campaign_texts_between(
+    conn: &mut DbConn,
+    contact_id: i64,
+    since: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
+    messages::table
+        .filter(messages::contact_id.eq(contact_id))
+        .filter(messages::campaign_id.is_not_null())
+        .filter(messages::sent_at.between(since, until))
+        .order(messages::sent_at.desc())
+        .select((messages::id, messages::sent_at))
+        .load(conn)
 }

@@ -187,3 +187,45 @@ pub fn timelines(
         ))
         .load(conn)
 }
+
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<OrderRow>> {
+    orders::table
+        .filter(orders::id.eq_any(ids))
+        .select(OrderRow::as_select())
+        .load(conn)
+}
+
+/// Each contact's most recent known shipping state or province: (contact_id, region).
+pub fn shipping_regions(
+    conn: &mut DbConn,
+    contact_ids: &[i64],
+) -> QueryResult<Vec<(Option<i64>, Option<String>)>> {
+    orders::table
+        .filter(orders::contact_id.eq_any(contact_ids))
+        .filter(orders::shipping_region.is_not_null())
+        .order(orders::placed_at.desc())
+        .select((orders::contact_id, orders::shipping_region))
+        .load(conn)
+}
+
+pub fn set_attribution(conn: &mut DbConn, order_id: i64, message_id: i64) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set(orders::attributed_message_id.eq(message_id))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Orders credited to these messages: (message_id, total_cents, currency).
+pub fn attributed_to(
+    conn: &mut DbConn,
+    message_ids: &[i64],
+) -> QueryResult<Vec<(Option<i64>, i64, String)>> {
+    orders::table
+        .filter(orders::attributed_message_id.eq_any(message_ids))
+        .select((
+            orders::attributed_message_id,
+            orders::total_cents,
+            orders::currency,
+        ))
+        .load(conn)
+}

@@ -210,3 +210,25 @@ pub fn has_live(conn: &mut DbConn, store_id: i64) -> QueryResult<bool> {
     ))
     .get_result(conn)
 }
+
+/// The active numbers of these stores. On PostgreSQL the rows stay locked until the
+/// transaction ends, so concurrent dispatchers pace each number one after the other.
+pub fn active_for_stores(conn: &mut DbConn, store_ids: &[i64]) -> QueryResult<Vec<PhoneNumberRow>> {
+    let active = phone_numbers::table
+        .filter(phone_numbers::store_id.eq_any(store_ids))
+        .filter(phone_numbers::status.eq(ACTIVE))
+        .filter(phone_numbers::released_at.is_null())
+        .order(phone_numbers::id)
+        .select(phone_numbers::all_columns);
+    match conn {
+        DbConn::Postgres(c) => active.for_update().load(c),
+        DbConn::Sqlite(c) => active.load(c),
+    }
+}
+
+pub fn set_next_send_at(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(phone_numbers::table.find(id))
+        .set(phone_numbers::next_send_at.eq(at))
+        .execute(conn)
+        .map(drop)
+}

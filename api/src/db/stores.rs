@@ -60,3 +60,10 @@ pub fn update(
     }
     find(conn, id)
 }
+
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<StoreRow>> {
+    stores::table
+        .filter(stores::id.eq_any(ids))
+        .select(StoreRow::as_select())
+        .load(conn)
+}

@@ -38,7 +38,7 @@ pub fn find_or_create(
     if let Some(thread) = existing {
         return Ok(thread);
     }
-    diesel::insert_into(threads::table)
+    let insert = diesel::insert_into(threads::table)
         .values((
             threads::store_id.eq(store_id),
             threads::contact_id.eq(contact_id),
@@ -47,8 +47,33 @@ pub fn find_or_create(
             threads::unread_count.eq(0),
             threads::created_at.eq(now),
         ))
-        .returning(threads::all_columns)
-        .get_result(conn)
+        .on_conflict_do_nothing()
+        .returning(threads::all_columns);
+    match super::per_backend!(conn, |c| insert.get_result(c).optional())? {
+        Some(created) => Ok(created),
+        // Created by a concurrent transaction a moment ago.
+        None => threads::table
+            .filter(threads::store_id.eq(store_id))
+            .filter(threads::contact_id.eq(contact_id))
+            .select(ThreadRow::as_select())
+            .first(conn),
+    }
+}
+
+/// A text went out: the thread moves to the top (it is not unread: we wrote it).
+pub fn record_outbound(
+    conn: &mut DbConn,
+    thread_id: i64,
+    body: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(threads::table.filter(threads::id.eq(thread_id)))
+        .set((
+            threads::last_message_at.eq(at),
+            threads::last_message_preview.eq(preview(body)),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 /// A customer's text arrived: the thread moves to the top, unread.

@@ -1,6 +1,8 @@
 use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{HttpResponse, delete, get, patch, post};
-use textback_shared::campaigns::{CampaignDto, CreateCampaignRequest, UpdateCampaignRequest};
+use textback_shared::campaigns::{
+    CampaignDto, CampaignStatsDto, CreateCampaignRequest, UpdateCampaignRequest,
+};
 use textback_shared::pagination::PageQuery;
 use textback_shared::{Page, Problem};
 
@@ -9,7 +11,7 @@ use crate::auth::{Caller, scope};
 use crate::db;
 use crate::error::AppResult;
 use crate::pagination::IdPage;
-use crate::services::campaigns;
+use crate::services::{campaign_stats, campaigns};
 
 /// The store's campaigns, newest first.
 #[utoipa::path(tag = "campaigns", params(PageQuery), responses((status = 200, description = "A page of campaigns", body = Page<CampaignDto>)))]
@@ -142,6 +144,30 @@ pub async fn pause_campaign(
     Ok(Json(
         db::run(&state.pool, move |conn| {
             campaigns::pause(conn, store_id, id)
+        })
+        .await?,
+    ))
+}
+
+/// What the campaign achieved, in total and per step: texts scheduled, sent, delivered,
+/// failed and cancelled; clicks, replies and opt-outs within 24 hours of a text; orders and
+/// revenue credited to it (the last text clicked within 7 days before the order, else the
+/// last one sent within 24 hours).
+#[utoipa::path(
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "The campaign's results", body = CampaignStatsDto))
+)]
+#[get("/campaigns/{id}/stats")]
+pub async fn get_campaign_stats(
+    state: Data<AppState>,
+    caller: Caller<scope::Read>,
+    id: Path<i64>,
+) -> AppResult<Json<CampaignStatsDto>> {
+    let (store_id, id) = (caller.store_id, id.into_inner());
+    Ok(Json(
+        db::run(&state.pool, move |conn| {
+            campaign_stats::stats(conn, store_id, id)
         })
         .await?,
     ))

@@ -7,6 +7,7 @@ use textback_shared::campaigns::{
 };
 use textback_shared::templates::CampaignKind;
 
+use crate::db::outbox::Scope;
 use crate::db::{self, DbConn, campaigns::CampaignRow};
 use crate::error::{AppError, AppResult};
 use crate::pagination::IdPage;
@@ -162,16 +163,23 @@ pub fn activate(conn: &mut DbConn, store_id: i64, id: i64) -> AppResult<Campaign
 }
 
 pub fn pause(conn: &mut DbConn, store_id: i64, id: i64) -> AppResult<CampaignDto> {
+    db::write_transaction(conn, |conn| pause_in(conn, store_id, id))
+}
+
+fn pause_in(conn: &mut DbConn, store_id: i64, id: i64) -> AppResult<CampaignDto> {
     let row =
         db::campaigns::find(conn, store_id, id).map_err(|_| AppError::not_found("campaign"))?;
     if row.status == CampaignStatus::Active.as_str() {
+        let now = db::now();
         db::campaigns::set_status(
             conn,
             row.id,
             CampaignStatus::Paused.as_str(),
             row.activated_at,
-            db::now(),
+            now,
         )?;
+        // A paused flow ends: its pending texts are not sent on resume either.
+        db::outbox::cancel(conn, Scope::Campaign(row.id), "campaign paused", now)?;
     }
     get(conn, store_id, id)
 }

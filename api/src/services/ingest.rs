@@ -13,10 +13,13 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::money::parse_cents;
 use crate::services::contacts::{read_phone, upsert_from_customer};
+use crate::services::{campaign_stats, scheduling};
 
 mod writer;
 pub use writer::IngestWriter;
 
+/// Order events older than this update the order but send no notification.
+const NOTIFY_WITHIN: Duration = Duration::hours(24);
 const MAX_ID_LEN: usize = 200;
 const MAX_URL_LEN: usize = 2048;
 
@@ -168,14 +171,14 @@ pub struct Pending {
 /// An event as judged on arrival: answered at once when invalid, else queued.
 pub enum Judged {
     Rejected(EventResult),
-    Valid(Pending),
+    Valid(Box<Pending>),
 }
 
 /// Validates one event; a rejected one will store nothing.
 pub fn judge(source: Source, event: EventRequest, raw: String) -> Judged {
     let errors = validate(&event);
     if errors.is_empty() {
-        Judged::Valid(Pending { source, event, raw })
+        Judged::Valid(Box::new(Pending { source, event, raw }))
     } else {
         Judged::Rejected(EventResult {
             id: Some(event.id),
@@ -217,7 +220,7 @@ pub async fn ingest_judged(
             Judged::Rejected(result) => slots.push(Some(result)),
             Judged::Valid(event) => {
                 slots.push(None);
-                pending.push(event);
+                pending.push(*event);
             }
         }
     }
@@ -346,6 +349,9 @@ fn apply_cart(
             if waiting {
                 let reopen = existing.status != db::carts::OPEN;
                 db::carts::record_activity(conn, &existing, &state, reopen, now)?;
+                if reopen {
+                    scheduling::end_cart_flow(conn, existing.id, "customer came back", now)?;
+                }
             }
             Ok(true)
         }
@@ -391,11 +397,12 @@ fn apply_order(
         carrier: order.carrier.as_deref(),
         occurred_at,
     };
-    let order_id = match db::orders::find_by_external(conn, store_id, order.id.trim())? {
+    let (order_id, customer) = match db::orders::find_by_external(conn, store_id, order.id.trim())?
+    {
         Some(existing) if occurred_at < existing.last_event_at => return Ok(false),
         Some(existing) => {
             db::orders::update(conn, &existing, &state, now)?;
-            existing.id
+            (existing.id, contact_id.or(existing.contact_id))
         }
         None => {
             let Some(created) = db::orders::insert(conn, store_id, order.id.trim(), &state, now)?
@@ -418,7 +425,10 @@ fn apply_order(
                 order.cart_id.as_deref(),
                 occurred_at,
             )?;
-            created.id
+            if let Some(contact_id) = created.contact_id {
+                campaign_stats::attribute_order(conn, created.id, contact_id, occurred_at)?;
+            }
+            (created.id, created.contact_id)
         }
     };
     db::orders::add_timeline_entry(
@@ -430,6 +440,18 @@ fn apply_order(
         occurred_at,
         order.status.as_deref(),
     )?;
+    // News only while it is recent: a long-delayed or replayed event updates the timeline
+    // but texts nobody.
+    if let Some(contact_id) = customer
+        && now - occurred_at <= NOTIFY_WITHIN
+    {
+        let target = scheduling::OrderTarget {
+            store_id,
+            order_id,
+            contact_id,
+        };
+        scheduling::schedule_order_notifications(conn, &target, status, now)?;
+    }
     Ok(true)
 }
 
@@ -456,6 +478,7 @@ fn link_cart(
     if let Some(cart) = cart {
         db::carts::close_with_order(conn, &cart, order.id, at)?;
         db::orders::set_cart(conn, order.id, cart.id)?;
+        scheduling::end_cart_flow(conn, cart.id, "cart recovered", db::now())?;
     }
     Ok(())
 }
@@ -471,6 +494,7 @@ pub fn detect_abandonment(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<us
             if !db::carts::mark_abandoned(conn, cart.id, cart.last_activity_at, now)? {
                 return Ok(false);
             }
+            scheduling::schedule_cart_flows(conn, &cart, now, now)?;
             let payload =
                 serde_json::json!({"cart_id": cart.id, "contact_id": cart.contact_id}).to_string();
             let external_id = format!(

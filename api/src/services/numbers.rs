@@ -15,6 +15,7 @@ use textback_shared::numbers::{
 use textback_shared::phone::{Phone, format_national};
 
 use crate::app::AppState;
+use crate::db::outbox::Scope;
 use crate::db::{self, phone_numbers::PhoneNumberRow};
 use crate::error::{AppError, AppResult};
 use crate::sms::{AvailableNumber, NumberSearch, NumberWebhooks, ProviderError};
@@ -397,7 +398,8 @@ pub async fn release(state: &AppState, store_id: i64, id: i64) -> AppResult<()> 
             if !db::phone_numbers::mark_released(conn, row.id, now)? {
                 return Ok(None);
             }
-            let cancelled = db::messages::cancel_unsent(conn, store_id, now)?;
+            let cancelled = db::messages::cancel_unsent(conn, store_id, now)?
+                + db::outbox::cancel(conn, Scope::Store(store_id), "number released", now)?;
             let stopped = db::campaigns::stop_active(conn, store_id, now)?;
             tracing::info!(
                 store_id,

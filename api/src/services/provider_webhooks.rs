@@ -65,6 +65,8 @@ pub fn receive(conn: &mut DbConn, sms: &InboundSms) -> AppResult<InboundOutcome>
                 to_number: &sms.to,
                 provider_sid: Some(&sms.provider_sid),
                 scheduled_for: None,
+                campaign: None,
+                marketing: false,
                 now,
             },
         )?;

@@ -16,7 +16,7 @@ use textback_shared::phone::format_national;
 
 use super::{
     AvailableNumber, NumberSearch, NumberWebhooks, OutboundSms, ProviderError, ProviderMessage,
-    ReservedNumber, SmsProvider,
+    ReservedNumber, SentMessage, SmsProvider,
 };
 
 /// Numbers per area code: three pages of twenty.
@@ -202,6 +202,30 @@ impl SmsProvider for Simulator {
             error_code: None,
             segments: None,
         })
+    }
+
+    async fn sent_messages(
+        &self,
+        from: &str,
+        to: &str,
+        _since: chrono::NaiveDate,
+    ) -> Result<Vec<SentMessage>, ProviderError> {
+        Ok(self
+            .lock()
+            .sent
+            .iter()
+            .rev()
+            .filter(|s| s.from == from && s.to == to)
+            .map(|s| SentMessage {
+                message: ProviderMessage {
+                    provider_sid: s.provider_sid.clone(),
+                    status: "delivered".into(),
+                    error_code: None,
+                    segments: None,
+                },
+                body: s.body.clone(),
+            })
+            .collect())
     }
 
     async fn fetch_message(&self, provider_sid: &str) -> Result<ProviderMessage, ProviderError> {

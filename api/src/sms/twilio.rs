@@ -17,7 +17,7 @@ use textback_shared::numbers::{Capabilities, Country};
 
 use super::{
     AvailableNumber, NumberSearch, NumberWebhooks, OutboundSms, ProviderError, ProviderMessage,
-    ReservedNumber, SmsProvider,
+    ReservedNumber, SentMessage, SmsProvider,
 };
 
 const API_VERSION: &str = "2010-04-01";
@@ -265,6 +265,33 @@ impl SmsProvider for TwilioClient {
         message.into_provider_message(Operation::Send)
     }
 
+    async fn sent_messages(
+        &self,
+        from: &str,
+        to: &str,
+        since: chrono::NaiveDate,
+    ) -> Result<Vec<SentMessage>, ProviderError> {
+        let date = since.format("%Y-%m-%d").to_string();
+        let query = [
+            ("From", from),
+            ("To", to),
+            ("DateSent>", date.as_str()),
+            ("PageSize", "100"),
+        ];
+        let url = self.account_url("Messages.json");
+        let list: MessageList = self
+            .fetch_json(self.http.get(url).query(&query), Operation::Fetch)
+            .await?;
+        list.messages
+            .into_iter()
+            .map(|m| {
+                let body = m.body.clone().unwrap_or_default();
+                let message = m.into_provider_message(Operation::Fetch)?;
+                Ok(SentMessage { message, body })
+            })
+            .collect()
+    }
+
     async fn fetch_message(&self, provider_sid: &str) -> Result<ProviderMessage, ProviderError> {
         if !is_sid(provider_sid, &["SM", "MM"]) {
             return Err(bad_sid("message", provider_sid));
@@ -334,6 +361,7 @@ struct IncomingNumberJson {
 #[derive(Deserialize)]
 struct MessageJson {
     sid: Option<String>,
+    body: Option<String>,
     status: Option<String>,
     error_code: Option<Value>,
     /// A string in Twilio's JSON (`"1"`).
@@ -358,6 +386,12 @@ impl MessageJson {
                 .and_then(|n| u32::try_from(n).ok()),
         })
     }
+}
+
+#[derive(Deserialize)]
+struct MessageList {
+    #[serde(default)]
+    messages: Vec<MessageJson>,
 }
 
 #[derive(Deserialize)]

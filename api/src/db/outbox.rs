@@ -1,0 +1,248 @@
+//! The outbox: texts campaigns will send, claimed by dispatchers with a lease.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::outbox;
+
+pub const SCHEDULED: &str = "scheduled";
+pub const SENDING: &str = "sending";
+pub const SENT: &str = "sent";
+pub const CANCELLED: &str = "cancelled";
+pub const FAILED: &str = "failed";
+
+pub const MARKETING: &str = "marketing";
+pub const TRANSACTIONAL: &str = "transactional";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub store_id: i64,
+    pub campaign_id: i64,
+    pub step_id: i64,
+    pub contact_id: i64,
+    pub cart_id: Option<i64>,
+    pub order_id: Option<i64>,
+    pub purpose: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub due_at: NaiveDateTime,
+    pub attempts: i32,
+    pub lease_until: Option<NaiveDateTime>,
+    pub claimed_by: Option<String>,
+    pub message_id: Option<i64>,
+    pub dedupe_key: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl OutboxRow {
+    pub fn is_marketing(&self) -> bool {
+        self.purpose == MARKETING
+    }
+}
+
+pub struct NewOutbox {
+    pub store_id: i64,
+    pub campaign_id: i64,
+    pub step_id: i64,
+    pub contact_id: i64,
+    pub cart_id: Option<i64>,
+    pub order_id: Option<i64>,
+    pub purpose: &'static str,
+    pub due_at: NaiveDateTime,
+    pub dedupe_key: String,
+}
+
+/// Schedules the text unless one with the same key already is (a replay); `true` if new.
+pub fn schedule(conn: &mut DbConn, new: &NewOutbox, now: NaiveDateTime) -> QueryResult<bool> {
+    let insert = diesel::insert_into(outbox::table)
+        .values((
+            outbox::store_id.eq(new.store_id),
+            outbox::campaign_id.eq(new.campaign_id),
+            outbox::step_id.eq(new.step_id),
+            outbox::contact_id.eq(new.contact_id),
+            outbox::cart_id.eq(new.cart_id),
+            outbox::order_id.eq(new.order_id),
+            outbox::purpose.eq(new.purpose),
+            outbox::status.eq(SCHEDULED),
+            outbox::due_at.eq(new.due_at),
+            outbox::attempts.eq(0),
+            outbox::dedupe_key.eq(&new.dedupe_key),
+            outbox::created_at.eq(now),
+            outbox::updated_at.eq(now),
+        ))
+        .on_conflict_do_nothing();
+    super::per_backend!(conn, |c| insert.execute(c)).map(|n| n == 1)
+}
+
+/// Which scheduled texts to cancel.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    Cart(i64),
+    Contact(i64),
+    Campaign(i64),
+    Store(i64),
+}
+
+/// Cancels the scope's texts that have not been claimed yet; a text being sent is checked
+/// again by its dispatcher before it goes out.
+pub fn cancel(
+    conn: &mut DbConn,
+    scope: Scope,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let scheduled = outbox::table.filter(outbox::status.eq(SCHEDULED));
+    let set = (
+        outbox::status.eq(CANCELLED),
+        outbox::reason.eq(reason),
+        outbox::updated_at.eq(now),
+    );
+    match scope {
+        Scope::Cart(id) => diesel::update(scheduled.filter(outbox::cart_id.eq(id)))
+            .set(set)
+            .execute(conn),
+        Scope::Contact(id) => diesel::update(scheduled.filter(outbox::contact_id.eq(id)))
+            .set(set)
+            .execute(conn),
+        Scope::Campaign(id) => diesel::update(scheduled.filter(outbox::campaign_id.eq(id)))
+            .set(set)
+            .execute(conn),
+        Scope::Store(id) => diesel::update(scheduled.filter(outbox::store_id.eq(id)))
+            .set(set)
+            .execute(conn),
+    }
+}
+
+/// Claims up to `limit` due texts until `lease_until`. On PostgreSQL rows another worker
+/// holds are skipped (`FOR UPDATE SKIP LOCKED`), so workers share the work without overlap;
+/// SQLite runs one write transaction at a time, so its claims cannot overlap either.
+pub fn claim_due(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    limit: i64,
+    lease_until: NaiveDateTime,
+    worker: &str,
+) -> QueryResult<Vec<OutboxRow>> {
+    let due = outbox::table
+        .filter(outbox::status.eq(SCHEDULED))
+        .filter(outbox::due_at.le(now))
+        .order((outbox::due_at, outbox::id))
+        .limit(limit)
+        .select(outbox::id);
+    let ids: Vec<i64> = match conn {
+        DbConn::Postgres(c) => due.for_update().skip_locked().load(c)?,
+        DbConn::Sqlite(c) => due.load(c)?,
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+        .set((
+            outbox::status.eq(SENDING),
+            outbox::lease_until.eq(lease_until),
+            outbox::claimed_by.eq(worker),
+            outbox::updated_at.eq(now),
+        ))
+        .returning(outbox::all_columns)
+        .get_results(conn)
+}
+
+/// Texts whose dispatcher lost its lease (it died, or hung) while sending.
+pub fn lease_expired(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    let expired = outbox::table
+        .filter(outbox::status.eq(SENDING))
+        .filter(outbox::lease_until.lt(now))
+        .order(outbox::id)
+        .limit(limit)
+        // All columns rather than `as_select()`, whose type is fixed to one backend.
+        .select(outbox::all_columns);
+    match conn {
+        DbConn::Postgres(c) => expired.for_update().skip_locked().load(c),
+        DbConn::Sqlite(c) => expired.load(c),
+    }
+}
+
+/// Back to the queue, due at `due_at` (deferred, or retried after an error).
+pub fn reschedule(
+    conn: &mut DbConn,
+    id: i64,
+    due_at: NaiveDateTime,
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::status.eq(SCHEDULED),
+            outbox::due_at.eq(due_at),
+            outbox::reason.eq(reason),
+            outbox::lease_until.eq(None::<NaiveDateTime>),
+            outbox::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Sent, cancelled or failed: final.
+pub fn finish(
+    conn: &mut DbConn,
+    id: i64,
+    status: &str,
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::status.eq(status),
+            outbox::reason.eq(reason),
+            outbox::lease_until.eq(None::<NaiveDateTime>),
+            outbox::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The conversation message this text became, and one more attempt at sending it.
+pub fn start_attempt(conn: &mut DbConn, id: i64, message_id: i64) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::message_id.eq(message_id),
+            outbox::attempts.eq(outbox::attempts + 1),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// How many of each status a campaign's texts are in, per step: (step_id, status, count).
+pub fn counts_by_step(conn: &mut DbConn, campaign_id: i64) -> QueryResult<Vec<(i64, String, i64)>> {
+    outbox::table
+        .filter(outbox::campaign_id.eq(campaign_id))
+        .group_by((outbox::step_id, outbox::status))
+        .select((outbox::step_id, outbox::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Takes rows over under a fresh lease (the reconciler, for rows whose worker went away).
+pub fn extend_lease(
+    conn: &mut DbConn,
+    ids: &[i64],
+    lease_until: NaiveDateTime,
+    worker: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+        .set((
+            outbox::lease_until.eq(lease_until),
+            outbox::claimed_by.eq(worker),
+            outbox::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}

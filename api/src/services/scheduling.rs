@@ -1,0 +1,130 @@
+//! From events to scheduled texts: an abandoned cart schedules its flow's steps, an order
+//! event its notification. Scheduling is idempotent (each text has a key, so a replay
+//! schedules nothing new), and a flow ends when its reason to exist does.
+
+use chrono::{Duration, NaiveDateTime};
+use textback_shared::templates::CampaignKind;
+
+use crate::db::outbox::{self, NewOutbox, Scope};
+use crate::db::{self, DbConn, carts::CartRow};
+use crate::error::AppResult;
+
+/// Schedules every active abandoned-cart flow's steps for a cart abandoned at
+/// `abandoned_at`; returns how many texts were newly scheduled.
+pub fn schedule_cart_flows(
+    conn: &mut DbConn,
+    cart: &CartRow,
+    abandoned_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    let Some(contact_id) = cart.contact_id else {
+        return Ok(0);
+    };
+    let contact = db::contacts::find(conn, cart.store_id, contact_id)?;
+    if !contact.textable || contact.opted_out_at.is_some() {
+        return Ok(0);
+    }
+    let flows = db::campaigns::active_of_kinds(
+        conn,
+        cart.store_id,
+        &[CampaignKind::AbandonedCart.as_str()],
+    )?;
+    let ids: Vec<i64> = flows.iter().map(|c| c.id).collect();
+    let steps = db::campaigns::steps_of(conn, &ids)?;
+    // One key per cart activity period, so a cart abandoned again after new activity gets
+    // its flow again, while a replay of the same abandonment gets nothing.
+    let period = cart.last_activity_at.and_utc().timestamp_micros();
+    let mut scheduled = 0;
+    for step in &steps {
+        let new = NewOutbox {
+            store_id: cart.store_id,
+            campaign_id: step.campaign_id,
+            step_id: step.id,
+            contact_id,
+            cart_id: Some(cart.id),
+            order_id: None,
+            purpose: outbox::MARKETING,
+            due_at: abandoned_at + Duration::minutes(i64::from(step.delay_minutes)),
+            dedupe_key: format!("cart:{}:{period}:step:{}", cart.id, step.id),
+        };
+        scheduled += usize::from(outbox::schedule(conn, &new, now)?);
+    }
+    Ok(scheduled)
+}
+
+/// The cart's pending reminders are cancelled: it was ordered, or the customer came back.
+pub fn end_cart_flow(
+    conn: &mut DbConn,
+    cart_id: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    Ok(outbox::cancel(conn, Scope::Cart(cart_id), reason, now)?)
+}
+
+/// The order a notification is about, and whom it goes to.
+pub struct OrderTarget {
+    pub store_id: i64,
+    pub order_id: i64,
+    pub contact_id: i64,
+}
+
+/// Schedules the store's notifications for an order that has just reached `status`
+/// (`placed`, `updated`, `shipped`, `on_hold`, `cancelled`). A dedicated campaign (shipped,
+/// on hold) takes precedence over an order-update campaign listing the same status, so the
+/// customer gets one text per change.
+pub fn schedule_order_notifications(
+    conn: &mut DbConn,
+    order: &OrderTarget,
+    status: &str,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    let contact_id = order.contact_id;
+    let dedicated = match status {
+        "shipped" => Some(CampaignKind::OrderShipped),
+        "on_hold" => Some(CampaignKind::OrderOnHold),
+        _ => None,
+    };
+    let mut kinds = vec![CampaignKind::OrderUpdate.as_str()];
+    kinds.extend(dedicated.map(CampaignKind::as_str));
+    let campaigns = db::campaigns::active_of_kinds(conn, order.store_id, &kinds)?;
+    let has_dedicated = campaigns
+        .iter()
+        .any(|c| dedicated.is_some_and(|k| k.as_str() == c.kind));
+    let chosen: Vec<i64> = campaigns
+        .iter()
+        .filter(|c| {
+            if c.kind == CampaignKind::OrderUpdate.as_str() {
+                let statuses: Vec<String> =
+                    serde_json::from_str(&c.order_statuses).unwrap_or_default();
+                !has_dedicated && statuses.iter().any(|s| s == status)
+            } else {
+                true
+            }
+        })
+        .map(|c| c.id)
+        .collect();
+    if chosen.is_empty() {
+        return Ok(0);
+    }
+    let mut scheduled = 0;
+    for step in db::campaigns::steps_of(conn, &chosen)? {
+        let new = NewOutbox {
+            store_id: order.store_id,
+            campaign_id: step.campaign_id,
+            step_id: step.id,
+            contact_id,
+            cart_id: None,
+            order_id: Some(order.order_id),
+            purpose: outbox::TRANSACTIONAL,
+            due_at: now,
+            // Once per order and status: a repeated "updated" does not text again.
+            dedupe_key: format!(
+                "order:{}:{status}:campaign:{}",
+                order.order_id, step.campaign_id
+            ),
+        };
+        scheduled += usize::from(outbox::schedule(conn, &new, now)?);
+    }
+    Ok(scheduled)
+}

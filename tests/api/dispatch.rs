@@ -1,0 +1,558 @@
+//! The dispatcher, end to end with a controlled clock: from cart and order events to texts at
+//! the (simulated) provider, with compliance re-checked when a text is claimed.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, NaiveDateTime, Timelike};
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use textback_api::db::{self, schema::outbox};
+use textback_api::services::dispatch::{self, PassReport};
+use textback_api::services::{ingest, scheduling};
+use textback_api::sms::simulator::Simulator;
+use textback_api::sms::{
+    AvailableNumber, NumberSearch, NumberWebhooks, OutboundSms, ProviderError, ProviderMessage,
+    ReservedNumber, SentMessage, SmsProvider,
+};
+use textback_tests::{Session, TestApp, on_both_databases};
+
+use crate::numbers::{reserve_any, stocked_area_code};
+
+on_both_databases!(
+    a_cart_abandoned_at_night_gets_its_first_step_at_eight,
+    an_order_between_steps_cancels_the_next_and_is_credited,
+    an_opted_out_customer_gets_nothing_from_any_campaign,
+    order_notifications_go_out_at_night_once_per_status,
+    replays_schedule_nothing_twice,
+    two_workers_never_send_one_text_twice,
+    a_worker_lost_after_the_provider_took_the_text_does_not_send_it_again,
+    a_pause_or_a_release_stops_pending_texts,
+    unknown_short_links_are_not_found,
+);
+
+/// 2026-06-02 (Pacific daylight time is UTC-7) at `h:m` UTC.
+fn utc(h: u32, m: u32) -> NaiveDateTime {
+    DateTime::parse_from_rfc3339("2026-06-02T00:00:00Z")
+        .unwrap()
+        .naive_utc()
+        + Duration::hours(i64::from(h))
+        + Duration::minutes(i64::from(m))
+}
+
+fn rfc3339(at: NaiveDateTime) -> String {
+    at.and_utc().to_rfc3339()
+}
+
+fn checkout(id: &str, cart: &str, phone: &str, at: NaiveDateTime) -> Value {
+    json!({
+        "id": id, "type": "checkout.updated", "occurred_at": rfc3339(at),
+        "customer": {"phone": phone, "first_name": "Ada",
+            "sms_consent": {"status": "granted", "source": "checkout"}},
+        "cart": {"id": cart, "total": "178.00", "currency": "USD",
+            "recovery_url": format!("https://shop.example.com/cart/{cart}")}
+    })
+}
+
+fn order(id: &str, kind: &str, cart: Option<&str>, at: NaiveDateTime) -> Value {
+    json!({
+        "id": id, "type": kind, "occurred_at": rfc3339(at),
+        "customer": {"phone": "+14155550123"},
+        "order": {"id": "order-1", "number": "#1001", "total": "178.00", "currency": "USD",
+            "cart_id": cart, "tracking_number": "1Z999", "tracking_url": "https://track.example.com/1Z999"}
+    })
+}
+
+/// A store with a number and an active two-step cart flow (`delays` in minutes).
+async fn store_with_flow(app: &TestApp, delays: [u32; 2]) -> (Session, i64) {
+    let owner = app.signup("owner@maple.example").await;
+    reserve_any(app, &owner, stocked_area_code()).await;
+    let flow = json!({
+        "kind": "abandoned_cart", "name": "Cart reminders",
+        "steps": [
+            {"delay_minutes": delays[0], "body": "Hi {{ first_name }}, your cart is waiting: {{ cart_url }}"},
+            {"delay_minutes": delays[1], "body": "Last call, {{ first_name }}: {{ cart_url }}"}
+        ]
+    });
+    let id = activate(app, &owner, &flow).await;
+    (owner, id)
+}
+
+async fn activate(app: &TestApp, owner: &Session, campaign: &Value) -> i64 {
+    let created: Value = app
+        .post("/api/v1/campaigns", Some(&owner.token), campaign)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let response = app
+        .post(
+            &format!("/api/v1/campaigns/{id}/activate"),
+            Some(&owner.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    id
+}
+
+async fn post(app: &TestApp, owner: &Session, event: &Value) {
+    let response = app.post("/api/v1/events", Some(&owner.token), event).await;
+    assert!(
+        response.status().is_success(),
+        "{}",
+        response.text().await.unwrap()
+    );
+}
+
+fn abandon(app: &TestApp, now: NaiveDateTime) -> usize {
+    let mut conn = app.state.pool.get().unwrap();
+    ingest::detect_abandonment(&mut conn, now).unwrap()
+}
+
+async fn pass(app: &TestApp, now: NaiveDateTime) -> PassReport {
+    dispatch::run_pass(&app.state, "test-worker", now)
+        .await
+        .unwrap()
+}
+
+fn simulator(app: &TestApp) -> &Simulator {
+    app.simulator.as_deref().unwrap()
+}
+
+/// (status, reason) of every outbox row, in id order.
+fn outbox_rows(app: &TestApp) -> Vec<(String, Option<String>)> {
+    let mut conn = app.state.pool.get().unwrap();
+    outbox::table
+        .order(outbox::id)
+        .select((outbox::status, outbox::reason))
+        .load(&mut *conn)
+        .unwrap()
+}
+
+async fn stats(app: &TestApp, owner: &Session, campaign: i64) -> Value {
+    let response = app
+        .get(&format!("/api/v1/campaigns/{campaign}/stats"), &owner.token)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+async fn a_cart_abandoned_at_night_gets_its_first_step_at_eight(app: TestApp) {
+    let (owner, campaign) = store_with_flow(&app, [15, 1440]).await;
+    // 21:30 in San Francisco; abandoned an hour later, at 22:30.
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "(415) 555-0123", utc(4, 30)),
+    )
+    .await;
+    assert_eq!(abandon(&app, utc(5, 30)), 1);
+    assert_eq!(outbox_rows(&app).len(), 2, "both steps scheduled");
+
+    let at_night = pass(&app, utc(5, 45)).await;
+    assert_eq!(
+        (at_night.claimed, at_night.deferred, at_night.sent),
+        (1, 1, 0)
+    );
+    assert_eq!(
+        pass(&app, utc(14, 59)).await.claimed,
+        0,
+        "nothing before 8:00"
+    );
+    let morning = pass(&app, utc(15, 0)).await;
+    assert_eq!(morning.sent, 1, "{morning:?} {:?}", outbox_rows(&app));
+
+    let sent = simulator(&app).sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, "+14155550123");
+    let body = &sent[0].body;
+    assert!(
+        body.starts_with("Store of owner@maple.example: Hi Ada, your cart is waiting: "),
+        "{body}"
+    );
+    assert!(body.ends_with(" Reply STOP to opt out."), "{body}");
+    // The link is a short link that counts the click and leads to the cart.
+    let link = body.split_whitespace().find(|w| w.contains("/r/")).unwrap();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let followed = no_redirects.get(link).send().await.unwrap();
+    assert_eq!(followed.status(), StatusCode::FOUND);
+    assert_eq!(
+        followed.headers()["location"],
+        "https://shop.example.com/cart/cart-1"
+    );
+    let results = stats(&app, &owner, campaign).await;
+    assert_eq!(results["steps"][0]["sent"], 1);
+    assert_eq!(results["steps"][0]["clicked"], 1);
+    assert_eq!(results["steps"][1]["scheduled"], 1);
+}
+
+async fn an_order_between_steps_cancels_the_next_and_is_credited(app: TestApp) {
+    let (owner, campaign) = store_with_flow(&app, [60, 1440]).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", utc(16, 0)),
+    )
+    .await;
+    abandon(&app, utc(17, 0));
+    assert_eq!(pass(&app, utc(18, 0)).await.sent, 1);
+
+    post(
+        &app,
+        &owner,
+        &order("e2", "order.placed", Some("cart-1"), utc(19, 0)),
+    )
+    .await;
+    let rows = outbox_rows(&app);
+    assert_eq!(rows[1], ("cancelled".into(), Some("cart recovered".into())));
+    let next_day = pass(&app, utc(17, 0) + Duration::days(1)).await;
+    assert_eq!(next_day.claimed, 0);
+    assert_eq!(simulator(&app).sent().len(), 1);
+
+    let results = stats(&app, &owner, campaign).await;
+    assert_eq!(results["total"]["sent"], 1);
+    assert_eq!(results["total"]["cancelled"], 1);
+    // Ordered an hour after the reminder: the reminder gets the credit.
+    assert_eq!(results["steps"][0]["orders"], 1);
+    assert_eq!(results["steps"][0]["revenue_cents"], 17800);
+    assert_eq!(results["currency"], "USD");
+}
+
+async fn an_opted_out_customer_gets_nothing_from_any_campaign(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
+    let shipped = json!({"kind": "order_shipped", "name": "Shipped",
+        "steps": [{"delay_minutes": 0, "body": "Order {{ order_number }} shipped: {{ tracking_url }}"}]});
+    activate(&app, &owner, &shipped).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", utc(16, 0)),
+    )
+    .await;
+    abandon(&app, utc(17, 0));
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        let contact = db::contacts::find_or_create_by_phone(
+            &mut conn,
+            owner.store_id,
+            "+14155550123",
+            db::now(),
+        )
+        .unwrap();
+        db::contacts::mark_opted_out(&mut conn, contact.id, utc(17, 30)).unwrap();
+    }
+    let now = db::now();
+    post(&app, &owner, &order("e2", "order.placed", None, now)).await;
+    post(
+        &app,
+        &owner,
+        &order("e3", "order.shipped", None, now + Duration::seconds(1)),
+    )
+    .await;
+    let report = pass(&app, now + Duration::minutes(1)).await;
+    assert_eq!(report.sent, 0, "{report:?}");
+    assert!(report.cancelled >= 1, "{report:?}");
+    let late = pass(&app, now + Duration::days(3)).await;
+    assert_eq!(late.sent, 0, "{late:?}");
+    assert!(simulator(&app).sent().is_empty());
+    assert!(
+        outbox_rows(&app)
+            .iter()
+            .all(|(status, _)| status == "cancelled"),
+        "{:?}",
+        outbox_rows(&app)
+    );
+}
+
+/// The next 05:00 UTC after `now`: 21:00 or 22:00 in San Francisco, quiet hours there.
+fn next_night(now: NaiveDateTime) -> NaiveDateTime {
+    let today = now.date().and_hms_opt(5, 0, 0).unwrap();
+    if today > now {
+        today
+    } else {
+        today + Duration::days(1)
+    }
+}
+
+async fn order_notifications_go_out_at_night_once_per_status(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    reserve_any(&app, &owner, stocked_area_code()).await;
+    let shipped = json!({"kind": "order_shipped", "name": "Shipped",
+        "steps": [{"delay_minutes": 0, "body": "{{ store_name }}: order {{ order_number }} is on its way: {{ tracking_url }}"}]});
+    let campaign = activate(&app, &owner, &shipped).await;
+    let now = db::now().with_nanosecond(0).unwrap();
+    post(&app, &owner, &order("e1", "order.placed", None, now)).await;
+    post(
+        &app,
+        &owner,
+        &order("e2", "order.shipped", None, now + Duration::seconds(1)),
+    )
+    .await;
+    // A second "shipped" (another fulfillment) and a replay of the first: no new text.
+    post(
+        &app,
+        &owner,
+        &order("e3", "order.shipped", None, now + Duration::seconds(2)),
+    )
+    .await;
+    post(
+        &app,
+        &owner,
+        &order("e2", "order.shipped", None, now + Duration::seconds(1)),
+    )
+    .await;
+    assert_eq!(outbox_rows(&app).len(), 1);
+
+    let report = pass(&app, next_night(now)).await;
+    assert_eq!(
+        report.sent, 1,
+        "transactional texts ignore quiet hours: {report:?}"
+    );
+    let sent = simulator(&app).sent();
+    assert!(
+        sent[0]
+            .body
+            .starts_with("Store of owner@maple.example: order #1001 is on its way: http"),
+        "{}",
+        sent[0].body
+    );
+    assert!(
+        !sent[0].body.contains("STOP"),
+        "no marketing language on a notification"
+    );
+    assert_eq!(stats(&app, &owner, campaign).await["total"]["sent"], 1);
+}
+
+async fn replays_schedule_nothing_twice(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", utc(16, 0)),
+    )
+    .await;
+    assert_eq!(abandon(&app, utc(17, 0)), 1);
+    assert_eq!(abandon(&app, utc(17, 1)), 0, "abandoned once");
+    // The same checkout again is a duplicate: the cart is not reopened.
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", utc(16, 0)),
+    )
+    .await;
+    let mut conn = app.state.pool.get().unwrap();
+    let cart = db::carts::find_by_external(&mut conn, owner.store_id, "cart-1")
+        .unwrap()
+        .unwrap();
+    let again = scheduling::schedule_cart_flows(&mut conn, &cart, utc(17, 0), utc(17, 2)).unwrap();
+    assert_eq!(again, 0, "a replayed abandonment schedules nothing new");
+    drop(conn);
+    assert_eq!(outbox_rows(&app).len(), 2);
+}
+
+async fn two_workers_never_send_one_text_twice(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
+    let customers = 30;
+    let events: Vec<Value> = (0..customers)
+        .map(|i| {
+            checkout(
+                &format!("e{i}"),
+                &format!("cart-{i}"),
+                &format!("+1415555{:04}", 100 + i),
+                utc(16, 0),
+            )
+        })
+        .collect();
+    let response = app
+        .post(
+            "/api/v1/events/batch",
+            Some(&owner.token),
+            &json!({"events": events}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(abandon(&app, utc(17, 0)), customers);
+
+    // Unpaced and in small batches, so both workers take part.
+    let mut state = app.state.clone();
+    state.dispatch.send_interval = Duration::zero();
+    state.dispatch.batch_size = 4;
+    let now = utc(18, 0);
+    let worker = |name: &'static str| {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut sent = 0;
+            loop {
+                let report = dispatch::run_pass(&state, name, now).await.unwrap();
+                sent += report.sent;
+                if report.claimed == 0 {
+                    return sent;
+                }
+            }
+        })
+    };
+    let (a, b) = (worker("a"), worker("b"));
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    let sent = simulator(&app).sent();
+    assert_eq!(a + b, customers);
+    assert_eq!(sent.len(), customers, "each text once");
+    let mut recipients: Vec<&str> = sent.iter().map(|s| s.to.as_str()).collect();
+    recipients.sort_unstable();
+    recipients.dedup();
+    assert_eq!(recipients.len(), customers, "no recipient twice");
+}
+
+/// Hands the text to the simulator, then never answers: as if the worker died right after
+/// the provider took the text, before it could record it.
+struct VanishesAfterSending(Arc<Simulator>);
+
+#[async_trait]
+impl SmsProvider for VanishesAfterSending {
+    async fn search_available(
+        &self,
+        search: &NumberSearch,
+    ) -> Result<Vec<AvailableNumber>, ProviderError> {
+        self.0.search_available(search).await
+    }
+    async fn reserve(
+        &self,
+        number: &str,
+        webhooks: &NumberWebhooks,
+    ) -> Result<ReservedNumber, ProviderError> {
+        self.0.reserve(number, webhooks).await
+    }
+    async fn release(&self, sid: &str) -> Result<(), ProviderError> {
+        self.0.release(sid).await
+    }
+    async fn send(&self, sms: &OutboundSms) -> Result<ProviderMessage, ProviderError> {
+        self.0.send(sms).await?;
+        std::future::pending().await
+    }
+    async fn fetch_message(&self, sid: &str) -> Result<ProviderMessage, ProviderError> {
+        self.0.fetch_message(sid).await
+    }
+    async fn sent_messages(
+        &self,
+        from: &str,
+        to: &str,
+        since: chrono::NaiveDate,
+    ) -> Result<Vec<SentMessage>, ProviderError> {
+        self.0.sent_messages(from, to, since).await
+    }
+}
+
+async fn a_worker_lost_after_the_provider_took_the_text_does_not_send_it_again(app: TestApp) {
+    let (owner, campaign) = store_with_flow(&app, [60, 1440]).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", utc(16, 0)),
+    )
+    .await;
+    abandon(&app, utc(17, 0));
+    let mut doomed = app.state.clone();
+    doomed.sms = Arc::new(VanishesAfterSending(app.simulator.clone().unwrap()));
+    let doomed_pass =
+        tokio::spawn(async move { dispatch::run_pass(&doomed, "doomed", utc(18, 0)).await });
+    for _ in 0..400 {
+        if !simulator(&app).sent().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    // The worker dies with the text at the provider and nothing recorded.
+    doomed_pass.abort();
+    assert!(doomed_pass.await.is_err_and(|e| e.is_cancelled()));
+    assert_eq!(simulator(&app).sent().len(), 1, "the provider has the text");
+    assert_eq!(outbox_rows(&app)[0].0, "sending");
+
+    // Within the lease nobody touches it; after it, the reconciler finds it at the provider.
+    assert_eq!(pass(&app, utc(18, 1)).await, PassReport::default());
+    let after_lease = pass(&app, utc(18, 5)).await;
+    assert_eq!(after_lease.reconciled, 1, "{after_lease:?}");
+    assert_eq!(outbox_rows(&app)[0].0, "sent");
+    assert_eq!(simulator(&app).sent().len(), 1, "not sent a second time");
+    assert_eq!(stats(&app, &owner, campaign).await["steps"][0]["sent"], 1);
+}
+
+async fn a_pause_or_a_release_stops_pending_texts(app: TestApp) {
+    let (owner, campaign) = store_with_flow(&app, [60, 1440]).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", utc(16, 0)),
+    )
+    .await;
+    abandon(&app, utc(17, 0));
+    let response = app
+        .post(
+            &format!("/api/v1/campaigns/{campaign}/pause"),
+            Some(&owner.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        outbox_rows(&app)
+            .iter()
+            .all(|row| *row == ("cancelled".into(), Some("campaign paused".into())))
+    );
+
+    // Active again, a new abandonment; then the number goes.
+    app.post(
+        &format!("/api/v1/campaigns/{campaign}/activate"),
+        Some(&owner.token),
+        &json!({}),
+    )
+    .await;
+    post(
+        &app,
+        &owner,
+        &checkout("e2", "cart-1", "+14155550123", utc(18, 0)),
+    )
+    .await;
+    abandon(&app, utc(19, 0));
+    let numbers: Value = app
+        .get("/api/v1/numbers", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let number = &numbers["active"]["id"];
+    let released = app
+        .delete(&format!("/api/v1/numbers/{number}"), &owner.token)
+        .await;
+    assert!(released.status().is_success());
+    let rows = outbox_rows(&app);
+    assert_eq!(rows.len(), 4);
+    assert!(
+        rows[2..]
+            .iter()
+            .all(|row| *row == ("cancelled".into(), Some("number released".into()))),
+        "{rows:?}"
+    );
+    assert_eq!(pass(&app, utc(23, 0) + Duration::days(2)).await.sent, 0);
+    assert!(simulator(&app).sent().is_empty());
+}
+
+async fn unknown_short_links_are_not_found(app: TestApp) {
+    for code in ["nope1234", "bad%20code", "x".repeat(40).as_str()] {
+        let response = app
+            .http
+            .get(app.url(&format!("/r/{code}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{code}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+}
