@@ -168,6 +168,8 @@ test('build an abandoned-cart flow, activate it through the number picker, pause
     await assertText(row.locator('[data-testid="campaign-kind"]'), 'Abandoned cart');
     await assertText(row.locator('[data-testid="campaign-status"]'), 'Paused');
     await assertText(row.locator('[data-testid="campaign-steps"]'), '2 steps');
+    // Its results, from the stats endpoint: nothing sent yet.
+    await assertText(row.locator('[data-testid="campaign-results"]'), '0 sent · 0 clicked');
     await browser.screenshot('campaigns-list');
     await row.locator('[data-testid="activate-campaign"]').click();
     await assertText(row.locator('[data-testid="campaign-status"]'), 'Active');

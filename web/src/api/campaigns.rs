@@ -1,5 +1,7 @@
 use textback_shared::Page;
-use textback_shared::campaigns::{CampaignDto, CreateCampaignRequest, UpdateCampaignRequest};
+use textback_shared::campaigns::{
+    CampaignDto, CampaignStatsDto, CreateCampaignRequest, UpdateCampaignRequest,
+};
 
 use super::client::encode;
 use super::{ApiError, Client};
@@ -47,4 +49,9 @@ pub async fn pause(client: &Client, id: i64) -> Result<CampaignDto, ApiError> {
     client
         .post(&format!("/campaigns/{id}/pause"), &serde_json::json!({}))
         .await
+}
+
+/// What the campaign achieved: texts by outcome, clicks, replies, opt-outs, orders, revenue.
+pub async fn stats(client: &Client, id: i64) -> Result<CampaignStatsDto, ApiError> {
+    client.get(&format!("/campaigns/{id}/stats")).await
 }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use textback_shared::Page;
-use textback_shared::campaigns::{CampaignDto, CampaignStatus};
+use textback_shared::campaigns::{CampaignDto, CampaignStatsDto, CampaignStatus};
 use textback_shared::templates::CampaignKind;
 
 use crate::api::{self, ApiError};
@@ -12,6 +12,7 @@ use crate::components::campaigns::{kind_description, kind_title};
 use crate::components::load_more::LoadMore;
 use crate::components::states::{EmptyState, ErrorState, FormAlert, Loading};
 use crate::contexts::session::use_session;
+use crate::format::money;
 
 #[derive(Clone, PartialEq)]
 enum ListState {
@@ -84,6 +85,7 @@ pub fn CampaignsPage() -> impl IntoView {
                             <th scope="col">"Kind"</th>
                             <th scope="col">"Status"</th>
                             <th scope="col">"Messages"</th>
+                            <th scope="col">"Results"</th>
                             <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                         </tr>
                     </thead>
@@ -161,8 +163,47 @@ fn CampaignRow(campaign: CampaignDto, activation: Activation) -> impl IntoView {
             <td data-testid="campaign-kind">{kind_title(campaign.kind)}</td>
             <td><StatusBadge status=campaign.status /></td>
             <td data-testid="campaign-steps">{messages}</td>
+            <td data-testid="campaign-results"><CampaignResults id /></td>
             <td class="row-actions">{action}</td>
         </tr>
+    }
+}
+
+/// Sent, clicked and credited orders, from the campaign's stats; quiet while loading and
+/// when they cannot be had (the row is still usable).
+#[component]
+fn CampaignResults(id: i64) -> impl IntoView {
+    let session = use_session();
+    let stats = RwSignal::new(None::<CampaignStatsDto>);
+    let client = session.client();
+    spawn_local(async move {
+        if let Ok(loaded) = api::campaigns::stats(&client, id).await {
+            stats.set(Some(loaded));
+        }
+    });
+    move || {
+        stats.get().map(|s| {
+            let total = &s.total;
+            let revenue = format!(
+                "{}.{:02}",
+                total.revenue_cents / 100,
+                total.revenue_cents % 100
+            );
+            let mut parts = vec![
+                format!("{} sent", total.sent),
+                format!("{} clicked", total.clicked),
+            ];
+            if total.scheduled > 0 {
+                parts.push(format!("{} scheduled", total.scheduled));
+            }
+            parts.push(format!(
+                "{} order{} ({})",
+                total.orders,
+                if total.orders == 1 { "" } else { "s" },
+                money(&revenue, &s.currency)
+            ));
+            parts.join(" · ")
+        })
     }
 }
 
