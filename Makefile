@@ -44,9 +44,11 @@ lint:
 	cargo clippy -p textback-web --target wasm32-unknown-unknown -- -D warnings
 
 # Unit tests and the integration suite (tests/api), which runs each test on SQLite and,
-# with TEST_DATABASE_URL set, on PostgreSQL too.
-unit:
-	@if command -v cargo-nextest >/dev/null; then cargo nextest run --workspace --exclude textback-web --no-fail-fast; \
+# with TEST_DATABASE_URL set, on PostgreSQL too. The server binary is built first: one test
+# kills a real `textback worker` process mid-send.
+unit: server
+	@export TEXTBACK_BIN=$(abspath $(SERVER_BIN)); \
+	if command -v cargo-nextest >/dev/null; then cargo nextest run --workspace --exclude textback-web --no-fail-fast; \
 	else cargo test --workspace --exclude textback-web --no-fail-fast; fi
 
 e2e: server web

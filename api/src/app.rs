@@ -84,7 +84,7 @@ impl AppState {
         };
         Ok(Self {
             dispatch,
-            ingest: IngestWriter::start(pool.clone(), writers),
+            ingest: IngestWriter::new(pool.clone(), writers),
             sms,
             sessions: SessionKeys::new(&settings.jwt_secret)?,
             settings: Arc::new(settings),

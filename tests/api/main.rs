@@ -5,6 +5,7 @@ mod api_keys;
 mod campaigns;
 mod conventions;
 mod dispatch;
+mod dispatch_kill;
 mod events;
 mod migrations;
 mod numbers;

@@ -1,5 +1,5 @@
-// Campaigns: an abandoned-cart flow built in the editor (live counter, preview and inline
-// rules), saved, activated through the number picker, then paused.
+// Campaigns: an abandoned-cart flow built in the editor (live counter, preview, inline rules
+// and advice), saved, activated through the number picker, then paused.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -83,6 +83,7 @@ test('build an abandoned-cart flow, activate it through the number picker, pause
     const first = steps.nth(0);
     const body = first.locator('[data-testid="step-body"]');
     const counter = first.locator('[data-testid="segment-counter"]');
+    const warning = (kind) => first.locator(`[data-testid="message-warning"][data-kind="${kind}"]`);
 
     // The counter follows the text: one segment, then two once it is long enough.
     await body.fill('Hi {{ first_name }}, your cart is waiting: {{ cart_url }}');
@@ -94,6 +95,29 @@ test('build an abandoned-cart flow, activate it through the number picker, pause
     await body.fill('Hi {{ first_name }}, your cart is waiting ✨ {{ cart_url }}');
     await assertText(counter, 'UCS-2 because of “✨”');
     await assertText(first.locator('[data-testid="step-cost"]'), 'per send');
+
+    // Advice under the message as it is typed. A cart reminder without STOP gets the opt-out
+    // line at send time: the warning says so, and the counter and preview include it.
+    await assertText(warning('opt-out'), 'No opt-out language');
+    await assertText(warning('opt-out'), '“Reply STOP to opt out.” is added');
+    await assertText(counter, 'with the added “Reply STOP to opt out.”');
+    await assertText(first.locator('[data-testid="preview-opt-out"]'), 'Reply STOP to opt out.');
+    // Costs more: without the sparkle the text, opt-out line included, fits one GSM-7 segment.
+    await assertText(warning('ucs2-cost'), '“✨” makes this 2 segments instead of 1');
+    await body.fill('Hi {{ first_name }}, your cart is waiting: {{ cart_url }}');
+    await warning('ucs2-cost').waitFor({ state: 'detached' });
+    await body.press('End');
+    await page.keyboard.insertText(' Text STOP to stop');
+    await warning('opt-out').waitFor({ state: 'detached' });
+    assert.equal(await first.locator('[data-testid="preview-opt-out"]').count(), 0);
+    assert.doesNotMatch(await textOf(counter), /opt out/);
+    // A link typed out rather than {{ cart_url }} is neither shortened nor counted.
+    await page.keyboard.insertText(' Or shop https://mapleandpine.example/sale');
+    await assertText(warning('literal-link'), '“https://mapleandpine.example/sale” is sent as typed');
+    await assertText(warning('literal-link'), 'use {{ cart_url }}');
+    assert.equal(await first.locator('[data-testid="message-warning"]').count(), 1);
+    await page.mouse.move(0, 0);
+    await browser.screenshot('campaign-editor-warnings');
 
     // The preview shows the example values.
     await body.fill('Hi {{ first_name }}, your cart at {{ store_name }} is waiting: {{ cart_url }}');
@@ -129,7 +153,9 @@ test('build an abandoned-cart flow, activate it through the number picker, pause
     await page.mouse.move(0, 0);
     await browser.screenshot('campaign-editor');
 
-    // Save: the campaign gets its own page, as a draft.
+    // Save: the campaign gets its own page, as a draft. Warnings do not block saving: both
+    // messages still lack STOP.
+    assert.equal(await warning('opt-out').count(), 1);
     await byTestId(page, 'save-campaign').click();
     await waitForPath(page, /^\/campaigns\/\d+$/);
     const campaignPath = new URL(page.url()).pathname;
@@ -204,6 +230,9 @@ test('an order-update notification needs its statuses; deleting asks first', { t
     await byTestId(page, 'step-body').fill('Track it: {{ cart_url }}');
     await assertText(byTestId(page, 'step-body-error'), 'cart_url is not available in order update messages.');
     await byTestId(page, 'step-body').fill('Order {{ order_number }} is {{ order_status }}.');
+    // Order notifications are transactional: no opt-out language is needed or added.
+    assert.equal(await byTestId(page, 'message-warning').count(), 0);
+    assert.equal(await byTestId(page, 'preview-opt-out').count(), 0);
     await page.mouse.move(0, 0);
     await browser.screenshot('campaign-editor-order-update');
     await byTestId(page, 'save-campaign').click();

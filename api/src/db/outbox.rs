@@ -190,6 +190,24 @@ pub fn reschedule(
         .map(drop)
 }
 
+/// Keeps the text leased (in `sending`) until `until`, when the reconciler takes it over.
+pub fn hold_until(
+    conn: &mut DbConn,
+    id: i64,
+    until: NaiveDateTime,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::lease_until.eq(until),
+            outbox::reason.eq(reason),
+            outbox::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Sent, cancelled or failed: final.
 pub fn finish(
     conn: &mut DbConn,

@@ -73,6 +73,9 @@ pub struct PassReport {
     pub reconciled: usize,
 }
 
+/// How far ahead a pass may use a number's sending slots.
+const PACING_WINDOW: Duration = Duration::seconds(1);
+
 /// A text ready for the provider.
 struct Outgoing {
     outbox_id: i64,
@@ -260,13 +263,15 @@ fn prepare(
                 let Some(number) = loaded.numbers.get(&row.store_id) else {
                     continue;
                 };
+                // The number's slots within the next second go out in this pass; later
+                // ones wait for theirs.
                 let slot = next_slot.get(&number.id).copied().unwrap_or(now);
-                if slot > now {
+                if slot >= now + PACING_WINDOW {
                     outbox::reschedule(conn, row.id, slot, Some("pacing the number"), now)?;
                     prepared.deferred += 1;
                     continue;
                 }
-                next_slot.insert(number.id, now + config.send_interval);
+                next_slot.insert(number.id, slot + config.send_interval);
                 match message_for(conn, &loaded, context, row, now)? {
                     Ok((message_id, body)) => {
                         outbox::start_attempt(conn, row.id, message_id)?;
@@ -527,11 +532,23 @@ fn record(
                 outbox::finish(conn, text.outbox_id, outbox::SENT, None, now)?;
                 recorded.sent += 1;
             }
-            Err(error) if error.is_retryable() && text.attempts < config.max_attempts => {
+            // Refused for now: certainly not sent, so simply sent again later.
+            Err(error @ ProviderError::RateLimited { .. })
+                if text.attempts < config.max_attempts =>
+            {
                 let retry_at = now + backoff(config, text.attempts, &error);
                 let reason = format!("will retry: {error}");
                 db::messages::set_status(conn, text.message_id, "queued", None, now)?;
                 outbox::reschedule(conn, text.outbox_id, retry_at, Some(&reason), now)?;
+                recorded.retrying += 1;
+            }
+            // A timeout or a dropped connection may have reached the provider: the text stays
+            // leased until after the backoff, when the reconciler asks the provider before
+            // anything is sent again.
+            Err(error) if error.is_retryable() && text.attempts < config.max_attempts => {
+                let check_at = now + backoff(config, text.attempts, &error);
+                let reason = format!("checking with the provider before retrying: {error}");
+                outbox::hold_until(conn, text.outbox_id, check_at, &reason, now)?;
                 recorded.retrying += 1;
             }
             Err(error) => {
@@ -607,7 +624,12 @@ async fn reconcile(state: &AppState, worker: &str, now: NaiveDateTime) -> AppRes
         let found = match row.message_id.and_then(|id| messages.get(&id)) {
             Some(m) => state
                 .sms
-                .sent_messages(&m.from_number, &m.to_number, row.updated_at.date())
+                // A day early: a send just before midnight UTC is listed under the day before.
+                .sent_messages(
+                    &m.from_number,
+                    &m.to_number,
+                    (row.updated_at - Duration::days(1)).date(),
+                )
                 .await
                 .map(|list| {
                     list.into_iter()

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 use rand::Rng;
+use textback_shared::message_warnings::{OPT_OUT_LANGUAGE, has_opt_out_language};
 use textback_shared::templates::{self, CampaignKind};
 
 /// The data a template may use, by variable name; `None` or empty when unknown.
@@ -14,8 +15,6 @@ pub type Values<'a> = Vec<(&'static str, Option<String>)>;
 
 /// Variables whose values are links: sent as short links that count clicks.
 const LINK_VARIABLES: [&str; 2] = ["cart_url", "tracking_url"];
-
-const OPT_OUT_LANGUAGE: &str = "Reply STOP to opt out.";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -81,12 +80,6 @@ pub fn render(template: &Template<'_>, values: &Values<'_>) -> Result<Rendered, 
         body = format!("{body} {OPT_OUT_LANGUAGE}");
     }
     Ok(Rendered { body, links })
-}
-
-/// Whether the text already tells the customer how to stop texts (a STOP keyword).
-pub fn has_opt_out_language(body: &str) -> bool {
-    body.split(|c: char| !c.is_alphanumeric())
-        .any(|word| word.eq_ignore_ascii_case("stop"))
 }
 
 fn mentions(body: &str, store_name: &str) -> bool {
@@ -220,11 +213,5 @@ mod tests {
         let out = render(&template, &given).unwrap();
         assert_eq!(out.body, "Maple & Pine: order #1001 shipped. Track:");
         assert!(out.links.is_empty());
-    }
-
-    #[test]
-    fn stop_inside_a_word_is_not_opt_out_language() {
-        assert!(has_opt_out_language("Reply stop to end"));
-        assert!(!has_opt_out_language("Nonstop deals"));
     }
 }

@@ -1,15 +1,19 @@
 //! Group commit for event ingestion.
 //!
-//! Requests hand their validated events to a writer thread, which takes everything waiting
-//! (up to `MAX_GROUP_EVENTS`), applies it in one transaction and commits once. A commit is the
+//! Requests queue their validated events; a writer takes everything waiting (up to
+//! `MAX_GROUP_EVENTS`), applies it in one transaction and commits once. A commit is the
 //! expensive part of a write (PostgreSQL flushes its log; SQLite has one writer at a time and
 //! makes the others wait), so under load many requests share one, and on SQLite writers never
 //! queue on the database lock. An idle writer commits a lone event at once: nothing waits for
 //! a group to fill.
+//!
+//! Writers are tasks on the server's runtime, started by the first request that finds fewer
+//! than the allowed number running and ending when the queue is empty; the database work runs
+//! on the blocking pool. So nothing outlives the runtime: no thread holds a connection while
+//! the process exits.
 
 use std::collections::HashMap;
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use textback_shared::events::EventOutcome;
 use tokio::sync::oneshot;
@@ -27,28 +31,29 @@ struct Job {
     reply: oneshot::Sender<AppResult<Vec<EventOutcome>>>,
 }
 
-/// The handle requests submit through; the writer threads stop when every handle is gone.
+#[derive(Default)]
+struct Queue {
+    jobs: Vec<Job>,
+    writers: usize,
+}
+
+/// The handle requests submit through.
 #[derive(Clone)]
 pub struct IngestWriter {
-    queue: Sender<Job>,
+    pool: DbPool,
+    max_writers: usize,
+    queue: Arc<Mutex<Queue>>,
 }
 
 impl IngestWriter {
-    /// Starts `writers` threads (one is right for SQLite, which writes one transaction at a
-    /// time; PostgreSQL gains from a few).
-    pub fn start(pool: DbPool, writers: usize) -> Self {
-        let (queue, jobs) = mpsc::channel();
-        let jobs = Arc::new(Mutex::new(jobs));
-        for n in 0..writers.max(1) {
-            let (pool, jobs) = (pool.clone(), Arc::clone(&jobs));
-            let spawned = std::thread::Builder::new()
-                .name(format!("ingest-writer-{n}"))
-                .spawn(move || write_groups(&pool, &jobs));
-            if let Err(e) = spawned {
-                tracing::error!(error = %e, "cannot start an ingestion writer");
-            }
+    /// At most `max_writers` commit at once (one is right for SQLite, which writes one
+    /// transaction at a time; PostgreSQL gains from a few).
+    pub fn new(pool: DbPool, max_writers: usize) -> Self {
+        Self {
+            pool,
+            max_writers: max_writers.max(1),
+            queue: Arc::default(),
         }
-        Self { queue }
     }
 
     /// Applies the store's events, in order, and answers once they are committed: one
@@ -59,37 +64,63 @@ impl IngestWriter {
         events: Vec<Pending>,
     ) -> AppResult<Vec<EventOutcome>> {
         let (reply, answer) = oneshot::channel();
-        let job = Job {
-            store_id,
-            events,
-            reply,
+        let start_writer = {
+            let mut queue = self.lock();
+            queue.jobs.push(Job {
+                store_id,
+                events,
+                reply,
+            });
+            let start = queue.writers < self.max_writers;
+            queue.writers += usize::from(start);
+            start
         };
-        let stopped = || AppError::Unavailable("the ingestion writer stopped".into());
-        self.queue.send(job).map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        if start_writer {
+            // Detached, so a request that goes away does not take the writer with it.
+            tokio::spawn(self.clone().write_groups());
+        }
+        answer
+            .await
+            .map_err(|_| AppError::Unavailable("the ingestion writer stopped".into()))?
     }
-}
 
-fn write_groups(pool: &DbPool, jobs: &Mutex<Receiver<Job>>) {
-    while let Some(group) = next_group(jobs) {
-        commit(pool, group);
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // A writer that panicked while holding the lock left the queue itself intact.
+        self.queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
-}
 
-/// Waits for a job, then takes whatever else is already waiting. `None` once every handle
-/// has been dropped.
-fn next_group(jobs: &Mutex<Receiver<Job>>) -> Option<Vec<Job>> {
-    // A writer that panicked while holding the lock left the queue itself intact.
-    let jobs = jobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let first = jobs.recv().ok()?;
-    let mut size = first.events.len();
-    let mut group = vec![first];
-    while size < MAX_GROUP_EVENTS {
-        let Ok(job) = jobs.try_recv() else { break };
-        size += job.events.len();
-        group.push(job);
+    async fn write_groups(self) {
+        while let Some(group) = self.next_group() {
+            let pool = self.pool.clone();
+            if let Err(e) = actix_web::web::block(move || commit(&pool, group)).await {
+                // The group's requests learn it from their dropped reply channels.
+                tracing::error!(error = %e, "an ingestion commit panicked");
+            }
+        }
     }
-    Some(group)
+
+    /// Takes what is waiting, up to a group's size; `None` (and this writer ends) when the
+    /// queue is empty.
+    fn next_group(&self) -> Option<Vec<Job>> {
+        let mut queue = self.lock();
+        if queue.jobs.is_empty() {
+            queue.writers -= 1;
+            return None;
+        }
+        let mut size = 0;
+        let take = queue
+            .jobs
+            .iter()
+            .take_while(|job| {
+                let fits = size < MAX_GROUP_EVENTS;
+                size += job.events.len();
+                fits
+            })
+            .count();
+        Some(queue.jobs.drain(..take).collect())
+    }
 }
 
 fn commit(pool: &DbPool, group: Vec<Job>) {

@@ -1,10 +1,11 @@
-//! One message of a campaign: its wait, its text with the kind's variables, and what it will
-//! look like and cost.
+//! One message of a campaign: its wait, its text with the kind's variables, what it will
+//! look like and cost, and what is worth knowing before it goes out.
 
 use leptos::html;
 use leptos::prelude::*;
 use textback_shared::FieldError;
 use textback_shared::campaigns::CampaignStep;
+use textback_shared::message_warnings::{self, OPT_OUT_LANGUAGE};
 use textback_shared::segments::{self, Encoding};
 use textback_shared::templates::{self, CampaignKind};
 
@@ -202,9 +203,14 @@ pub fn StepEditor(
     };
 
     let preview = Memo::new(move |_| step.body.with(|b| templates::preview(kind, b)));
+    // The sender appends opt-out language to marketing without STOP; it is billed too.
+    let adds_opt_out =
+        Memo::new(move |_| preview.with(|p| message_warnings::adds_opt_out_language(kind, p)));
+    let sent = Memo::new(move |_| step.body.with(|b| message_warnings::as_sent(kind, b)));
+    let warnings = Memo::new(move |_| step.body.with(|b| message_warnings::warnings(kind, b)));
     let cost = move || {
         let (price, currency) = price.get()?;
-        let segments = preview.with(|p| segments::count(p).segments);
+        let segments = sent.with(|s| segments::count(s).segments);
         let amount = times(&price, segments)?;
         Some(format!(
             "About {} per send",
@@ -265,12 +271,20 @@ pub fn StepEditor(
                     on:focus=move |_| had_focus.set(true)
                     on:input=move |ev| { step.body.set(event_target_value(&ev)); edited(); }></textarea>
                 <p class="segment-counter muted" data-testid="segment-counter">
-                    {move || preview.with(|p| segment_summary(p))}
+                    {move || sent.with(|s| segment_summary(s))}
+                    {move || adds_opt_out.get().then(|| format!(" · with the added “{OPT_OUT_LANGUAGE}”"))}
                     {move || cost().map(|c| view! { " · " <span data-testid="step-cost">{c}</span> })}
                 </p>
                 {move || body_error.get().map(|m| view! {
                     <p class="field-error" data-testid="step-body-error">{m}</p>
                 })}
+                <div class="message-warnings" aria-live="polite">
+                    {move || warnings.get().into_iter().map(|w| view! {
+                        <p class="alert alert-warning message-warning" data-testid="message-warning" data-kind=w.kind()>
+                            <strong>{w.title()}</strong>" "{w.to_string()}
+                        </p>
+                    }).collect_view()}
+                </div>
             </div>
             {flow.then(|| view! {
                 <div class="field" class:field-invalid=move || code_error.with(Option::is_some)>
@@ -284,8 +298,21 @@ pub fn StepEditor(
                 </div>
             })}
             <div class="preview">
-                <p class="preview-label">"Preview with example values"</p>
-                <div class="preview-bubble" data-testid="step-preview">{move || preview.get()}</div>
+                <p class="preview-label">
+                    {move || if adds_opt_out.get() {
+                        "Preview with example values and the opt-out language added when sent"
+                    } else {
+                        "Preview with example values"
+                    }}
+                </p>
+                <div class="preview-bubble" data-testid="step-preview">
+                    {move || if adds_opt_out.get() { preview.with(|p| p.trim_end().to_owned()) } else { preview.get() }}
+                    {move || adds_opt_out.get().then(|| view! {
+                        <span class="preview-added" data-testid="preview-opt-out" title="Added when sent">
+                            {format!(" {OPT_OUT_LANGUAGE}")}
+                        </span>
+                    })}
+                </div>
             </div>
         </section>
     }
