@@ -18,8 +18,8 @@ help:
 	@echo "make test     formatting, lints, unit + integration tests (SQLite, and PostgreSQL"
 	@echo "              when TEST_DATABASE_URL is set), OpenAPI drift, browser tests"
 	@echo "make openapi  regenerate openapi.yaml from the code"
-	@echo "make bench    event ingestion throughput vs plain inserts (SQLite, and PostgreSQL"
-	@echo "              when TEST_DATABASE_URL is set); release build"
+	@echo "make bench    event ingestion vs plain inserts, dispatch vs plain updates (SQLite, and"
+	@echo "              PostgreSQL when TEST_DATABASE_URL is set); release build"
 
 run: tools server web
 	$(SERVER_BIN) serve
@@ -58,10 +58,12 @@ e2e: server web
 openapi: server
 	$(SERVER_BIN) openapi > openapi.yaml
 
-# A measurement, not a test: prints events/s against the raw-insert ceiling per backend.
+# Measurements, not tests: events/s against the raw-insert ceiling, and texts/s per
+# dispatcher against the raw-update ceiling, per backend.
 # Fails only when a request fails; a missed target is reported.
 bench:
 	cargo bench -p textback-tests --bench ingest
+	cargo bench -p textback-tests --bench dispatch
 
 clean:
 	cargo clean
