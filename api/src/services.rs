@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod dispatch;
 pub mod ingest;
 pub mod numbers;
+pub mod opt_outs;
 pub mod provider_webhooks;
 pub mod scheduling;
 pub mod usage;

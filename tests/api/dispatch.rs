@@ -33,7 +33,7 @@ on_both_databases!(
 );
 
 /// 2026-06-02 (Pacific daylight time is UTC-7) at `h:m` UTC.
-fn utc(h: u32, m: u32) -> NaiveDateTime {
+pub(crate) fn utc(h: u32, m: u32) -> NaiveDateTime {
     DateTime::parse_from_rfc3339("2026-06-02T00:00:00Z")
         .unwrap()
         .naive_utc()
@@ -45,7 +45,7 @@ fn rfc3339(at: NaiveDateTime) -> String {
     at.and_utc().to_rfc3339()
 }
 
-fn checkout(id: &str, cart: &str, phone: &str, at: NaiveDateTime) -> Value {
+pub(crate) fn checkout(id: &str, cart: &str, phone: &str, at: NaiveDateTime) -> Value {
     json!({
         "id": id, "type": "checkout.updated", "occurred_at": rfc3339(at),
         "customer": {"phone": phone, "first_name": "Ada",
@@ -65,7 +65,7 @@ fn order(id: &str, kind: &str, cart: Option<&str>, at: NaiveDateTime) -> Value {
 }
 
 /// A store with a number and an active two-step cart flow (`delays` in minutes).
-async fn store_with_flow(app: &TestApp, delays: [u32; 2]) -> (Session, i64) {
+pub(crate) async fn store_with_flow(app: &TestApp, delays: [u32; 2]) -> (Session, i64) {
     let owner = app.signup("owner@maple.example").await;
     reserve_any(app, &owner, stocked_area_code()).await;
     let flow = json!({
@@ -98,7 +98,7 @@ async fn activate(app: &TestApp, owner: &Session, campaign: &Value) -> i64 {
     id
 }
 
-async fn post(app: &TestApp, owner: &Session, event: &Value) {
+pub(crate) async fn post(app: &TestApp, owner: &Session, event: &Value) {
     let response = app.post("/api/v1/events", Some(&owner.token), event).await;
     assert!(
         response.status().is_success(),
@@ -107,23 +107,23 @@ async fn post(app: &TestApp, owner: &Session, event: &Value) {
     );
 }
 
-fn abandon(app: &TestApp, now: NaiveDateTime) -> usize {
+pub(crate) fn abandon(app: &TestApp, now: NaiveDateTime) -> usize {
     let mut conn = app.state.pool.get().unwrap();
     ingest::detect_abandonment(&mut conn, now).unwrap()
 }
 
-async fn pass(app: &TestApp, now: NaiveDateTime) -> PassReport {
+pub(crate) async fn pass(app: &TestApp, now: NaiveDateTime) -> PassReport {
     dispatch::run_pass(&app.state, "test-worker", now)
         .await
         .unwrap()
 }
 
-fn simulator(app: &TestApp) -> &Simulator {
+pub(crate) fn simulator(app: &TestApp) -> &Simulator {
     app.simulator.as_deref().unwrap()
 }
 
 /// (status, reason) of every outbox row, in id order.
-fn outbox_rows(app: &TestApp) -> Vec<(String, Option<String>)> {
+pub(crate) fn outbox_rows(app: &TestApp) -> Vec<(String, Option<String>)> {
     let mut conn = app.state.pool.get().unwrap();
     outbox::table
         .order(outbox::id)

@@ -11,6 +11,7 @@ mod migrations;
 mod numbers;
 mod numbers_twilio;
 mod openapi;
+mod opt_outs;
 mod platform_webhooks;
 mod twilio_client;
 mod usage;

@@ -323,3 +323,14 @@ pub fn mark_opted_out(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryRes
     .execute(conn)
     .map(drop)
 }
+
+/// The contact texted START after opting out: texts may go to them again.
+pub fn clear_opt_out(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(contacts::table.find(id))
+        .set((
+            contacts::opted_out_at.eq(None::<NaiveDateTime>),
+            contacts::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
+}

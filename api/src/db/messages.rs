@@ -9,6 +9,8 @@ pub const INBOUND: &str = "inbound";
 pub const OUTBOUND: &str = "outbound";
 pub const KIND_CUSTOMER: &str = "customer";
 pub const KIND_AUTOMATED: &str = "automated";
+/// Opt-out, opt-in and HELP confirmations.
+pub const KIND_SYSTEM: &str = "system";
 pub const STATUS_SENDING: &str = "sending";
 pub const STATUS_RECEIVED: &str = "received";
 pub const STATUS_CANCELLED: &str = "cancelled";

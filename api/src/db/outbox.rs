@@ -14,14 +14,17 @@ pub const FAILED: &str = "failed";
 
 pub const MARKETING: &str = "marketing";
 pub const TRANSACTIONAL: &str = "transactional";
+/// Opt-out, opt-in and HELP confirmations: the one text an opted-out customer may get.
+pub const COMPLIANCE: &str = "compliance";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
     pub id: i64,
     pub store_id: i64,
-    pub campaign_id: i64,
-    pub step_id: i64,
+    /// `None` for compliance texts (opt-out, opt-in, HELP confirmations).
+    pub campaign_id: Option<i64>,
+    pub step_id: Option<i64>,
     pub contact_id: i64,
     pub cart_id: Option<i64>,
     pub order_id: Option<i64>,
@@ -46,8 +49,10 @@ impl OutboxRow {
 
 pub struct NewOutbox {
     pub store_id: i64,
-    pub campaign_id: i64,
-    pub step_id: i64,
+    pub campaign_id: Option<i64>,
+    pub step_id: Option<i64>,
+    /// Set when the text is written already (compliance texts); else rendered when sent.
+    pub message_id: Option<i64>,
     pub contact_id: i64,
     pub cart_id: Option<i64>,
     pub order_id: Option<i64>,
@@ -65,6 +70,7 @@ pub fn schedule(conn: &mut DbConn, new: &NewOutbox, now: NaiveDateTime) -> Query
             outbox::step_id.eq(new.step_id),
             outbox::contact_id.eq(new.contact_id),
             outbox::cart_id.eq(new.cart_id),
+            outbox::message_id.eq(new.message_id),
             outbox::order_id.eq(new.order_id),
             outbox::purpose.eq(new.purpose),
             outbox::status.eq(SCHEDULED),
@@ -239,7 +245,10 @@ pub fn start_attempt(conn: &mut DbConn, id: i64, message_id: i64) -> QueryResult
 }
 
 /// How many of each status a campaign's texts are in, per step: (step_id, status, count).
-pub fn counts_by_step(conn: &mut DbConn, campaign_id: i64) -> QueryResult<Vec<(i64, String, i64)>> {
+pub fn counts_by_step(
+    conn: &mut DbConn,
+    campaign_id: i64,
+) -> QueryResult<Vec<(Option<i64>, String, i64)>> {
     outbox::table
         .filter(outbox::campaign_id.eq(campaign_id))
         .group_by((outbox::step_id, outbox::status))
@@ -263,4 +272,21 @@ pub fn extend_lease(
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// Whether a text whose key starts with `prefix` was queued for the contact since `since`.
+pub fn queued_since(
+    conn: &mut DbConn,
+    contact_id: i64,
+    prefix: &str,
+    since: NaiveDateTime,
+) -> QueryResult<bool> {
+    let found: Option<i64> = outbox::table
+        .filter(outbox::contact_id.eq(contact_id))
+        .filter(outbox::dedupe_key.like(format!("{prefix}%")))
+        .filter(outbox::created_at.gt(since))
+        .select(outbox::id)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some())
 }

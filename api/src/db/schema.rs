@@ -255,8 +255,8 @@ diesel::table! {
     outbox (id) {
         id -> BigInt,
         store_id -> BigInt,
-        campaign_id -> BigInt,
-        step_id -> BigInt,
+        campaign_id -> Nullable<BigInt>,
+        step_id -> Nullable<BigInt>,
         contact_id -> BigInt,
         cart_id -> Nullable<BigInt>,
         order_id -> Nullable<BigInt>,

@@ -27,6 +27,9 @@ pub struct TwilioInboundSms {
     #[schema(example = "Do you have this in a medium?")]
     body: String,
     num_segments: Option<String>,
+    /// `STOP`, `START` or `HELP` when Twilio's own opt-out handling acted on the text.
+    #[schema(example = "STOP")]
+    opt_out_type: Option<String>,
 }
 
 /// Twilio's status callback parameters.
@@ -67,6 +70,7 @@ pub async fn twilio_inbound_sms(
         segments: param(&params, "NumSegments")
             .and_then(|n| n.parse().ok())
             .unwrap_or(1),
+        opt_out_type: param(&params, "OptOutType"),
     };
     let outcome = db::run(&state.pool, move |conn| {
         provider_webhooks::receive(conn, &inbound)

@@ -63,7 +63,7 @@ pub fn stats(conn: &mut DbConn, store_id: i64, campaign_id: i64) -> AppResult<Ca
     };
     for (step_id, status, count) in outbox::counts_by_step(conn, campaign.id)? {
         let count = u64::try_from(count).unwrap_or_default();
-        bump(Some(step_id), &mut |s| match status.as_str() {
+        bump(step_id, &mut |s| match status.as_str() {
             outbox::SCHEDULED | outbox::SENDING => s.scheduled += count,
             outbox::CANCELLED => s.cancelled += count,
             _ => {}

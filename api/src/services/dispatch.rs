@@ -25,7 +25,7 @@ use textback_shared::quiet_hours::Hours;
 use textback_shared::segments;
 use textback_shared::templates::CampaignKind;
 
-use self::compliance::{Decision, Facts};
+use self::compliance::{Decision, Facts, Purpose};
 use self::render::{RenderError, Template, Values};
 use crate::app::AppState;
 use crate::db::outbox::{self, OutboxRow, Scope};
@@ -196,11 +196,11 @@ fn load(conn: &mut DbConn, rows: &[OutboxRow], now: NaiveDateTime) -> AppResult<
     Ok(Loaded {
         contacts: by_id(db::contacts::find_many(conn, &contact_ids)?, |c| c.id),
         campaigns: by_id(
-            db::campaigns::find_many(conn, &ids(rows, |r| Some(r.campaign_id)))?,
+            db::campaigns::find_many(conn, &ids(rows, |r| r.campaign_id))?,
             |c| c.id,
         ),
         steps: by_id(
-            db::campaigns::steps_by_id(conn, &ids(rows, |r| Some(r.step_id)))?,
+            db::campaigns::steps_by_id(conn, &ids(rows, |r| r.step_id))?,
             |s| s.id,
         ),
         stores: by_id(db::stores::find_many(conn, &store_ids)?, |s| s.id),
@@ -341,11 +341,14 @@ fn check(loaded: &Loaded, row: &OutboxRow, now: NaiveDateTime) -> Decision {
         .map_or(&[][..], Vec::as_slice);
     compliance::decide(&Facts {
         now,
-        marketing: row.is_marketing(),
-        campaign_active: loaded
-            .campaigns
-            .get(&row.campaign_id)
-            .is_some_and(|c| c.status == "active"),
+        purpose: Purpose::of(&row.purpose),
+        // Compliance texts belong to no campaign.
+        campaign_active: row.campaign_id.is_none_or(|id| {
+            loaded
+                .campaigns
+                .get(&id)
+                .is_some_and(|c| c.status == "active")
+        }),
         has_live_number: loaded.numbers.contains_key(&row.store_id),
         contact,
         cart_waiting,
@@ -378,8 +381,8 @@ fn message_for(
         return Ok(Ok((existing.id, existing.body.clone())));
     }
     let (Some(campaign), Some(step), Some(number)) = (
-        loaded.campaigns.get(&row.campaign_id),
-        loaded.steps.get(&row.step_id),
+        row.campaign_id.and_then(|id| loaded.campaigns.get(&id)),
+        row.step_id.and_then(|id| loaded.steps.get(&id)),
         loaded.numbers.get(&row.store_id),
     ) else {
         return Ok(Err(RenderError::Template(
@@ -425,7 +428,7 @@ fn message_for(
             to_number: to,
             provider_sid: None,
             scheduled_for: Some(row.due_at),
-            campaign: Some((row.campaign_id, row.step_id)),
+            campaign: row.campaign_id.zip(row.step_id),
             marketing: row.is_marketing(),
             now,
         },

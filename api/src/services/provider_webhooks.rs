@@ -1,6 +1,7 @@
 //! What the SMS provider tells us: a customer's text arrived; a sent text's status changed.
 
 use crate::services::contacts::{PhoneReading, read_phone};
+use crate::services::opt_outs;
 
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
@@ -13,6 +14,8 @@ pub struct InboundSms {
     pub to: String,
     pub body: String,
     pub segments: i32,
+    /// Twilio's `OptOutType` when its own keyword handling acted on the text.
+    pub opt_out_type: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -71,6 +74,14 @@ pub fn receive(conn: &mut DbConn, sms: &InboundSms) -> AppResult<InboundOutcome>
             },
         )?;
         db::threads::record_inbound(conn, thread.id, &sms.body, now)?;
+        let reply = opt_outs::Reply {
+            number: &number,
+            contact: &contact,
+            thread_id: thread.id,
+            body: &sms.body,
+            provider_keyword: sms.opt_out_type.as_deref(),
+        };
+        opt_outs::handle(conn, &reply, now)?;
         Ok(InboundOutcome::Stored {
             message_id: message.id,
             thread_id: thread.id,

@@ -38,8 +38,9 @@ pub fn schedule_cart_flows(
     for step in &steps {
         let new = NewOutbox {
             store_id: cart.store_id,
-            campaign_id: step.campaign_id,
-            step_id: step.id,
+            campaign_id: Some(step.campaign_id),
+            step_id: Some(step.id),
+            message_id: None,
             contact_id,
             cart_id: Some(cart.id),
             order_id: None,
@@ -111,8 +112,9 @@ pub fn schedule_order_notifications(
     for step in db::campaigns::steps_of(conn, &chosen)? {
         let new = NewOutbox {
             store_id: order.store_id,
-            campaign_id: step.campaign_id,
-            step_id: step.id,
+            campaign_id: Some(step.campaign_id),
+            step_id: Some(step.id),
+            message_id: None,
             contact_id,
             cart_id: None,
             order_id: Some(order.order_id),

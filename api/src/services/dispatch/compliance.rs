@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use textback_shared::quiet_hours::{Hours, Recipient};
 
 use crate::db::contacts::ContactRow;
+use crate::db::outbox;
 
 /// The strictest state limit (Florida, Oklahoma, Maryland): no store may go above it.
 pub const MAX_MARKETING_PER_DAY: u32 = 3;
@@ -25,10 +26,32 @@ pub enum Decision {
     Cancel(&'static str),
 }
 
+/// Why a text is sent, which decides the rules it is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Cart reminders: consent, quiet hours, the daily cap.
+    Marketing,
+    /// Order notifications: never to an opted-out customer, at any hour.
+    Transactional,
+    /// The confirmation of an opt-out, opt-in or HELP: the one text an opted-out customer
+    /// may get (it confirms the opt-out itself).
+    Compliance,
+}
+
+impl Purpose {
+    pub fn of(stored: &str) -> Purpose {
+        match stored {
+            outbox::MARKETING => Purpose::Marketing,
+            outbox::COMPLIANCE => Purpose::Compliance,
+            _ => Purpose::Transactional,
+        }
+    }
+}
+
 /// What is known about a claimed text when it is checked.
 pub struct Facts<'a> {
     pub now: NaiveDateTime,
-    pub marketing: bool,
+    pub purpose: Purpose,
     pub campaign_active: bool,
     pub has_live_number: bool,
     pub contact: &'a ContactRow,
@@ -44,7 +67,7 @@ pub struct Facts<'a> {
 
 pub fn decide(facts: &Facts<'_>) -> Decision {
     let contact = facts.contact;
-    if contact.opted_out_at.is_some() {
+    if contact.opted_out_at.is_some() && facts.purpose != Purpose::Compliance {
         return Decision::Cancel("the customer opted out");
     }
     if !facts.has_live_number {
@@ -59,7 +82,7 @@ pub fn decide(facts: &Facts<'_>) -> Decision {
     if facts.cart_waiting == Some(false) {
         return Decision::Cancel("the cart is no longer abandoned");
     }
-    if !facts.marketing {
+    if facts.purpose != Purpose::Marketing {
         return Decision::Send;
     }
     if contact.sms_consent != "granted" {
@@ -147,7 +170,7 @@ mod tests {
     ) -> Facts<'a> {
         Facts {
             now,
-            marketing: true,
+            purpose: Purpose::Marketing,
             campaign_active: true,
             has_live_number: true,
             contact,
@@ -178,14 +201,18 @@ mod tests {
     fn order_notifications_go_out_at_night_but_never_after_an_opt_out() {
         let ada = contact("unknown");
         let mut transactional = facts(&ada, utc(5), &[]);
-        transactional.marketing = false;
+        transactional.purpose = Purpose::Transactional;
         transactional.cart_waiting = None;
         assert_eq!(decide(&transactional), Decision::Send);
         let mut gone = contact("granted");
         gone.opted_out_at = Some(utc(1));
         let mut to_gone = facts(&gone, utc(5), &[]);
-        to_gone.marketing = false;
+        to_gone.purpose = Purpose::Transactional;
         assert_eq!(decide(&to_gone), Decision::Cancel("the customer opted out"));
+        // Except the confirmation of that very opt-out.
+        to_gone.purpose = Purpose::Compliance;
+        to_gone.cart_waiting = None;
+        assert_eq!(decide(&to_gone), Decision::Send);
     }
 
     #[test]

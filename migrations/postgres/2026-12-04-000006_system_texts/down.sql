@@ -1,0 +1,3 @@
+DELETE FROM outbox WHERE campaign_id IS NULL OR step_id IS NULL;
+ALTER TABLE outbox ALTER COLUMN step_id SET NOT NULL;
+ALTER TABLE outbox ALTER COLUMN campaign_id SET NOT NULL;

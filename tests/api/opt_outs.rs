@@ -1,0 +1,195 @@
+//! Opt-out, opt-in and HELP from replies, through the signed Twilio webhook: the contact's
+//! state, the audit, cancelled reminders, and exactly the confirmations the rules allow.
+
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::Value;
+use textback_api::db;
+use textback_tests::{Session, TestApp, on_both_databases};
+
+use crate::dispatch::{
+    abandon, checkout, outbox_rows, pass, post, simulator, store_with_flow, utc,
+};
+
+on_both_databases!(
+    a_texted_stop_opts_out_cancels_reminders_and_confirms_once,
+    help_is_answered_once_a_day_and_ordinary_texts_are_left_alone,
+    twilios_own_opt_out_handling_is_followed,
+);
+
+const CUSTOMER: &str = "+14155550123";
+
+async fn text_in(app: &TestApp, sid: &str, body: &str, extra: &[(&str, &str)]) {
+    let mut conn = app.state.pool.get().unwrap();
+    let store_number = db::phone_numbers::all_active(&mut conn).unwrap()[0]
+        .phone_number
+        .clone();
+    drop(conn);
+    let mut params = vec![
+        ("MessageSid", sid),
+        ("AccountSid", "AC00000000000000000000000000000000"),
+        ("From", CUSTOMER),
+        ("To", store_number.as_str()),
+        ("Body", body),
+        ("NumSegments", "1"),
+    ];
+    params.extend_from_slice(extra);
+    let response = app
+        .post_twilio_webhook("/webhooks/twilio/sms", &params, None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+async fn contact(app: &TestApp, owner: &Session) -> Value {
+    let list: Value = app
+        .get("/api/v1/contacts", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = &list["items"][0]["id"];
+    app.get(&format!("/api/v1/contacts/{id}"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+fn sent_bodies(app: &TestApp) -> Vec<String> {
+    simulator(app).sent().into_iter().map(|s| s.body).collect()
+}
+
+async fn a_texted_stop_opts_out_cancels_reminders_and_confirms_once(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", CUSTOMER, utc(16, 0)),
+    )
+    .await;
+    abandon(&app, utc(17, 0));
+
+    text_in(
+        &app,
+        "SM00000000000000000000000000000001",
+        "Please stop texting me",
+        &[],
+    )
+    .await;
+    let customer = contact(&app, &owner).await;
+    assert!(
+        customer["contact"]["opted_out_at"].is_string(),
+        "{customer}"
+    );
+    let last = customer["consent_history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["status"], "denied");
+    assert_eq!(last["source"], "keyword");
+    assert!(
+        last["note"]
+            .as_str()
+            .unwrap()
+            .contains("Please stop texting me"),
+        "{last}"
+    );
+    let rows = outbox_rows(&app);
+    assert_eq!(
+        rows[..2],
+        [
+            (
+                "cancelled".to_owned(),
+                Some("the customer opted out".to_owned())
+            ),
+            (
+                "cancelled".to_owned(),
+                Some("the customer opted out".to_owned())
+            ),
+        ]
+    );
+
+    let now = db::now();
+    assert_eq!(pass(&app, now + Duration::seconds(1)).await.sent, 1);
+    assert_eq!(
+        sent_bodies(&app),
+        [
+            "Store of owner@maple.example: You're unsubscribed and will receive no more messages. Reply START to resubscribe."
+        ]
+    );
+    // A second STOP gets no second confirmation; nothing else ever goes out.
+    text_in(&app, "SM00000000000000000000000000000002", "STOP", &[]).await;
+    assert_eq!(pass(&app, now + Duration::minutes(1)).await.sent, 0);
+    assert_eq!(pass(&app, now + Duration::days(3)).await.sent, 0);
+    assert_eq!(sent_bodies(&app).len(), 1);
+
+    // START resubscribes, with a confirmation.
+    text_in(&app, "SM00000000000000000000000000000003", "start", &[]).await;
+    assert!(contact(&app, &owner).await["contact"]["opted_out_at"].is_null());
+    assert_eq!(pass(&app, db::now() + Duration::seconds(1)).await.sent, 1);
+    assert!(
+        sent_bodies(&app)[1].contains("You're resubscribed"),
+        "{:?}",
+        sent_bodies(&app)
+    );
+}
+
+async fn help_is_answered_once_a_day_and_ordinary_texts_are_left_alone(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", CUSTOMER, utc(16, 0)),
+    )
+    .await;
+    text_in(&app, "SM00000000000000000000000000000011", "HELP", &[]).await;
+    text_in(&app, "SM00000000000000000000000000000012", "help", &[]).await;
+    text_in(
+        &app,
+        "SM00000000000000000000000000000013",
+        "I'll stop by the store tomorrow",
+        &[],
+    )
+    .await;
+    text_in(
+        &app,
+        "SM00000000000000000000000000000014",
+        "cancel my order #123",
+        &[],
+    )
+    .await;
+    assert_eq!(pass(&app, db::now() + Duration::seconds(1)).await.sent, 1);
+    let bodies = sent_bodies(&app);
+    assert_eq!(bodies.len(), 1);
+    assert!(
+        bodies[0].contains("Msg & data rates may apply. Reply STOP to opt out."),
+        "{}",
+        bodies[0]
+    );
+    let customer = contact(&app, &owner).await;
+    assert!(
+        customer["contact"]["opted_out_at"].is_null(),
+        "ordinary texts do not opt out"
+    );
+}
+
+async fn twilios_own_opt_out_handling_is_followed(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", CUSTOMER, utc(16, 0)),
+    )
+    .await;
+    // Twilio handled a keyword we might not have recognised; its word counts.
+    text_in(
+        &app,
+        "SM00000000000000000000000000000021",
+        "Arrête",
+        &[("OptOutType", "STOP")],
+    )
+    .await;
+    assert!(contact(&app, &owner).await["contact"]["opted_out_at"].is_string());
+}
