@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api_keys::Scope;
 use crate::numbers::Country;
+use crate::quiet_hours::Hours;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -48,6 +49,11 @@ pub struct StoreDto {
     pub country: Option<Country>,
     /// State or province code.
     pub region: Option<String>,
+    /// The store's own hours for marketing texts, in each recipient's local time, when it
+    /// narrowed them; the law's (8:00–20:00, less where a state says so) otherwise.
+    pub sending_hours: Option<Hours>,
+    /// Marketing texts one customer may get in 24 hours (1 to 3).
+    pub marketing_per_day: u32,
 }
 
 /// `PATCH /api/v1/store`: only the fields sent change.
@@ -60,6 +66,11 @@ pub struct UpdateStoreRequest {
     /// A state or province code of `country` (or of the store's country when not sent).
     #[cfg_attr(feature = "openapi", schema(example = "CA"))]
     pub region: Option<String>,
+    /// Narrower hours for marketing texts (from 8 to 21 at the widest; state rules still
+    /// apply within them).
+    pub sending_hours: Option<Hours>,
+    /// 1 to 3 marketing texts per customer per 24 hours.
+    pub marketing_per_day: Option<u32>,
 }
 
 /// A signed-in session: send `token` as `Authorization: Bearer <token>`.

@@ -121,9 +121,22 @@ impl UpdateStoreRequest {
                 .any(|c| !crate::nanp::in_region(*c, region).is_empty());
             (!known).then_some("Use a US state or Canadian province code, e.g. CA or ON.")
         });
+        let hours_error = self.sending_hours.and_then(|h| {
+            let lawful = crate::quiet_hours::FEDERAL_HOURS;
+            let ok = h.start_hour >= lawful.start_hour
+                && h.end_hour <= lawful.end_hour
+                && h.start_hour < h.end_hour;
+            (!ok).then_some("Choose hours between 8:00 and 21:00, the start before the end.")
+        });
+        let per_day_error = self
+            .marketing_per_day
+            .filter(|n| !(1..=3).contains(n))
+            .map(|_| "Choose 1 to 3 texts a day: 3 is the most any state allows.");
         collect([
             ("name", self.name.as_deref().and_then(name_error)),
             ("region", region_error),
+            ("sending_hours", hours_error),
+            ("marketing_per_day", per_day_error),
         ])
     }
 }

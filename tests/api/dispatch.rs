@@ -29,6 +29,7 @@ on_both_databases!(
     two_workers_never_send_one_text_twice,
     a_worker_lost_after_the_provider_took_the_text_does_not_send_it_again,
     a_pause_or_a_release_stops_pending_texts,
+    a_store_may_narrow_its_hours_but_not_widen_them,
     unknown_short_links_are_not_found,
 );
 
@@ -555,4 +556,54 @@ async fn unknown_short_links_are_not_found(app: TestApp) {
             "application/problem+json"
         );
     }
+}
+
+async fn a_store_may_narrow_its_hours_but_not_widen_them(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [15, 1440]).await;
+    for (body, field) in [
+        (
+            json!({"sending_hours": {"start_hour": 7, "end_hour": 22}}),
+            "sending_hours",
+        ),
+        (
+            json!({"sending_hours": {"start_hour": 12, "end_hour": 10}}),
+            "sending_hours",
+        ),
+        (json!({"marketing_per_day": 5}), "marketing_per_day"),
+    ] {
+        let refused = app
+            .request(reqwest::Method::PATCH, "/api/v1/store", Some(&owner.token))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let problem = textback_tests::problem(refused, 422).await;
+        assert_eq!(problem.errors[0].field, field, "{body}");
+    }
+    let narrowed: Value = app
+        .request(reqwest::Method::PATCH, "/api/v1/store", Some(&owner.token))
+        .json(&json!({"sending_hours": {"start_hour": 10, "end_hour": 18}, "marketing_per_day": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        narrowed["sending_hours"],
+        json!({"start_hour": 10, "end_hour": 18})
+    );
+    assert_eq!(narrowed["marketing_per_day"], 1);
+
+    // Abandoned at 8:45 in San Francisco: the first step waits for 10:00 there.
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", utc(14, 45)),
+    )
+    .await;
+    abandon(&app, utc(15, 45));
+    let early = pass(&app, utc(16, 0)).await;
+    assert_eq!((early.deferred, early.sent), (1, 0), "{early:?}");
+    assert_eq!(pass(&app, utc(17, 0)).await.sent, 1);
 }

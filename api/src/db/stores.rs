@@ -67,3 +67,27 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<StoreRow>> {
         .select(StoreRow::as_select())
         .load(conn)
 }
+
+/// The store's own limits on marketing texts; `None` leaves one as it is.
+pub fn update_limits(
+    conn: &mut DbConn,
+    id: i64,
+    sending_hours: Option<(i32, i32)>,
+    marketing_per_day: Option<i32>,
+) -> QueryResult<()> {
+    let target = stores::table.find(id);
+    if let Some((start, end)) = sending_hours {
+        diesel::update(target)
+            .set((
+                stores::quiet_start_hour.eq(start),
+                stores::quiet_end_hour.eq(end),
+            ))
+            .execute(conn)?;
+    }
+    if let Some(per_day) = marketing_per_day {
+        diesel::update(target)
+            .set(stores::marketing_per_day.eq(per_day))
+            .execute(conn)?;
+    }
+    Ok(())
+}

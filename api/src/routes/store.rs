@@ -23,7 +23,8 @@ pub async fn get_store(
     Ok(Json(accounts::store_dto(&store)))
 }
 
-/// Change the store's name or where it is (numbers nearby are suggested first).
+/// Change the store's name, where it is (numbers nearby are suggested first), or its own
+/// limits on marketing texts: narrower sending hours and fewer texts per customer per day.
 #[utoipa::path(tag = "account", request_body = UpdateStoreRequest, responses((status = 200, description = "The store", body = StoreDto)))]
 #[patch("/store")]
 pub async fn update_store(
@@ -40,13 +41,23 @@ pub async fn update_store(
             .region
             .as_deref()
             .map(|r| r.trim().to_ascii_uppercase());
-        Ok(db::stores::update(
-            conn,
-            store_id,
-            request.name.as_deref().map(str::trim),
-            country,
-            region.as_deref(),
-        )?)
+        let hours = request.sending_hours.map(|h| {
+            let hour = |h: u32| i32::try_from(h).unwrap_or_default();
+            (hour(h.start_hour), hour(h.end_hour))
+        });
+        let per_day = request
+            .marketing_per_day
+            .map(|n| i32::try_from(n).unwrap_or(2));
+        db::write_transaction(conn, |conn| {
+            db::stores::update_limits(conn, store_id, hours, per_day)?;
+            Ok(db::stores::update(
+                conn,
+                store_id,
+                request.name.as_deref().map(str::trim),
+                country,
+                region.as_deref(),
+            )?)
+        })
     })
     .await?;
     Ok(Json(accounts::store_dto(&store)))

@@ -40,6 +40,16 @@ pub fn store_dto(store: &StoreRow) -> StoreDto {
             .as_deref()
             .and_then(textback_shared::numbers::Country::parse),
         region: store.region.clone(),
+        sending_hours: store
+            .quiet_start_hour
+            .zip(store.quiet_end_hour)
+            .and_then(|(start, end)| {
+                Some(textback_shared::quiet_hours::Hours::new(
+                    u32::try_from(start).ok()?,
+                    u32::try_from(end).ok()?,
+                ))
+            }),
+        marketing_per_day: u32::try_from(store.marketing_per_day).unwrap_or(2),
     }
 }
 
