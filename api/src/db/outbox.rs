@@ -290,3 +290,21 @@ pub fn queued_since(
         .optional()?;
     Ok(found.is_some())
 }
+
+/// Marks many texts with one final status at once (the dispatcher's sent texts of a pass).
+pub fn finish_many(
+    conn: &mut DbConn,
+    ids: &[i64],
+    status: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+        .set((
+            outbox::status.eq(status),
+            outbox::reason.eq(None::<String>),
+            outbox::lease_until.eq(None::<NaiveDateTime>),
+            outbox::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}

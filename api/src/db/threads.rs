@@ -93,3 +93,11 @@ pub fn record_inbound(
         .execute(conn)
         .map(drop)
 }
+
+/// The threads of these contacts.
+pub fn of_contacts(conn: &mut DbConn, contact_ids: &[i64]) -> QueryResult<Vec<ThreadRow>> {
+    threads::table
+        .filter(threads::contact_id.eq_any(contact_ids))
+        .select(ThreadRow::as_select())
+        .load(conn)
+}

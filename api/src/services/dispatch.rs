@@ -166,6 +166,8 @@ struct Loaded {
     regions: HashMap<i64, String>,
     marketing_sent: HashMap<i64, Vec<NaiveDateTime>>,
     messages: HashMap<i64, db::messages::MessageRow>,
+    /// Thread id by contact, filled in as threads are created.
+    threads: HashMap<i64, i64>,
 }
 
 fn ids(rows: &[OutboxRow], pick: impl Fn(&OutboxRow) -> Option<i64>) -> Vec<i64> {
@@ -222,6 +224,11 @@ fn load(conn: &mut DbConn, rows: &[OutboxRow], now: NaiveDateTime) -> AppResult<
             db::messages::find_many(conn, &ids(rows, |r| r.message_id))?,
             |m| m.id,
         ),
+        threads: db::threads::of_contacts(conn, &contact_ids)?
+            .into_iter()
+            .filter(|t| store_ids.binary_search(&t.store_id).is_ok())
+            .map(|t| (t.contact_id, t.id))
+            .collect(),
     })
 }
 
@@ -247,6 +254,7 @@ fn prepare(
         .values()
         .map(|n| (n.id, n.next_send_at.unwrap_or(now).max(now)))
         .collect();
+    let mut threads = std::mem::take(&mut loaded.threads);
     let mut outgoing = Vec::new();
     for row in &rows {
         match check(&loaded, row, now) {
@@ -272,7 +280,7 @@ fn prepare(
                     continue;
                 }
                 next_slot.insert(number.id, slot + config.send_interval);
-                match message_for(conn, &loaded, context, row, now)? {
+                match message_for(conn, &loaded, &mut threads, context, row, now)? {
                     Ok((message_id, body)) => {
                         outbox::start_attempt(conn, row.id, message_id)?;
                         if row.is_marketing() {
@@ -373,6 +381,7 @@ fn cancel(conn: &mut DbConn, row: &OutboxRow, reason: &str, now: NaiveDateTime) 
 fn message_for(
     conn: &mut DbConn,
     loaded: &Loaded,
+    threads: &mut HashMap<i64, i64>,
     context: &SendContext,
     row: &OutboxRow,
     now: NaiveDateTime,
@@ -411,12 +420,15 @@ fn message_for(
         Err(e) => return Ok(Err(e)),
     };
     let to = contact.phone.as_deref().unwrap_or_default();
-    let thread = db::threads::find_or_create(conn, row.store_id, row.contact_id, now)?;
+    let thread_id = match threads.get(&row.contact_id) {
+        Some(id) => *id,
+        None => db::threads::find_or_create(conn, row.store_id, row.contact_id, now)?.id,
+    };
     let message = db::messages::insert(
         conn,
         &db::messages::NewMessage {
             store_id: row.store_id,
-            thread_id: thread.id,
+            thread_id,
             contact_id: row.contact_id,
             phone_number_id: Some(number.id),
             direction: db::messages::OUTBOUND,
@@ -436,7 +448,8 @@ fn message_for(
     for (code, target) in &rendered.links {
         db::short_links::insert(conn, row.store_id, message.id, code, target, now)?;
     }
-    db::threads::record_outbound(conn, thread.id, &rendered.body, now)?;
+    db::threads::record_outbound(conn, thread_id, &rendered.body, now)?;
+    threads.insert(row.contact_id, thread_id);
     Ok(Ok((message.id, rendered.body)))
 }
 
@@ -528,12 +541,12 @@ fn record(
     now: NaiveDateTime,
 ) -> AppResult<Recorded> {
     let mut recorded = Recorded::default();
+    let mut sent = Vec::new();
     for (text, result) in results {
         match result {
             Ok(accepted) => {
                 db::messages::record_sent(conn, text.message_id, &accepted, now)?;
-                outbox::finish(conn, text.outbox_id, outbox::SENT, None, now)?;
-                recorded.sent += 1;
+                sent.push(text.outbox_id);
             }
             // Refused for now: certainly not sent, so simply sent again later.
             Err(error @ ProviderError::RateLimited { .. })
@@ -582,6 +595,8 @@ fn record(
             }
         }
     }
+    outbox::finish_many(conn, &sent, outbox::SENT, now)?;
+    recorded.sent = sent.len();
     Ok(recorded)
 }
 
@@ -609,6 +624,9 @@ async fn reconcile(state: &AppState, worker: &str, now: NaiveDateTime) -> AppRes
     let stranded = db::run(&state.pool, move |conn| {
         db::write_transaction(conn, |conn| {
             let rows = outbox::lease_expired(conn, now, 100)?;
+            if rows.is_empty() {
+                return Ok((rows, Vec::new()));
+            }
             // Taken over under a fresh lease, so two reconcilers never handle one row.
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             outbox::extend_lease(conn, &ids, now + lease, &worker_name, now)?;
