@@ -101,3 +101,35 @@ pub fn of_contacts(conn: &mut DbConn, contact_ids: &[i64]) -> QueryResult<Vec<Th
         .select(ThreadRow::as_select())
         .load(conn)
 }
+
+/// The contact's thread, created with `body` as its latest message when it is new; an
+/// existing one moves to the top with it. Returns the thread's id.
+pub fn post_outbound(
+    conn: &mut DbConn,
+    store_id: i64,
+    contact_id: i64,
+    body: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let insert = diesel::insert_into(threads::table)
+        .values((
+            threads::store_id.eq(store_id),
+            threads::contact_id.eq(contact_id),
+            threads::last_message_at.eq(now),
+            threads::last_message_preview.eq(preview(body)),
+            threads::unread_count.eq(0),
+            threads::created_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .returning(threads::id);
+    if let Some(id) = super::per_backend!(conn, |c| insert.get_result(c).optional())? {
+        return Ok(id);
+    }
+    let id = threads::table
+        .filter(threads::store_id.eq(store_id))
+        .filter(threads::contact_id.eq(contact_id))
+        .select(threads::id)
+        .first(conn)?;
+    record_outbound(conn, id, body, now)?;
+    Ok(id)
+}

@@ -421,8 +421,13 @@ fn message_for(
     };
     let to = contact.phone.as_deref().unwrap_or_default();
     let thread_id = match threads.get(&row.contact_id) {
-        Some(id) => *id,
-        None => db::threads::find_or_create(conn, row.store_id, row.contact_id, now)?.id,
+        Some(id) => {
+            db::threads::record_outbound(conn, *id, &rendered.body, now)?;
+            *id
+        }
+        None => {
+            db::threads::post_outbound(conn, row.store_id, row.contact_id, &rendered.body, now)?
+        }
     };
     let message = db::messages::insert(
         conn,
@@ -448,7 +453,6 @@ fn message_for(
     for (code, target) in &rendered.links {
         db::short_links::insert(conn, row.store_id, message.id, code, target, now)?;
     }
-    db::threads::record_outbound(conn, thread_id, &rendered.body, now)?;
     threads.insert(row.contact_id, thread_id);
     Ok(Ok((message.id, rendered.body)))
 }
