@@ -248,3 +248,52 @@ pub fn campaign_texts_between(
         .select((messages::id, messages::sent_at))
         .load(conn)
 }
+
+/// What the provider said when it accepted a text.
+pub struct Accepted<'a> {
+    pub message_id: i64,
+    pub provider_sid: &'a str,
+    pub status: &'a str,
+    pub error_code: Option<i64>,
+}
+
+/// Records many accepted texts in one statement (`UPDATE … FROM (VALUES …)`, which both
+/// databases read alike): a dispatcher pass's worth.
+pub fn record_sent_many(
+    conn: &mut DbConn,
+    accepted: &[Accepted<'_>],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    if accepted.is_empty() {
+        return Ok(());
+    }
+    // `$1` is the time; each text brings four more numbered parameters.
+    let rows: Vec<String> = (0..accepted.len())
+        .map(|i| {
+            let n = 2 + i * 4;
+            format!("(${n}, ${}, ${}, ${})", n + 1, n + 2, n + 3)
+        })
+        .collect();
+    let sql = format!(
+        "UPDATE messages SET provider_sid = v.column2, status = v.column3, \
+         error_code = v.column4, sent_at = $1, updated_at = $1, \
+         delivered_at = CASE WHEN v.column3 = 'delivered' THEN $1 ELSE NULL END \
+         FROM (VALUES {}) AS v WHERE messages.id = v.column1",
+        rows.join(", ")
+    );
+    super::per_backend!(conn, |c| {
+        let mut query = diesel::sql_query(&sql)
+            .into_boxed()
+            .bind::<Timestamp, _>(now);
+        for a in accepted {
+            query = query
+                .bind::<BigInt, _>(a.message_id)
+                .bind::<Text, _>(a.provider_sid)
+                .bind::<Text, _>(a.status)
+                .bind::<Nullable<BigInt>, _>(a.error_code);
+        }
+        query.execute(c)
+    })
+    .map(drop)
+}

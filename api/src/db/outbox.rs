@@ -233,15 +233,31 @@ pub fn finish(
         .map(drop)
 }
 
-/// The conversation message this text became, and one more attempt at sending it.
-pub fn start_attempt(conn: &mut DbConn, id: i64, message_id: i64) -> QueryResult<()> {
-    diesel::update(outbox::table.find(id))
-        .set((
-            outbox::message_id.eq(message_id),
-            outbox::attempts.eq(outbox::attempts + 1),
-        ))
-        .execute(conn)
-        .map(drop)
+/// For each (text, message) pair: the conversation message the text became, and one more
+/// attempt at sending it. One statement for a pass (`UPDATE … FROM (VALUES …)`).
+pub fn start_attempts(conn: &mut DbConn, started: &[(i64, i64)]) -> QueryResult<()> {
+    use diesel::sql_types::BigInt;
+    if started.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..started.len())
+        .map(|i| format!("(${}, ${})", 1 + i * 2, 2 + i * 2))
+        .collect();
+    let sql = format!(
+        "UPDATE outbox SET message_id = v.column2, attempts = outbox.attempts + 1 \
+         FROM (VALUES {}) AS v WHERE outbox.id = v.column1",
+        rows.join(", ")
+    );
+    super::per_backend!(conn, |c| {
+        let mut query = diesel::sql_query(&sql).into_boxed();
+        for (outbox_id, message_id) in started {
+            query = query
+                .bind::<BigInt, _>(*outbox_id)
+                .bind::<BigInt, _>(*message_id);
+        }
+        query.execute(c)
+    })
+    .map(drop)
 }
 
 /// How many of each status a campaign's texts are in, per step: (step_id, status, count).

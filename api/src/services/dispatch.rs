@@ -255,6 +255,7 @@ fn prepare(
         .map(|n| (n.id, n.next_send_at.unwrap_or(now).max(now)))
         .collect();
     let mut threads = std::mem::take(&mut loaded.threads);
+    let mut started = Vec::new();
     let mut outgoing = Vec::new();
     for row in &rows {
         match check(&loaded, row, now) {
@@ -282,7 +283,7 @@ fn prepare(
                 next_slot.insert(number.id, slot + config.send_interval);
                 match message_for(conn, &loaded, &mut threads, context, row, now)? {
                     Ok((message_id, body)) => {
-                        outbox::start_attempt(conn, row.id, message_id)?;
+                        started.push((row.id, message_id));
                         if row.is_marketing() {
                             loaded
                                 .marketing_sent
@@ -316,6 +317,7 @@ fn prepare(
             }
         }
     }
+    outbox::start_attempts(conn, &started)?;
     for number in loaded.numbers.values() {
         if let Some(slot) = next_slot.get(&number.id)
             && Some(*slot) != number.next_send_at
@@ -546,11 +548,12 @@ fn record(
 ) -> AppResult<Recorded> {
     let mut recorded = Recorded::default();
     let mut sent = Vec::new();
+    let mut accepted_texts = Vec::new();
     for (text, result) in results {
         match result {
             Ok(accepted) => {
-                db::messages::record_sent(conn, text.message_id, &accepted, now)?;
                 sent.push(text.outbox_id);
+                accepted_texts.push((text.message_id, accepted));
             }
             // Refused for now: certainly not sent, so simply sent again later.
             Err(error @ ProviderError::RateLimited { .. })
@@ -599,6 +602,16 @@ fn record(
             }
         }
     }
+    let accepted: Vec<db::messages::Accepted<'_>> = accepted_texts
+        .iter()
+        .map(|(message_id, a)| db::messages::Accepted {
+            message_id: *message_id,
+            provider_sid: &a.provider_sid,
+            status: &a.status,
+            error_code: a.error_code,
+        })
+        .collect();
+    db::messages::record_sent_many(conn, &accepted, now)?;
     outbox::finish_many(conn, &sent, outbox::SENT, now)?;
     recorded.sent = sent.len();
     Ok(recorded)
