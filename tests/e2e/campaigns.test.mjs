@@ -189,7 +189,13 @@ test('build an abandoned-cart flow, activate it through the number picker, pause
     // The list shows it paused, with its kind and steps, and can activate it again.
     await byTestId(page, 'nav-campaigns').click();
     await waitForPath(page, '/campaigns');
-    const row = byTestId(page, 'campaign-row');
+    // Listed in the Abandoned Carts area; the Order Updates area has none yet.
+    const carts = page.locator('[data-testid="campaign-section"][data-group="abandoned-carts"]');
+    const row = carts.locator('[data-testid="campaign-row"]');
+    await assertText(
+      page.locator('[data-testid="campaign-section"][data-group="order-updates"]'),
+      'None yet.',
+    );
     await assertText(row.locator('[data-testid="campaign-name"]'), 'Cart reminders');
     await assertText(row.locator('[data-testid="campaign-kind"]'), 'Abandoned cart');
     await assertText(row.locator('[data-testid="campaign-status"]'), 'Paused');

@@ -71,31 +71,13 @@ pub fn CampaignsPage() -> impl IntoView {
     }));
 
     let retry = Callback::new(move |()| load_first());
-    let list = move || {
-        match list_state.get() {
+    let list = move || match list_state.get() {
         ListState::Loading => view! { <Loading label="Loading campaigns…" /> }.into_any(),
         ListState::Failed(error) => view! { <ErrorState error on_retry=retry /> }.into_any(),
         ListState::Ready if campaigns.with(Vec::is_empty) => view! { <NoCampaigns /> }.into_any(),
         ListState::Ready => view! {
-            <div class="card card-flush table-wrap">
-                <table class="table" data-testid="campaign-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Kind"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col">"Messages"</th>
-                            <th scope="col">"Results"</th>
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For each=move || campaigns.get() key=|c| (c.id, c.status.as_str(), c.updated_at) let:campaign>
-                            <CampaignRow campaign activation />
-                        </For>
-                    </tbody>
-                </table>
-            </div>
+            <CampaignSection group=Group::AbandonedCarts campaigns activation />
+            <CampaignSection group=Group::OrderUpdates campaigns activation />
             <LoadMore
                 visible=Signal::derive(move || next_cursor.with(Option::is_some))
                 busy=loading_more
@@ -104,7 +86,6 @@ pub fn CampaignsPage() -> impl IntoView {
             />
         }
         .into_any(),
-    }
     };
 
     view! {
@@ -119,6 +100,95 @@ pub fn CampaignsPage() -> impl IntoView {
         </div>
         <FormAlert message=activation.error />
         {list}
+    }
+}
+
+/// The two areas merchants know from the seed product.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Group {
+    AbandonedCarts,
+    OrderUpdates,
+}
+
+impl Group {
+    fn holds(self, kind: CampaignKind) -> bool {
+        (kind == CampaignKind::AbandonedCart) == (self == Group::AbandonedCarts)
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Group::AbandonedCarts => "Abandoned Carts",
+            Group::OrderUpdates => "Order Updates",
+        }
+    }
+
+    fn blurb(self) -> &'static str {
+        match self {
+            Group::AbandonedCarts => "Reminders, in timed steps, for carts left at checkout.",
+            Group::OrderUpdates => {
+                "Notifications when an order is updated, ships or is put on hold."
+            }
+        }
+    }
+
+    fn test_id(self) -> &'static str {
+        match self {
+            Group::AbandonedCarts => "abandoned-carts",
+            Group::OrderUpdates => "order-updates",
+        }
+    }
+}
+
+#[component]
+fn CampaignSection(
+    group: Group,
+    campaigns: RwSignal<Vec<CampaignDto>>,
+    activation: Activation,
+) -> impl IntoView {
+    let of_group = move || {
+        campaigns.with(|all| {
+            all.iter()
+                .filter(|c| group.holds(c.kind))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let table = move || {
+        if of_group().is_empty() {
+            return view! {
+                <p class="muted" data-testid="campaign-section-empty">"None yet."</p>
+            }
+            .into_any();
+        }
+        view! {
+            <div class="card card-flush table-wrap">
+                <table class="table" data-testid="campaign-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Kind"</th>
+                            <th scope="col">"Status"</th>
+                            <th scope="col">"Messages"</th>
+                            <th scope="col">"Results"</th>
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=of_group key=|c| (c.id, c.status.as_str(), c.updated_at) let:campaign>
+                            <CampaignRow campaign activation />
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="campaign-section" data-testid="campaign-section" data-group=group.test_id()>
+            <h2>{group.title()}</h2>
+            <p class="muted">{group.blurb()}</p>
+            {table}
+        </section>
     }
 }
 
