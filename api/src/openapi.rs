@@ -30,6 +30,7 @@ use crate::error::PROBLEM_JSON;
         (name = "events", description = "Cart, order and customer events from store platforms and integrations"),
         (name = "contacts", description = "Customers, their consent, carts and orders"),
         (name = "campaigns", description = "Abandoned-cart flows and order notifications"),
+        (name = "inbox", description = "Conversations with customers: threads, messages, the customer beside them, replies"),
         (name = "links", description = "Short links in campaign texts: redirect and count clicks"),
         (name = "integrations", description = "Store platforms' webhook secrets"),
         (name = "webhooks", description = "Callbacks from the SMS provider, signed with X-Twilio-Signature"),

@@ -14,6 +14,7 @@ pub mod numbers;
 pub mod ops;
 pub mod platform_webhooks;
 pub mod store;
+pub mod threads;
 pub mod usage;
 pub mod webhooks;
 
@@ -46,7 +47,14 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(campaigns::delete_campaign)
         .service(campaigns::activate_campaign)
         .service(campaigns::pause_campaign)
-        .service(campaigns::get_campaign_stats);
+        .service(campaigns::get_campaign_stats)
+        .service(threads::list_threads)
+        .service(threads::get_thread)
+        .service(threads::list_thread_messages)
+        .service(threads::get_thread_context)
+        .service(threads::reply_to_thread)
+        .service(threads::mark_thread_read)
+        .service(threads::mark_thread_unread);
 }
 
 /// Operations endpoints and provider webhooks, at the root.

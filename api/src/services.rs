@@ -7,6 +7,7 @@ pub mod campaign_stats;
 pub mod campaigns;
 pub mod contacts;
 pub mod dispatch;
+pub mod inbox;
 pub mod ingest;
 pub mod numbers;
 pub mod opt_outs;

@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod campaigns;
 pub mod events;
+pub mod inbox;
 pub mod message_warnings;
 pub mod nanp;
 pub mod numbers;

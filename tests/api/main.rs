@@ -7,6 +7,7 @@ mod conventions;
 mod dispatch;
 mod dispatch_kill;
 mod events;
+mod inbox;
 mod migrations;
 mod numbers;
 mod numbers_twilio;

@@ -285,24 +285,41 @@ pub fn list(
         query = query.filter(contacts::id.lt(before));
     }
     if let Some(q) = q {
-        let escaped = q
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
-        let lower =
-            |c| diesel::dsl::sql::<diesel::sql_types::Text>(&format!("LOWER(COALESCE({c}, ''))"));
-        query = query.filter(
+        let ids = matching_ids(conn, store_id, q)?;
+        query = query.filter(contacts::id.eq_any(ids));
+    }
+    query.load(conn)
+}
+
+/// The ids of the store's contacts whose phone, email or name contains `q` (any case).
+pub fn matching_ids(conn: &mut DbConn, store_id: i64, q: &str) -> QueryResult<Vec<i64>> {
+    let escaped = q
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    let lower =
+        |c| diesel::dsl::sql::<diesel::sql_types::Text>(&format!("LOWER(COALESCE({c}, ''))"));
+    // A number is found however it is written: `(415) 555-0124` matches `+14155550124`.
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let phone_pattern = if digits.len() >= 3 {
+        format!("%{digits}%")
+    } else {
+        pattern.clone()
+    };
+    contacts::table
+        .filter(contacts::store_id.eq(store_id))
+        .filter(
             lower("phone")
-                .like(pattern.clone())
+                .like(phone_pattern)
                 .escape('\\')
                 .or(lower("email").like(pattern.clone()).escape('\\'))
                 .or(lower("first_name").like(pattern.clone()).escape('\\'))
                 .or(lower("last_name").like(pattern).escape('\\')),
-        );
-    }
-    query.load(conn)
+        )
+        .select(contacts::id)
+        .load(conn)
 }
 
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<ContactRow>> {

@@ -9,6 +9,8 @@ pub const INBOUND: &str = "inbound";
 pub const OUTBOUND: &str = "outbound";
 pub const KIND_CUSTOMER: &str = "customer";
 pub const KIND_AUTOMATED: &str = "automated";
+/// A reply written by the merchant.
+pub const KIND_MANUAL: &str = "manual";
 /// Opt-out, opt-in and HELP confirmations.
 pub const KIND_SYSTEM: &str = "system";
 pub const STATUS_SENDING: &str = "sending";
@@ -296,4 +298,23 @@ pub fn record_sent_many(
         query.execute(c)
     })
     .map(drop)
+}
+
+/// A page of the thread's messages, newest first, before message `before_id`.
+pub fn of_thread(
+    conn: &mut DbConn,
+    thread_id: i64,
+    before_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<MessageRow>> {
+    let mut query = messages::table
+        .filter(messages::thread_id.eq(thread_id))
+        .select(MessageRow::as_select())
+        .order(messages::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(before) = before_id {
+        query = query.filter(messages::id.lt(before));
+    }
+    query.load(conn)
 }

@@ -14,6 +14,8 @@ pub const FAILED: &str = "failed";
 
 pub const MARKETING: &str = "marketing";
 pub const TRANSACTIONAL: &str = "transactional";
+/// The merchant's replies: not held by quiet hours, never to an opted-out customer.
+pub const CONVERSATIONAL: &str = "conversational";
 /// Opt-out, opt-in and HELP confirmations: the one text an opted-out customer may get.
 pub const COMPLIANCE: &str = "compliance";
 
@@ -323,4 +325,15 @@ pub fn finish_many(
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// The message of the store's text queued under `key`, if one was.
+pub fn message_of_key(conn: &mut DbConn, store_id: i64, key: &str) -> QueryResult<Option<i64>> {
+    let found: Option<Option<i64>> = outbox::table
+        .filter(outbox::store_id.eq(store_id))
+        .filter(outbox::dedupe_key.eq(key))
+        .select(outbox::message_id)
+        .first(conn)
+        .optional()?;
+    Ok(found.flatten())
 }

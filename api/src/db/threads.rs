@@ -133,3 +133,70 @@ pub fn post_outbound(
     record_outbound(conn, id, body, now)?;
     Ok(id)
 }
+
+/// Which threads a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Only {
+    All,
+    Unread,
+    AwaitingReply,
+    OptedOut,
+}
+
+/// A page of the store's threads with their contacts, most recent activity first, after the
+/// (last_message_at, id) keyset position `after`.
+pub fn list(
+    conn: &mut DbConn,
+    store_id: i64,
+    only: Only,
+    contact_ids: Option<Vec<i64>>,
+    after: Option<(NaiveDateTime, i64)>,
+    limit: i64,
+) -> QueryResult<Vec<(ThreadRow, super::contacts::ContactRow)>> {
+    use super::schema::contacts;
+    let mut query = threads::table
+        .inner_join(contacts::table)
+        .filter(threads::store_id.eq(store_id))
+        .select((
+            ThreadRow::as_select(),
+            super::contacts::ContactRow::as_select(),
+        ))
+        .order((threads::last_message_at.desc(), threads::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    query = match only {
+        Only::All => query,
+        Only::Unread => query.filter(threads::unread_count.gt(0)),
+        Only::AwaitingReply => {
+            query.filter(threads::last_inbound_at.eq(threads::last_message_at.nullable()))
+        }
+        Only::OptedOut => query.filter(contacts::opted_out_at.is_not_null()),
+    };
+    if let Some(ids) = contact_ids {
+        query = query.filter(threads::contact_id.eq_any(ids));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            threads::last_message_at
+                .lt(at)
+                .or(threads::last_message_at.eq(at).and(threads::id.lt(id))),
+        );
+    }
+    query.load(conn)
+}
+
+pub fn find(conn: &mut DbConn, store_id: i64, id: i64) -> QueryResult<ThreadRow> {
+    threads::table
+        .filter(threads::store_id.eq(store_id))
+        .filter(threads::id.eq(id))
+        .select(ThreadRow::as_select())
+        .first(conn)
+}
+
+/// Marks the thread read (0) or unread (at least 1).
+pub fn set_unread(conn: &mut DbConn, id: i64, unread: i32) -> QueryResult<()> {
+    diesel::update(threads::table.find(id))
+        .set(threads::unread_count.eq(unread))
+        .execute(conn)
+        .map(drop)
+}

@@ -31,7 +31,8 @@ pub enum Decision {
 pub enum Purpose {
     /// Cart reminders: consent, quiet hours, the daily cap.
     Marketing,
-    /// Order notifications: never to an opted-out customer, at any hour.
+    /// Order notifications and the merchant's replies: never to an opted-out customer, at
+    /// any hour.
     Transactional,
     /// The confirmation of an opt-out, opt-in or HELP: the one text an opted-out customer
     /// may get (it confirms the opt-out itself).
@@ -43,6 +44,7 @@ impl Purpose {
         match stored {
             outbox::MARKETING => Purpose::Marketing,
             outbox::COMPLIANCE => Purpose::Compliance,
+            // TRANSACTIONAL and CONVERSATIONAL
             _ => Purpose::Transactional,
         }
     }

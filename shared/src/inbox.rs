@@ -1,0 +1,118 @@
+//! The inbox: conversations (threads) with customers, and their messages.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Which threads to list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ThreadFilter {
+    #[default]
+    All,
+    /// With messages the merchant has not read.
+    Unread,
+    /// Whose latest message is the customer's.
+    AwaitingReply,
+    /// With customers who opted out.
+    OptedOut,
+}
+
+/// `GET /api/v1/threads`: most recent activity first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct ThreadQuery {
+    pub filter: Option<ThreadFilter>,
+    /// Part of the customer's name, email or phone number.
+    pub q: Option<String>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 100 (default 50).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThreadDto {
+    pub id: i64,
+    pub contact_id: i64,
+    /// The customer's name when known.
+    pub name: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+    pub last_message_at: DateTime<Utc>,
+    /// The start of the latest message.
+    pub snippet: String,
+    pub unread_count: u32,
+    pub opted_out: bool,
+    /// Since when the customer has been waiting for an answer (their message is the latest).
+    pub waiting_since: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// From the customer.
+    Customer,
+    /// A reply written by the merchant.
+    Manual,
+    /// Sent by a campaign.
+    Automated,
+    /// An opt-out, opt-in or HELP confirmation.
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageDto {
+    pub id: i64,
+    pub thread_id: i64,
+    /// `inbound` or `outbound`.
+    pub direction: String,
+    pub kind: MessageKind,
+    pub body: String,
+    /// Inbound: `received`. Outbound: `queued`, `sending`, `sent`, `delivered`, `undelivered`,
+    /// `failed` or `cancelled`.
+    pub status: String,
+    /// The provider's error code when it failed (e.g. 30003 unreachable).
+    pub error_code: Option<i64>,
+    pub segments: u32,
+    /// The campaign and step (1-based) that sent it, for automated messages.
+    pub campaign_id: Option<i64>,
+    pub campaign_name: Option<String>,
+    pub step: Option<u32>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// `POST /api/v1/threads/{id}/messages`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Yes, the medium is back in stock!")
+    )]
+    pub body: String,
+}
+
+/// Replies longer than this are refused (ten segments of GSM-7).
+pub const MAX_REPLY_CHARS: usize = 1_530;
+
+impl ReplyRequest {
+    /// Why the reply cannot be sent as written, if it cannot.
+    pub fn problem(&self) -> Option<&'static str> {
+        let body = self.body.trim();
+        if body.is_empty() {
+            Some("Write a message.")
+        } else if body.chars().count() > MAX_REPLY_CHARS {
+            Some("Keep the message under 1,530 characters (ten texts).")
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! The inbox API: threads (order, filters, search, paging), messages, the customer beside
+//! them, and replies from the store's number through the dispatcher.
+
+use chrono::Duration;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use textback_api::db;
+use textback_tests::{Session, TestApp, on_both_databases, problem};
+
+use crate::dispatch::{checkout, pass, post, simulator, utc};
+use crate::numbers::{reserve_any, stocked_area_code};
+
+on_both_databases!(
+    threads_come_most_recent_first_with_filters_search_and_pages,
+    a_reply_goes_out_from_the_store_number_once_per_idempotency_key,
+    replies_to_an_opted_out_customer_are_refused,
+    the_customer_is_beside_the_conversation,
+    another_stores_thread_is_not_found_and_bad_input_is_refused,
+);
+
+const ADA: &str = "+14155550123";
+const BOB: &str = "+14155550124";
+
+async fn store(app: &TestApp) -> (Session, String) {
+    let owner = app.signup("owner@maple.example").await;
+    let number = reserve_any(app, &owner, stocked_area_code()).await;
+    (owner, number["phone_number"].as_str().unwrap().to_owned())
+}
+
+async fn text_in(app: &TestApp, store_number: &str, from: &str, sid: &str, body: &str) {
+    let params = [
+        ("MessageSid", sid),
+        ("AccountSid", "AC00000000000000000000000000000000"),
+        ("From", from),
+        ("To", store_number),
+        ("Body", body),
+    ];
+    let response = app
+        .post_twilio_webhook("/webhooks/twilio/sms", &params, None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+async fn threads(app: &TestApp, owner: &Session, query: &str) -> Value {
+    let response = app
+        .get(&format!("/api/v1/threads{query}"), &owner.token)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    response.json().await.unwrap()
+}
+
+fn phones(page: &Value) -> Vec<&str> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["phone"].as_str().unwrap())
+        .collect()
+}
+
+async fn reply(
+    app: &TestApp,
+    owner: &Session,
+    thread: &Value,
+    body: &str,
+    key: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/threads/{thread}/messages"),
+            Some(&owner.token),
+        )
+        .json(&json!({ "body": body }));
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    request.send().await.unwrap()
+}
+
+async fn threads_come_most_recent_first_with_filters_search_and_pages(app: TestApp) {
+    let (owner, number) = store(&app).await;
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a01",
+        "Is the sweater in medium?",
+    )
+    .await;
+    text_in(
+        &app,
+        &number,
+        BOB,
+        "SM00000000000000000000000000000b01",
+        "Where is my order?",
+    )
+    .await;
+    let all = threads(&app, &owner, "").await;
+    assert_eq!(phones(&all), [BOB, ADA], "most recent first");
+    assert_eq!(all["items"][0]["unread_count"], 1);
+    assert_eq!(all["items"][0]["snippet"], "Where is my order?");
+    assert!(all["items"][0]["waiting_since"].is_string());
+
+    // Answering Ada: she is no longer waiting, and her thread moves to the top.
+    let ada = &all["items"][1]["id"];
+    assert_eq!(
+        reply(&app, &owner, ada, "Yes, in stock!", None)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(phones(&threads(&app, &owner, "").await), [ADA, BOB]);
+    assert_eq!(
+        phones(&threads(&app, &owner, "?filter=awaiting_reply").await),
+        [BOB]
+    );
+    assert_eq!(
+        phones(&threads(&app, &owner, "?filter=unread").await),
+        [BOB]
+    );
+    // However the number is written.
+    assert_eq!(phones(&threads(&app, &owner, "?q=555-0124").await), [BOB]);
+    assert_eq!(
+        phones(&threads(&app, &owner, "?q=(415)%20555-0124").await),
+        [BOB]
+    );
+
+    // Paging is stable: page two starts after page one's last thread.
+    let first = threads(&app, &owner, "?limit=1").await;
+    assert_eq!(phones(&first), [ADA]);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = threads(&app, &owner, &format!("?limit=1&cursor={cursor}")).await;
+    assert_eq!(phones(&second), [BOB]);
+    assert!(second["next_cursor"].is_null());
+
+    text_in(
+        &app,
+        &number,
+        BOB,
+        "SM00000000000000000000000000000b02",
+        "STOP",
+    )
+    .await;
+    let opted_out = threads(&app, &owner, "?filter=opted_out").await;
+    assert_eq!(phones(&opted_out), [BOB]);
+    assert_eq!(opted_out["items"][0]["opted_out"], true);
+
+    let bob = &opted_out["items"][0]["id"];
+    let read: Value = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/threads/{bob}/read"),
+            Some(&owner.token),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["unread_count"], 0);
+}
+
+async fn a_reply_goes_out_from_the_store_number_once_per_idempotency_key(app: TestApp) {
+    let (owner, number) = store(&app).await;
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a01",
+        "Do you ship to Canada?",
+    )
+    .await;
+    let thread = threads(&app, &owner, "").await["items"][0]["id"].clone();
+    let first = reply(
+        &app,
+        &owner,
+        &thread,
+        "We do, in 3 to 5 days.",
+        Some("reply-1"),
+    )
+    .await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["kind"], "manual");
+    assert_eq!(first["status"], "queued");
+    let again: Value = reply(
+        &app,
+        &owner,
+        &thread,
+        "We do, in 3 to 5 days.",
+        Some("reply-1"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(again["id"], first["id"], "the same key is the same reply");
+
+    // Replies are conversational: they go at night too.
+    let night = db::now() + Duration::hours(12);
+    assert_eq!(pass(&app, night).await.sent, 1);
+    let sent = simulator(&app).sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].from.as_str(), sent[0].to.as_str()),
+        (number.as_str(), ADA)
+    );
+    assert_eq!(sent[0].body, "We do, in 3 to 5 days.");
+
+    let messages: Value = app
+        .get(&format!("/api/v1/threads/{thread}/messages"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = messages["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["kind"], "manual");
+    assert_eq!(items[0]["status"], "delivered");
+    assert!(items[0]["sent_at"].is_string());
+    assert_eq!(items[1]["kind"], "customer");
+    assert_eq!(items[1]["direction"], "inbound");
+}
+
+async fn replies_to_an_opted_out_customer_are_refused(app: TestApp) {
+    let (owner, number) = store(&app).await;
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a01",
+        "Unsubscribe",
+    )
+    .await;
+    let thread = threads(&app, &owner, "").await["items"][0]["id"].clone();
+    let refused = problem(
+        reply(&app, &owner, &thread, "Sorry to see you go", None).await,
+        409,
+    )
+    .await;
+    assert!(refused.detail.contains("opted out"), "{}", refused.detail);
+    // Only the opt-out confirmation goes out.
+    assert_eq!(pass(&app, db::now() + Duration::seconds(1)).await.sent, 1);
+    assert!(
+        simulator(&app).sent()[0]
+            .body
+            .contains("You're unsubscribed")
+    );
+}
+
+async fn the_customer_is_beside_the_conversation(app: TestApp) {
+    let (owner, number) = store(&app).await;
+    post(&app, &owner, &checkout("e1", "cart-1", ADA, utc(16, 0))).await;
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a01",
+        "Is my cart saved?",
+    )
+    .await;
+    let thread = threads(&app, &owner, "").await["items"][0].clone();
+    assert_eq!(thread["name"], "Ada");
+    let context: Value = app
+        .get(
+            &format!("/api/v1/threads/{}/context", thread["id"]),
+            &owner.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(context["contact"]["phone"], ADA);
+    assert_eq!(context["contact"]["sms_consent"], "granted");
+    assert_eq!(
+        context["carts"][0]["recovery_url"],
+        "https://shop.example.com/cart/cart-1"
+    );
+}
+
+async fn another_stores_thread_is_not_found_and_bad_input_is_refused(app: TestApp) {
+    let (owner, number) = store(&app).await;
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a01",
+        "Hello",
+    )
+    .await;
+    let thread = threads(&app, &owner, "").await["items"][0]["id"].clone();
+    let other = app.signup("other@store.example").await;
+    for path in ["", "/messages", "/context"] {
+        let response = app
+            .get(&format!("/api/v1/threads/{thread}{path}"), &other.token)
+            .await;
+        problem(response, 404).await;
+    }
+    problem(reply(&app, &other, &thread, "Hi", None).await, 404).await;
+    assert_eq!(
+        problem(reply(&app, &owner, &thread, "   ", None).await, 422)
+            .await
+            .errors[0]
+            .field,
+        "body"
+    );
+    let long = "x".repeat(2_000);
+    problem(reply(&app, &owner, &thread, &long, None).await, 422).await;
+    for query in ["?limit=0", "?cursor=nonsense", "?filter=everything"] {
+        let response = app
+            .get(&format!("/api/v1/threads{query}"), &owner.token)
+            .await;
+        assert!(response.status().is_client_error(), "{query}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{query}"
+        );
+    }
+    assert!(simulator(&app).sent().is_empty());
+}
