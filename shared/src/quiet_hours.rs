@@ -197,28 +197,40 @@ fn local_to_utc(tz: &Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
 /// The window for texts to an area code: our default, narrowed by the rules of each state the
 /// area code belongs to. Unknown area codes and non-US ones get the default.
 pub fn window_for(area_code: u16) -> Window {
-    let default = base_window();
-    let Some(code) = nanp::lookup(area_code).filter(|a| a.country == Country::Us) else {
-        return default;
-    };
-    code.regions
-        .iter()
-        .filter_map(|state| state_rule(state))
-        .fold(default, |window, rule| window.intersect(&rule))
+    area_code_rules(area_code, base_window())
 }
 
 /// The window for texts to a US state: our default narrowed by the state's own rules.
 pub fn window_for_state(state: &str) -> Window {
-    let default = base_window();
+    state_rules(state, base_window())
+}
+
+/// `base` narrowed by the rules of each US state the area code belongs to.
+fn area_code_rules(area_code: u16, base: Window) -> Window {
+    let Some(code) = nanp::lookup(area_code).filter(|a| a.country == Country::Us) else {
+        return base;
+    };
+    code.regions
+        .iter()
+        .filter_map(|state| state_rule(state))
+        .fold(base, |window, rule| window.intersect(&rule))
+}
+
+fn state_rules(state: &str, base: Window) -> Window {
     match state_rule(&state.trim().to_ascii_uppercase()) {
-        Some(rule) => default.intersect(&rule),
-        None => default,
+        Some(rule) => base.intersect(&rule),
+        None => base,
     }
 }
 
 /// Our default, never wider than the federal rule.
 fn base_window() -> Window {
-    Window::every_day(DEFAULT_HOURS).intersect(&Window::every_day(FEDERAL_HOURS))
+    Window::every_day(DEFAULT_HOURS).intersect(&law_window())
+}
+
+/// The widest the law allows anywhere: the federal rule.
+fn law_window() -> Window {
+    Window::every_day(FEDERAL_HOURS)
 }
 
 /// Every time zone an area code may be in (empty for an unknown area code).
@@ -288,7 +300,10 @@ pub fn next_allowed_for_area_code(area_code: u16, at: DateTime<Utc>) -> Option<D
 /// Where a marketing text's recipient is taken to be, and when they may be texted there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recipient {
+    /// Our default hours within the law where the recipient is.
     pub window: Window,
+    /// What the law allows there (federal and state rules): the most a store may choose.
+    pub law: Window,
     /// Every zone the recipient may be in; the window must be open in all of them.
     pub zones: Vec<Tz>,
 }
@@ -309,24 +324,30 @@ impl Recipient {
                 for tz in codes.iter().flat_map(|a| time_zones(a.code)) {
                     push_new(&mut zones, *tz);
                 }
-                let window = match country {
-                    Country::Us => window_for_state(region),
-                    Country::Ca => base_window(),
+                let rules = |base| match country {
+                    Country::Us => state_rules(region, base),
+                    Country::Ca => base,
                 };
-                return Some(Recipient { window, zones });
+                return Some(Recipient {
+                    window: rules(base_window()),
+                    law: rules(law_window()),
+                    zones,
+                });
             }
         }
         let area_code = phone.area_code();
         Some(Recipient {
-            window: window_for(area_code),
+            window: area_code_rules(area_code, base_window()),
+            law: area_code_rules(area_code, law_window()),
             zones: time_zones(area_code).to_vec(),
         })
     }
 
-    /// The same recipient under a store's own, narrower hours (never wider than the law).
+    /// The same recipient under a store's own hours, which replace our default but never go
+    /// past what the law allows there.
     pub fn narrowed(mut self, store_hours: Option<Hours>) -> Recipient {
         if let Some(hours) = store_hours {
-            self.window = self.window.intersect(&Window::every_day(hours));
+            self.window = self.law.intersect(&Window::every_day(hours));
         }
         self
     }
@@ -1247,18 +1268,37 @@ mod tests {
     }
 
     #[test]
-    fn a_store_may_narrow_the_window_but_not_widen_it() {
+    fn a_store_chooses_its_hours_within_the_law() {
         let nine_am_pacific = Utc.with_ymd_and_hms(2026, 6, 2, 16, 0, 0).unwrap();
         let recipient = Recipient::locate("+14155550123", None).unwrap();
         let narrowed = recipient.clone().narrowed(Some(Hours::new(10, 18)));
         let ten_am_pacific = Utc.with_ymd_and_hms(2026, 6, 2, 17, 0, 0).unwrap();
         assert_eq!(narrowed.next_allowed(nine_am_pacific), Some(ten_am_pacific));
-        // 6:00 to 23:00 asked; 20:30 local stays closed.
-        let widened = recipient.narrowed(Some(Hours::new(6, 23)));
+        // 20:30 is past our default but within federal law, so a store may choose it...
         let half_past_eight_pm = Utc.with_ymd_and_hms(2026, 6, 3, 3, 30, 0).unwrap();
         assert_ne!(
-            widened.next_allowed(half_past_eight_pm),
+            recipient.next_allowed(half_past_eight_pm),
             Some(half_past_eight_pm)
+        );
+        let late = recipient.clone().narrowed(Some(Hours::new(8, 21)));
+        assert_eq!(
+            late.next_allowed(half_past_eight_pm),
+            Some(half_past_eight_pm)
+        );
+        // ...but not 21:30, nor 20:30 for a Florida customer (their state stops at 20:00).
+        let asked_wider = recipient.narrowed(Some(Hours::new(6, 23)));
+        let half_past_nine_pm = Utc.with_ymd_and_hms(2026, 6, 3, 4, 30, 0).unwrap();
+        assert_ne!(
+            asked_wider.next_allowed(half_past_nine_pm),
+            Some(half_past_nine_pm)
+        );
+        let florida = Recipient::locate("+13055550123", None)
+            .unwrap()
+            .narrowed(Some(Hours::new(8, 21)));
+        let half_past_eight_pm_eastern = Utc.with_ymd_and_hms(2026, 6, 3, 0, 30, 0).unwrap();
+        assert_ne!(
+            florida.next_allowed(half_past_eight_pm_eastern),
+            Some(half_past_eight_pm_eastern)
         );
     }
 }

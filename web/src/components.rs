@@ -9,3 +9,4 @@ pub mod layout;
 pub mod load_more;
 pub mod numbers;
 pub mod states;
+pub mod store_settings;

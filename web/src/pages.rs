@@ -8,4 +8,5 @@ pub mod not_found;
 pub mod number_settings;
 pub mod numbers;
 pub mod overview;
+pub mod settings;
 pub mod signup;

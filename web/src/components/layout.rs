@@ -45,6 +45,8 @@ pub fn AppLayout() -> impl IntoView {
                     <A href="/" exact=true attr:data-testid="nav-overview">"Overview"</A>
                     <A href="/campaigns" attr:data-testid="nav-campaigns">"Campaigns"</A>
                     <p class="nav-heading">"Settings"</p>
+                    // Exact: the other settings pages live under /settings too.
+                    <A href="/settings" exact=true attr:data-testid="nav-settings">"Store"</A>
                     // Choosing a number is part of this setting, so one entry covers both pages.
                     <a href="/settings/number" data-testid="nav-sms-number" aria-current=move || on_number_pages().then_some("page")>
                         "SMS number"

@@ -1,7 +1,7 @@
 //! Who is signed in. Kept in `localStorage` so a reload stays signed in; any 401 ends it.
 
 use leptos::prelude::*;
-use textback_shared::auth::SessionResponse;
+use textback_shared::auth::{SessionResponse, StoreDto};
 
 use crate::api::Client;
 
@@ -19,12 +19,17 @@ pub enum Ending {
 #[derive(Clone, Copy)]
 pub struct Session {
     current: RwSignal<Option<SessionResponse>>,
+    /// Changes only on signing in or out: the protected routes follow it, and must not
+    /// rebuild the page when the store in the session is renamed.
+    logged_in: Memo<bool>,
     ending: StoredValue<Option<Ending>>,
 }
 
 pub fn provide_session_context() -> Session {
+    let current = RwSignal::new(load());
     let session = Session {
-        current: RwSignal::new(load()),
+        current,
+        logged_in: Memo::new(move |_| current.with(Option::is_some)),
         ending: StoredValue::new(None),
     };
     provide_context(session);
@@ -37,7 +42,7 @@ pub fn use_session() -> Session {
 
 impl Session {
     pub fn is_logged_in(&self) -> bool {
-        self.current.with(Option::is_some)
+        self.logged_in.get()
     }
 
     pub fn store_name(&self) -> Option<String> {
@@ -62,6 +67,16 @@ impl Session {
     pub fn start(&self, session: SessionResponse) {
         save(Some(&session));
         self.ending.set_value(None);
+        self.current.set(Some(session));
+    }
+
+    /// The store as the API now has it (renamed in Settings), so the top bar and a reload agree.
+    pub fn set_store(&self, store: StoreDto) {
+        let Some(mut session) = self.current.get_untracked() else {
+            return;
+        };
+        session.store = store;
+        save(Some(&session));
         self.current.set(Some(session));
     }
 

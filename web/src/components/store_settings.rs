@@ -1,0 +1,2 @@
+pub mod location_fields;
+pub mod marketing_limits;
