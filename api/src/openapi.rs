@@ -31,6 +31,7 @@ use crate::error::PROBLEM_JSON;
         (name = "contacts", description = "Customers, their consent, carts and orders"),
         (name = "campaigns", description = "Abandoned-cart flows and order notifications"),
         (name = "inbox", description = "Conversations with customers: threads, messages, the customer beside them, replies"),
+        (name = "opt-outs", description = "Who must never be texted: list, add, export, resubscribe with evidence"),
         (name = "links", description = "Short links in campaign texts: redirect and count clicks"),
         (name = "integrations", description = "Store platforms' webhook secrets"),
         (name = "webhooks", description = "Callbacks from the SMS provider, signed with X-Twilio-Signature"),

@@ -2,6 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDateTime;
 use textback_shared::Page;
 use textback_shared::pagination::PageQuery;
 
@@ -56,6 +57,26 @@ fn decode(cursor: &str) -> AppResult<i64> {
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| text.strip_prefix("id:").and_then(|id| id.parse().ok()))
+        .ok_or_else(|| AppError::invalid("cursor", "Use the next_cursor of a previous page."))
+}
+
+/// The cursor of a list ordered by (time, id), newest first.
+pub fn encode_time_cursor(at: NaiveDateTime, id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("t:{}:{id}", at.and_utc().timestamp_micros()))
+}
+
+pub fn decode_time_cursor(cursor: &str) -> AppResult<(NaiveDateTime, i64)> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| {
+            let mut parts = text.strip_prefix("t:")?.split(':');
+            let micros: i64 = parts.next()?.parse().ok()?;
+            let id: i64 = parts.next()?.parse().ok()?;
+            let at = chrono::DateTime::from_timestamp_micros(micros)?.naive_utc();
+            Some((at, id))
+        })
         .ok_or_else(|| AppError::invalid("cursor", "Use the next_cursor of a previous page."))
 }
 

@@ -12,6 +12,7 @@ pub mod links;
 pub mod me;
 pub mod numbers;
 pub mod ops;
+pub mod opt_outs;
 pub mod platform_webhooks;
 pub mod store;
 pub mod threads;
@@ -54,7 +55,12 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(threads::get_thread_context)
         .service(threads::reply_to_thread)
         .service(threads::mark_thread_read)
-        .service(threads::mark_thread_unread);
+        .service(threads::mark_thread_unread)
+        .service(threads::unsubscribe_thread)
+        .service(opt_outs::list_opt_outs)
+        .service(opt_outs::export_opt_outs)
+        .service(opt_outs::add_opt_outs)
+        .service(opt_outs::resubscribe);
 }
 
 /// Operations endpoints and provider webhooks, at the root.

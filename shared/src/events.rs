@@ -107,6 +107,8 @@ pub enum ConsentSource {
     Api,
     /// A list imported by the merchant.
     Import,
+    /// The merchant, by hand (the inbox's Unsubscribe, the opt-outs page).
+    Manual,
 }
 
 impl ConsentSource {
@@ -116,6 +118,7 @@ impl ConsentSource {
             Self::Keyword => "keyword",
             Self::Api => "api",
             Self::Import => "import",
+            Self::Manual => "manual",
         }
     }
 }

@@ -1232,6 +1232,70 @@ fn asks_to_opt_out(words: &[String]) -> bool {
         || embedded_keyword(words)
 }
 
+/// A customer on the store's opt-out list (`GET /api/v1/opt-outs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OptOutDto {
+    pub contact_id: i64,
+    /// E.164.
+    pub phone: String,
+    pub opted_out_at: chrono::DateTime<chrono::Utc>,
+    /// `keyword` (they texted it), `manual`, `import`, `api`.
+    pub source: Option<String>,
+    /// What caused it, e.g. the text they sent.
+    pub note: Option<String>,
+}
+
+/// `GET /api/v1/opt-outs`: most recent first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct OptOutsQuery {
+    /// Part of the number, however written.
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    /// 1 to 100 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// The most numbers one request may add.
+pub const MAX_OPT_OUTS_PER_REQUEST: usize = 1_000;
+
+/// `POST /api/v1/opt-outs`: numbers the store must never text (its own suppression list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddOptOutsRequest {
+    /// 1 to 1,000 numbers, written any usual way.
+    #[cfg_attr(feature = "openapi", schema(example = json!(["+1 415 555 0123", "(212) 555-0188"])))]
+    pub phones: Vec<String>,
+    /// Why, for the audit (e.g. "asked by email").
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddOptOutsResponse {
+    pub added: u32,
+    pub already_opted_out: u32,
+    /// Numbers that could not be read as US or Canadian numbers (nothing was done with them).
+    pub invalid: Vec<String>,
+}
+
+/// `DELETE /api/v1/opt-outs/{phone}`: resubscribing needs evidence of new consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResubscribeRequest {
+    /// How the customer asked to get texts again (kept in the consent audit).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Signed the SMS consent form in store on 2026-12-04")
+    )]
+    pub evidence: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ mod migrations;
 mod numbers;
 mod numbers_twilio;
 mod openapi;
+mod opt_out_list;
 mod opt_outs;
 mod platform_webhooks;
 mod twilio_client;

@@ -54,6 +54,8 @@ export async function startServer() {
 
   return {
     url,
+    /** Holds `jwt_secret`, from which the simulator's webhook signing key is derived. */
+    dataDir,
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

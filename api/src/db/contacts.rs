@@ -351,3 +351,64 @@ pub fn clear_opt_out(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResu
         .execute(conn)
         .map(drop)
 }
+
+/// A page of the store's opted-out contacts, most recent opt-out first, after the keyset
+/// position (opted_out_at, id).
+pub fn opted_out(
+    conn: &mut DbConn,
+    store_id: i64,
+    ids: Option<Vec<i64>>,
+    after: Option<(NaiveDateTime, i64)>,
+    limit: i64,
+) -> QueryResult<Vec<ContactRow>> {
+    let mut query = contacts::table
+        .filter(contacts::store_id.eq(store_id))
+        .filter(contacts::opted_out_at.is_not_null())
+        .select(ContactRow::as_select())
+        .order((contacts::opted_out_at.desc(), contacts::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(ids) = ids {
+        query = query.filter(contacts::id.eq_any(ids));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            contacts::opted_out_at
+                .lt(at)
+                .or(contacts::opted_out_at.eq(at).and(contacts::id.lt(id))),
+        );
+    }
+    query.load(conn)
+}
+
+/// Each contact's latest opt-out audit row: (contact_id, source, note).
+pub fn last_opt_outs(
+    conn: &mut DbConn,
+    contact_ids: &[i64],
+) -> QueryResult<Vec<(i64, String, Option<String>)>> {
+    use super::schema::consent_events;
+    consent_events::table
+        .filter(consent_events::contact_id.eq_any(contact_ids))
+        .filter(consent_events::status.eq("denied"))
+        .order(consent_events::id)
+        .select((
+            consent_events::contact_id,
+            consent_events::source,
+            consent_events::note,
+        ))
+        .load(conn)
+}
+
+/// The store's contact with this (E.164) number, if there is one.
+pub fn find_by_phone(
+    conn: &mut DbConn,
+    store_id: i64,
+    phone: &str,
+) -> QueryResult<Option<ContactRow>> {
+    contacts::table
+        .filter(contacts::store_id.eq(store_id))
+        .filter(contacts::phone.eq(phone))
+        .select(ContactRow::as_select())
+        .first(conn)
+        .optional()
+}

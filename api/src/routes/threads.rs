@@ -10,7 +10,7 @@ use crate::auth::{Caller, scope};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::pagination::IdPage;
-use crate::services::inbox;
+use crate::services::{inbox, opt_outs};
 
 /// The longest `Idempotency-Key` accepted.
 const MAX_IDEMPOTENCY_KEY: usize = 200;
@@ -165,6 +165,26 @@ pub async fn mark_thread_unread(
     Ok(Json(
         db::run(&state.pool, move |conn| {
             inbox::mark(conn, store_id, id, false)
+        })
+        .await?,
+    ))
+}
+
+/// Unsubscribe the thread's customer by hand (recorded as a manual opt-out): nothing is sent
+/// to them from now on, and their pending texts are cancelled.
+#[utoipa::path(tag = "inbox", params(("id" = i64, Path, description = "The thread's id")), responses((status = 200, description = "The thread, opted out", body = ThreadDto)))]
+#[post("/threads/{id}/unsubscribe")]
+pub async fn unsubscribe_thread(
+    state: Data<AppState>,
+    caller: Caller<scope::Write>,
+    id: Path<i64>,
+) -> AppResult<Json<ThreadDto>> {
+    let (store_id, id) = (caller.store_id, id.into_inner());
+    Ok(Json(
+        db::run(&state.pool, move |conn| {
+            let thread = inbox::thread(conn, store_id, id)?;
+            opt_outs::unsubscribe_contact(conn, store_id, thread.contact_id)?;
+            inbox::thread(conn, store_id, id)
         })
         .await?,
     ))

@@ -3,9 +3,6 @@
 
 use std::collections::HashMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::NaiveDateTime;
 use textback_shared::Page;
 use textback_shared::events::ContactDetailDto;
 use textback_shared::inbox::{
@@ -18,7 +15,7 @@ use crate::db::outbox::{self, NewOutbox};
 use crate::db::threads::{Only, ThreadRow};
 use crate::db::{self, DbConn, contacts::ContactRow, messages::MessageRow};
 use crate::error::{AppError, AppResult};
-use crate::pagination::IdPage;
+use crate::pagination::{self, IdPage};
 use crate::services::contacts;
 
 pub fn list_threads(
@@ -32,7 +29,11 @@ pub fn list_threads(
     }
     .limit()
     .map_err(|message| AppError::invalid("limit", message))?;
-    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = query
+        .cursor
+        .as_deref()
+        .map(pagination::decode_time_cursor)
+        .transpose()?;
     let only = match query.filter.unwrap_or_default() {
         ThreadFilter::All => Only::All,
         ThreadFilter::Unread => Only::Unread,
@@ -57,7 +58,7 @@ pub fn list_threads(
     let next_cursor = more
         .then(|| {
             rows.last()
-                .map(|(t, _)| encode_cursor(t.last_message_at, t.id))
+                .map(|(t, _)| pagination::encode_time_cursor(t.last_message_at, t.id))
         })
         .flatten();
     Ok(Page {
@@ -250,23 +251,4 @@ fn message_dto(
         created_at: db::utc(row.created_at),
         sent_at: row.sent_at.map(db::utc),
     }
-}
-
-fn encode_cursor(at: NaiveDateTime, id: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("t:{}:{id}", at.and_utc().timestamp_micros()))
-}
-
-fn decode_cursor(cursor: &str) -> AppResult<(NaiveDateTime, i64)> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| {
-            let mut parts = text.strip_prefix("t:")?.split(':');
-            let micros: i64 = parts.next()?.parse().ok()?;
-            let id: i64 = parts.next()?.parse().ok()?;
-            let at = chrono::DateTime::from_timestamp_micros(micros)?.naive_utc();
-            Some((at, id))
-        })
-        .ok_or_else(|| AppError::invalid("cursor", "Use the next_cursor of a previous page."))
 }

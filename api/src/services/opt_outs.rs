@@ -11,14 +11,23 @@
 //! Confirmations are queued in the outbox (purpose `compliance`), so the dispatcher sends
 //! them within its next pass, retries them, and reconciles them like any text.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDateTime};
+use textback_shared::Page;
 use textback_shared::events::{ConsentSource, ConsentStatus};
-use textback_shared::opt_out::{Intent, classify};
+use textback_shared::opt_out::{
+    AddOptOutsRequest, AddOptOutsResponse, Intent, MAX_OPT_OUTS_PER_REQUEST, OptOutDto,
+    OptOutsQuery, ResubscribeRequest, classify,
+};
+use textback_shared::pagination::PageQuery;
 use textback_shared::segments;
 
 use crate::db::outbox::{self, NewOutbox, Scope};
 use crate::db::{self, DbConn, contacts::ContactRow, phone_numbers::PhoneNumberRow};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::pagination;
+use crate::services::contacts::{PhoneReading, read_phone};
 
 const HELP_EVERY: Duration = Duration::hours(24);
 /// How much of the customer's text the audit row quotes.
@@ -56,15 +65,8 @@ pub fn handle(conn: &mut DbConn, reply: &Reply<'_>, now: NaiveDateTime) -> AppRe
     let quoted: String = reply.body.chars().take(QUOTED_CHARS).collect();
     match intent {
         Intent::OptOut if contact.opted_out_at.is_none() => {
-            db::contacts::mark_opted_out(conn, contact.id, now)?;
             let note = format!("texted \u{201c}{quoted}\u{201d}");
-            audit(conn, contact, ConsentStatus::Denied, &note, now)?;
-            outbox::cancel(
-                conn,
-                Scope::Contact(contact.id),
-                "the customer opted out",
-                now,
-            )?;
+            opt_out(conn, contact, ConsentSource::Keyword, &note, now)?;
             let text = format!(
                 "{}: You're unsubscribed and will receive no more messages. Reply START to resubscribe.",
                 store.name
@@ -74,7 +76,14 @@ pub fn handle(conn: &mut DbConn, reply: &Reply<'_>, now: NaiveDateTime) -> AppRe
         Intent::OptIn if contact.opted_out_at.is_some() => {
             db::contacts::clear_opt_out(conn, contact.id, now)?;
             let note = format!("texted \u{201c}{quoted}\u{201d} after opting out");
-            audit(conn, contact, ConsentStatus::Granted, &note, now)?;
+            audit(
+                conn,
+                contact,
+                ConsentStatus::Granted,
+                ConsentSource::Keyword,
+                &note,
+                now,
+            )?;
             let text = format!(
                 "{}: You're resubscribed and will get our texts again. Reply STOP to opt out.",
                 store.name
@@ -94,10 +103,31 @@ pub fn handle(conn: &mut DbConn, reply: &Reply<'_>, now: NaiveDateTime) -> AppRe
     Ok(intent)
 }
 
+/// Opts the contact out store-wide: nothing is sent to them from now on, and every pending
+/// text to them is cancelled.
+fn opt_out(
+    conn: &mut DbConn,
+    contact: &ContactRow,
+    source: ConsentSource,
+    note: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    db::contacts::mark_opted_out(conn, contact.id, now)?;
+    audit(conn, contact, ConsentStatus::Denied, source, note, now)?;
+    outbox::cancel(
+        conn,
+        Scope::Contact(contact.id),
+        "the customer opted out",
+        now,
+    )?;
+    Ok(())
+}
+
 fn audit(
     conn: &mut DbConn,
     contact: &ContactRow,
     status: ConsentStatus,
+    source: ConsentSource,
     note: &str,
     now: NaiveDateTime,
 ) -> AppResult<()> {
@@ -105,7 +135,7 @@ fn audit(
         store_id: contact.store_id,
         contact_id: contact.id,
         status: status.as_str(),
-        source: ConsentSource::Keyword.as_str(),
+        source: source.as_str(),
         occurred_at: now,
         event_id: None,
         note: Some(note),
@@ -157,4 +187,182 @@ fn confirm(
     };
     outbox::schedule(conn, &queued, now)?;
     Ok(())
+}
+
+/// The store's opt-out list, most recent first; `q` matches the number however written.
+pub fn list(conn: &mut DbConn, store_id: i64, query: &OptOutsQuery) -> AppResult<Page<OptOutDto>> {
+    let limit = PageQuery {
+        cursor: None,
+        limit: query.limit,
+    }
+    .limit()
+    .map_err(|message| AppError::invalid("limit", message))?;
+    let after = query
+        .cursor
+        .as_deref()
+        .map(pagination::decode_time_cursor)
+        .transpose()?;
+    let ids = match query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) => Some(db::contacts::matching_ids(conn, store_id, q)?),
+        None => None,
+    };
+    let mut rows = db::contacts::opted_out(conn, store_id, ids, after, i64::from(limit) + 1)?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| {
+            rows.last()
+                .and_then(|c| Some(pagination::encode_time_cursor(c.opted_out_at?, c.id)))
+        })
+        .flatten();
+    Ok(Page {
+        items: dtos(conn, rows)?,
+        next_cursor,
+    })
+}
+
+/// Every opt-out as CSV (`phone,opted_out_at,source,note`), for the store's own records.
+pub fn csv(conn: &mut DbConn, store_id: i64) -> AppResult<String> {
+    let rows = db::contacts::opted_out(conn, store_id, None, None, i64::MAX)?;
+    let mut out = String::from("phone,opted_out_at,source,note\n");
+    for o in dtos(conn, rows)? {
+        let cells = [
+            o.phone,
+            o.opted_out_at.to_rfc3339(),
+            o.source.unwrap_or_default(),
+            o.note.unwrap_or_default(),
+        ];
+        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Quoted when needed; a cell a spreadsheet would run as a formula (`=`, `-`, `@`, or `+`
+/// not starting a phone number) is defused with a leading apostrophe.
+fn csv_cell(value: &str) -> String {
+    let formula = value.starts_with(['=', '-', '@'])
+        || (value.starts_with('+') && !value[1..].starts_with(|c: char| c.is_ascii_digit()));
+    let value = if formula {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+fn dtos(conn: &mut DbConn, rows: Vec<ContactRow>) -> AppResult<Vec<OptOutDto>> {
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    // The latest opt-out row of each contact says how and why.
+    let mut why: HashMap<i64, (String, Option<String>)> = HashMap::new();
+    for (contact, source, note) in db::contacts::last_opt_outs(conn, &ids)? {
+        why.insert(contact, (source, note));
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|c| {
+            let (source, note) = why.remove(&c.id).unzip();
+            Some(OptOutDto {
+                contact_id: c.id,
+                phone: c.phone?,
+                opted_out_at: db::utc(c.opted_out_at?),
+                source,
+                note: note.flatten(),
+            })
+        })
+        .collect())
+}
+
+/// Adds numbers to the opt-out list (the store's own suppression list, or one customer by
+/// hand). Unknown numbers become contacts that are opted out from the start.
+pub fn add(
+    conn: &mut DbConn,
+    store_id: i64,
+    request: &AddOptOutsRequest,
+) -> AppResult<AddOptOutsResponse> {
+    if request.phones.is_empty() || request.phones.len() > MAX_OPT_OUTS_PER_REQUEST {
+        return Err(AppError::invalid(
+            "phones",
+            format!("Send 1 to {MAX_OPT_OUTS_PER_REQUEST} numbers."),
+        ));
+    }
+    let note: String = request
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or("added by the store")
+        .chars()
+        .take(QUOTED_CHARS)
+        .collect();
+    db::write_transaction(conn, |conn| {
+        let now = db::now();
+        let mut answer = AddOptOutsResponse {
+            added: 0,
+            already_opted_out: 0,
+            invalid: Vec::new(),
+        };
+        for raw in &request.phones {
+            let Ok(PhoneReading::Textable(phone)) = read_phone(raw) else {
+                answer.invalid.push(raw.clone());
+                continue;
+            };
+            let contact = db::contacts::find_or_create_by_phone(conn, store_id, &phone, now)?;
+            if contact.opted_out_at.is_some() {
+                answer.already_opted_out += 1;
+            } else {
+                opt_out(conn, &contact, ConsentSource::Manual, &note, now)?;
+                answer.added += 1;
+            }
+        }
+        Ok(answer)
+    })
+}
+
+/// Opts a customer out by hand (the inbox's Unsubscribe).
+pub fn unsubscribe_contact(conn: &mut DbConn, store_id: i64, contact_id: i64) -> AppResult<()> {
+    db::write_transaction(conn, |conn| {
+        let contact = db::contacts::find(conn, store_id, contact_id)
+            .map_err(|_| AppError::not_found("contact"))?;
+        if contact.opted_out_at.is_none() {
+            let note = "unsubscribed by the store";
+            opt_out(conn, &contact, ConsentSource::Manual, note, db::now())?;
+        }
+        Ok(())
+    })
+}
+
+/// Takes a number off the opt-out list, on evidence of new consent (kept in the audit).
+pub fn resubscribe(
+    conn: &mut DbConn,
+    store_id: i64,
+    phone: &str,
+    request: &ResubscribeRequest,
+) -> AppResult<()> {
+    let evidence = request.evidence.trim();
+    if !(10..=500).contains(&evidence.chars().count()) {
+        return Err(AppError::invalid(
+            "evidence",
+            "Say how the customer gave consent again (10 to 500 characters).",
+        ));
+    }
+    let Ok(PhoneReading::Textable(phone)) = read_phone(phone) else {
+        return Err(AppError::not_found("opt-out"));
+    };
+    db::write_transaction(conn, |conn| {
+        let now = db::now();
+        let contact = db::contacts::find_by_phone(conn, store_id, &phone)?
+            .filter(|c| c.opted_out_at.is_some())
+            .ok_or_else(|| AppError::not_found("opt-out"))?;
+        db::contacts::clear_opt_out(conn, contact.id, now)?;
+        let note = format!("resubscribed by the store: {evidence}");
+        let granted = ConsentStatus::Granted;
+        audit(conn, &contact, granted, ConsentSource::Manual, &note, now)?;
+        Ok(())
+    })
 }

@@ -1,0 +1,214 @@
+//! The opt-outs resource: adding a store's own suppression list, listing and exporting it,
+//! resubscribing only with evidence, and unsubscribing a customer from their thread.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use textback_tests::{Session, TestApp, on_both_databases, problem};
+
+use crate::dispatch::{abandon, checkout, outbox_rows, post, store_with_flow, utc};
+
+on_both_databases!(
+    a_suppression_list_is_added_listed_and_exported,
+    resubscribing_needs_evidence_of_consent,
+    a_customer_can_be_unsubscribed_from_their_thread,
+);
+
+async fn add(app: &TestApp, owner: &Session, body: &Value) -> reqwest::Response {
+    app.post("/api/v1/opt-outs", Some(&owner.token), body).await
+}
+
+async fn list(app: &TestApp, owner: &Session, query: &str) -> Value {
+    let response = app
+        .get(&format!("/api/v1/opt-outs{query}"), &owner.token)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+async fn a_suppression_list_is_added_listed_and_exported(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", utc(16, 0)),
+    )
+    .await;
+    abandon(&app, utc(17, 0));
+
+    let phones = json!({"phones": ["+1 415 555 0123", "(212) 555-0188", "555-SHIP", "+44 20 7183 8750"],
+        "note": "asked by email"});
+    let added: Value = add(&app, &owner, &phones).await.json().await.unwrap();
+    assert_eq!(
+        added,
+        json!({"added": 2, "already_opted_out": 0, "invalid": ["555-SHIP", "+44 20 7183 8750"]})
+    );
+    let again: Value = add(&app, &owner, &phones).await.json().await.unwrap();
+    assert_eq!(again["already_opted_out"], 2);
+    // The known customer's pending reminders are cancelled at once.
+    assert!(
+        outbox_rows(&app)
+            .iter()
+            .all(|(s, r)| s == "cancelled" && r.as_deref() == Some("the customer opted out"))
+    );
+
+    let all = list(&app, &owner, "").await;
+    let items = all["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["source"], "manual");
+    assert_eq!(items[0]["note"], "asked by email");
+    assert_eq!(
+        list(&app, &owner, "?q=(212)%20555").await["items"][0]["phone"],
+        "+12125550188"
+    );
+    let first = list(&app, &owner, "?limit=1").await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = list(&app, &owner, &format!("?limit=1&cursor={cursor}")).await;
+    assert_ne!(first["items"][0]["phone"], second["items"][0]["phone"]);
+
+    let csv = app.get("/api/v1/opt-outs.csv", &owner.token).await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "phone,opted_out_at,source,note");
+    assert_eq!(lines.len(), 3);
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l.ends_with(",manual,asked by email")),
+        "{text}"
+    );
+
+    for bad in [
+        json!({"phones": []}),
+        json!({"phones": vec!["+14155550100"; 1001]}),
+    ] {
+        assert_eq!(
+            problem(add(&app, &owner, &bad).await, 422).await.errors[0].field,
+            "phones"
+        );
+    }
+}
+
+async fn resubscribing_needs_evidence_of_consent(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    add(&app, &owner, &json!({"phones": ["+14155550123"]})).await;
+    let delete = |phone: &str, body: Value| {
+        app.request(
+            Method::DELETE,
+            &format!("/api/v1/opt-outs/{phone}"),
+            Some(&owner.token),
+        )
+        .json(&body)
+        .send()
+    };
+    let no_evidence = delete("+14155550123", json!({"evidence": "ok"}))
+        .await
+        .unwrap();
+    assert_eq!(problem(no_evidence, 422).await.errors[0].field, "evidence");
+    let unknown = delete(
+        "+14155550199",
+        json!({"evidence": "Signed the form in store"}),
+    )
+    .await
+    .unwrap();
+    problem(unknown, 404).await;
+    let done = delete(
+        "%2B14155550123",
+        json!({"evidence": "Signed the form in store"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.status(), StatusCode::NO_CONTENT);
+    assert!(
+        list(&app, &owner, "").await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let contacts: Value = app
+        .get("/api/v1/contacts", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = &contacts["items"][0]["id"];
+    let detail: Value = app
+        .get(&format!("/api/v1/contacts/{id}"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["contact"]["sms_consent"], "granted");
+    let last = detail["consent_history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        last["note"],
+        "resubscribed by the store: Signed the form in store"
+    );
+}
+
+async fn a_customer_can_be_unsubscribed_from_their_thread(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
+    let numbers: Value = app
+        .get("/api/v1/numbers", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let store_number = numbers["active"]["phone_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let params = [
+        ("MessageSid", "SM00000000000000000000000000000c01"),
+        ("AccountSid", "AC00000000000000000000000000000000"),
+        ("From", "+14155550123"),
+        ("To", store_number.as_str()),
+        ("Body", "Who is this?"),
+    ];
+    app.post_twilio_webhook("/webhooks/twilio/sms", &params, None)
+        .await;
+    let threads: Value = app
+        .get("/api/v1/threads", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let thread = &threads["items"][0]["id"];
+    let unsubscribed: Value = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/threads/{thread}/unsubscribe"),
+            Some(&owner.token),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unsubscribed["opted_out"], true);
+    assert_eq!(
+        list(&app, &owner, "").await["items"][0]["note"],
+        "unsubscribed by the store"
+    );
+    let reply = app
+        .post(
+            &format!("/api/v1/threads/{thread}/messages"),
+            Some(&owner.token),
+            &json!({"body": "Hi"}),
+        )
+        .await;
+    problem(reply, 409).await;
+}

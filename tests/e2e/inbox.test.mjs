@@ -1,0 +1,245 @@
+// The inbox against the real server: customers text the store through a signed webhook (as the
+// simulator's `textback simulate-inbound` sends it), the merchant answers from the browser, and
+// the dispatcher (every second in `serve`) sends the reply through the built-in simulator.
+import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { openBrowser, WAIT_MS } from './browser.mjs';
+import { startServer } from './server.mjs';
+
+const TEST_TIMEOUT_MS = 180_000;
+const PASSWORD = 'correct horse battery';
+// Polling runs every 5 seconds, so what it brings may take a little longer than one.
+const POLL_WAIT_MS = 15_000;
+
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server?.stop();
+});
+
+const uniqueEmail = (label) => `${label}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}@e2e.example`;
+const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+const pathOf = (page) => new URL(page.url()).pathname;
+const national = (e164) => `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
+
+async function api(token, path, init = {}) {
+  const response = await fetch(`${server.url}/api/v1${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...init.headers },
+    signal: AbortSignal.timeout(WAIT_MS),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+async function signUpByApi(email) {
+  const response = await fetch(`${server.url}/api/v1/auth/signup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ store_name: 'Harbour Books', email, password: PASSWORD }),
+    signal: AbortSignal.timeout(WAIT_MS),
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  return response.json();
+}
+
+async function reserveNumber(token, areaCode) {
+  const available = await api(token, `/numbers/available?country=US&area_code=${areaCode}`);
+  assert.equal(available.status, 200, JSON.stringify(available.body));
+  const phoneNumber = available.body.items[0].phone_number;
+  const reserved = await api(token, '/numbers', { method: 'POST', body: JSON.stringify({ phone_number: phoneNumber }) });
+  assert.equal(reserved.status, 201, JSON.stringify(reserved.body));
+  return phoneNumber;
+}
+
+/**
+ * A customer's text, as the simulator delivers it: Twilio's form fields, signed with the key the
+ * server derives from its session secret, over the URL the server believes it is reached at.
+ */
+async function textTheStore(from, to, body) {
+  const secret = readFileSync(join(server.dataDir, 'jwt_secret'));
+  const key = createHash('sha256').update('simulator webhooks:').update(secret).digest('hex');
+  const sid = `SM${createHash('sha256').update(`${from}${body}${Date.now()}${Math.random()}`).digest('hex').slice(0, 32)}`;
+  const params = {
+    MessageSid: sid,
+    SmsMessageSid: sid,
+    AccountSid: 'ACsimulator0000000000000000000000',
+    From: from,
+    To: to,
+    Body: body,
+    NumMedia: '0',
+    NumSegments: '1',
+    SmsStatus: 'received',
+    ApiVersion: '2010-04-01',
+  };
+  // With BIND_ADDR on port 0 and no PUBLIC_BASE_URL, the server's public URL keeps port 0.
+  const signedUrl = 'http://127.0.0.1:0/webhooks/twilio/sms';
+  const data = Object.keys(params)
+    .sort()
+    .map((name) => name + params[name])
+    .join('');
+  const signature = createHmac('sha1', key).update(signedUrl + data).digest('base64');
+  const response = await fetch(`${server.url}/webhooks/twilio/sms`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
+    body: new URLSearchParams(params).toString(),
+    signal: AbortSignal.timeout(WAIT_MS),
+  });
+  assert.ok(response.ok, `webhook answered ${response.status}: ${await response.text()}`);
+}
+
+async function openSignedIn(page, session, path) {
+  await page.goto(`${server.url}/login`);
+  await page.evaluate((s) => localStorage.setItem('textback.session', JSON.stringify(s)), session);
+  await page.goto(`${server.url}${path}`);
+}
+
+/** Waits until `check()` is true, polling. */
+async function eventually(check, what, timeout = WAIT_MS) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+async function assertText(locator, expected, timeout = WAIT_MS) {
+  let text = '';
+  await eventually(async () => {
+    text = (await locator.first().textContent().catch(() => '')) ?? '';
+    return text.includes(expected);
+  }, `${JSON.stringify(expected)} in ${JSON.stringify(text)}`, timeout);
+}
+
+const rows = (page) => byTestId(page, 'thread-row');
+const firstRowName = async (page) => (await rows(page).first().locator('[data-testid="thread-name"]').textContent()) ?? '';
+
+test('customers text the store; the merchant reads and answers them in the inbox', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const browser = await openBrowser();
+  const { page } = browser;
+  try {
+    const session = await signUpByApi(uniqueEmail('inbox'));
+    const token = session.token;
+
+    // Before any text: the empty state says what will appear here.
+    await openSignedIn(page, session, '/inbox');
+    await assertText(byTestId(page, 'empty-state'), 'No conversations yet');
+    await assertText(byTestId(page, 'no-thread-selected'), 'Choose a conversation');
+    // The inbox is the first entry of the main navigation.
+    assert.equal(await page.locator('nav.sidenav a').first().getAttribute('data-testid'), 'nav-inbox');
+
+    const storeNumber = await reserveNumber(token, '415');
+    const alice = '+12125550147';
+    const bob = '+13125550188';
+    await textTheStore(alice, storeNumber, 'Hi! Is the blue notebook back in stock?');
+
+    // Polling brings the thread in, at the top, bold with its unread count.
+    await assertText(rows(page), national(alice), POLL_WAIT_MS);
+    const aliceRow = rows(page).first();
+    assert.equal(await aliceRow.getAttribute('data-unread'), 'true');
+    assert.equal((await aliceRow.locator('[data-testid="thread-unread-count"]').textContent()).trim(), '1');
+    assert.equal(await aliceRow.locator('.thread-name').evaluate((el) => getComputedStyle(el).fontWeight), '700');
+    await assertText(aliceRow.locator('[data-testid="thread-snippet"]'), 'blue notebook');
+
+    // Opening it shows the message, marks it read and names it in the URL.
+    await aliceRow.click();
+    const threadId = await aliceRow.getAttribute('data-thread-id');
+    await page.waitForURL((url) => url.pathname === `/inbox/${threadId}`);
+    const inbound = byTestId(page, 'message').filter({ hasText: 'blue notebook' });
+    await inbound.waitFor();
+    assert.equal(await inbound.getAttribute('data-direction'), 'inbound');
+    await eventually(async () => (await rows(page).first().getAttribute('data-unread')) === 'false', 'the thread to be read');
+    await eventually(async () => (await api(token, `/threads/${threadId}`)).body.unread_count === 0, 'the API to say read');
+
+    // The customer beside the conversation.
+    await assertText(byTestId(page, 'customer-phone'), national(alice));
+    await assertText(byTestId(page, 'customer-consent'), 'No marketing consent recorded');
+
+    // A reload keeps the thread open.
+    await page.reload();
+    await byTestId(page, 'message').filter({ hasText: 'blue notebook' }).waitFor();
+    await assertText(byTestId(page, 'conversation-title'), national(alice));
+    assert.equal(pathOf(page), `/inbox/${threadId}`);
+
+    // r focuses the reply box; Enter sends, Shift+Enter breaks the line.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('r');
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'composer-input');
+    await page.keyboard.type('Yes, it is!');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('Shall I hold one for you?');
+    assert.equal(await byTestId(page, 'composer-input').inputValue(), 'Yes, it is!\nShall I hold one for you?');
+    await assertText(byTestId(page, 'segment-counter'), '1 segment');
+    await page.keyboard.press('Enter');
+    const reply = byTestId(page, 'message').filter({ hasText: 'Shall I hold one for you?' });
+    await reply.waitFor();
+    assert.equal(await reply.getAttribute('data-direction'), 'outbound');
+    assert.equal(await byTestId(page, 'composer-input').inputValue(), '');
+    // The dispatcher sends it and the simulator delivers it; polling shows the new status.
+    await assertText(reply.locator('[data-testid="message-status"]'), 'Delivered', POLL_WAIT_MS + WAIT_MS);
+    await browser.screenshot('inbox-conversation', { fullPage: false });
+
+    // A second customer's text moves their thread to the top.
+    await textTheStore(bob, storeNumber, 'Do you ship to Chicago?');
+    await eventually(async () => (await firstRowName(page)) === national(bob), "Bob's thread at the top", POLL_WAIT_MS);
+    assert.equal(await rows(page).first().getAttribute('data-unread'), 'true');
+    assert.equal(await rows(page).count(), 2);
+
+    // j/k move between threads when no text field has focus.
+    await byTestId(page, 'composer-input').evaluate((el) => el.blur());
+    await page.keyboard.press('k');
+    const bobId = await rows(page).first().getAttribute('data-thread-id');
+    await page.waitForURL((url) => url.pathname === `/inbox/${bobId}`);
+    await byTestId(page, 'message').filter({ hasText: 'ship to Chicago' }).waitFor();
+    await page.keyboard.press('j');
+    await page.waitForURL((url) => url.pathname === `/inbox/${threadId}`);
+    // Typed in the reply box, j is just a letter.
+    await page.keyboard.press('r');
+    await page.keyboard.type('j');
+    assert.equal(pathOf(page), `/inbox/${threadId}`);
+    assert.equal(await byTestId(page, 'composer-input').inputValue(), 'j');
+    await byTestId(page, 'composer-input').fill('');
+
+    // Back returns to the thread before.
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname === `/inbox/${bobId}`);
+    await byTestId(page, 'message').filter({ hasText: 'ship to Chicago' }).waitFor();
+
+    // Bob says STOP: opted out, the composer says why it is off, the confirmation is a system text.
+    await textTheStore(bob, storeNumber, 'STOP');
+    await assertText(byTestId(page, 'composer-disabled-reason'), 'This customer opted out', POLL_WAIT_MS);
+    assert.ok(await byTestId(page, 'composer-input').isDisabled());
+    await byTestId(page, 'conversation-opted-out').waitFor();
+    const bobRow = rows(page).filter({ hasText: national(bob) });
+    await bobRow.locator('[data-testid="thread-opted-out"]').waitFor({ timeout: POLL_WAIT_MS });
+    const confirmation = byTestId(page, 'message').and(page.locator('[data-kind="system"]'));
+    await confirmation.first().waitFor({ timeout: POLL_WAIT_MS + WAIT_MS });
+    await assertText(confirmation.first(), 'unsubscribed');
+    await assertText(confirmation.first().locator('[data-testid="message-label"]'), 'Automatic confirmation');
+    await assertText(byTestId(page, 'customer-consent'), 'Opted out', POLL_WAIT_MS);
+    await browser.screenshot('inbox-opted-out', { fullPage: false });
+
+    // The filters: only Bob is opted out, only Alice has our answer as the latest text.
+    await byTestId(page, 'inbox-filter-opted_out').click();
+    await eventually(async () => (await rows(page).count()) === 1 && (await firstRowName(page)) === national(bob), 'the opted-out filter');
+    await byTestId(page, 'inbox-filter-all').click();
+    await eventually(async () => (await rows(page).count()) === 2, 'all threads again');
+    // Search by number, debounced.
+    await byTestId(page, 'inbox-search').fill('212555');
+    await eventually(async () => (await rows(page).count()) === 1 && (await firstRowName(page)) === national(alice), 'the search');
+
+    assert.deepEqual(browser.problems(), [], 'the page logged errors');
+  } catch (error) {
+    await browser.screenshot('inbox-failure').catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+  }
+});
