@@ -6,6 +6,7 @@ mod campaigns;
 mod conventions;
 mod dispatch;
 mod dispatch_kill;
+mod dispatch_provider;
 mod events;
 mod inbox;
 mod migrations;

@@ -248,12 +248,15 @@ fn prepare(
         return Ok((Vec::new(), prepared));
     }
     let mut loaded = load(conn, &rows, now)?;
-    // Each number's next free sending slot, advanced as this pass uses it.
+    // Each number's next free sending slot, advanced as this pass sends or gives slots to the
+    // texts it defers; only what was sent is kept for other workers (a deferred text comes
+    // back at its slot and takes it then).
     let mut next_slot: HashMap<i64, NaiveDateTime> = loaded
         .numbers
         .values()
         .map(|n| (n.id, n.next_send_at.unwrap_or(now).max(now)))
         .collect();
+    let mut sent_until: HashMap<i64, NaiveDateTime> = HashMap::new();
     let mut threads = std::mem::take(&mut loaded.threads);
     let mut started = Vec::new();
     let mut outgoing = Vec::new();
@@ -276,11 +279,14 @@ fn prepare(
                 // ones wait for theirs.
                 let slot = next_slot.get(&number.id).copied().unwrap_or(now);
                 if slot >= now + PACING_WINDOW {
+                    // The slot is this text's: the next one waits for the one after.
+                    next_slot.insert(number.id, slot + config.send_interval);
                     outbox::reschedule(conn, row.id, slot, Some("pacing the number"), now)?;
                     prepared.deferred += 1;
                     continue;
                 }
                 next_slot.insert(number.id, slot + config.send_interval);
+                sent_until.insert(number.id, slot + config.send_interval);
                 match message_for(conn, &loaded, &mut threads, context, row, now)? {
                     Ok((message_id, body)) => {
                         started.push((row.id, message_id));
@@ -318,13 +324,8 @@ fn prepare(
         }
     }
     outbox::start_attempts(conn, &started)?;
-    for number in loaded.numbers.values() {
-        if let Some(slot) = next_slot.get(&number.id)
-            && Some(*slot) != number.next_send_at
-            && *slot > now
-        {
-            db::phone_numbers::set_next_send_at(conn, number.id, *slot)?;
-        }
+    for (number_id, slot) in sent_until {
+        db::phone_numbers::set_next_send_at(conn, number_id, slot)?;
     }
     Ok((outgoing, prepared))
 }

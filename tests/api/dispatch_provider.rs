@@ -1,0 +1,183 @@
+//! What the dispatcher does with Twilio's answers (real REST shapes on a fake Twilio): a
+//! recipient unsubscribed at the carrier (21610), rate limiting retried with backoff until
+//! the attempts run out, and one number's pace kept at one text per second.
+
+use chrono::{Duration, NaiveDateTime};
+use serde_json::{Value, json};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use textback_api::services::dispatch;
+use textback_tests::{Backend, Session, TWILIO_ACCOUNT_SID, TestApp, on_both_backends};
+use wiremock::matchers::{method, path};
+
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::dispatch::{abandon, checkout, outbox_rows, post};
+
+on_both_backends!(
+    a_carrier_unsubscribe_records_the_opt_out,
+    rate_limits_are_retried_until_the_attempts_run_out,
+    one_number_sends_one_text_a_second,
+);
+
+const STORE_NUMBER: &str = "+14155550142";
+
+/// An app on a fake Twilio whose sends get `send`; the store has a number and an active
+/// two-step cart flow.
+async fn app_with_send_answer(
+    backend: Backend,
+    send: impl Respond + 'static,
+) -> (TestApp, Session) {
+    let twilio = MockServer::start().await;
+    let account = format!("/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}");
+    Mock::given(method("POST"))
+        .and(path(format!("{account}/IncomingPhoneNumbers.json")))
+        .respond_with(ResponseTemplate::new(201).set_body_json(
+            json!({"sid": "PN0123456789abcdef0123456789abcdef", "phone_number": STORE_NUMBER}),
+        ))
+        .mount(&twilio)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{account}/Messages.json")))
+        .respond_with(send)
+        .mount(&twilio)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{account}/Messages.json")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"messages": []})))
+        .mount(&twilio)
+        .await;
+    let app = TestApp::spawn_with_twilio(backend, &twilio.uri()).await;
+    // Keeps the fake Twilio alive as long as the app.
+    std::mem::forget(twilio);
+    let owner = app.signup("owner@maple.example").await;
+    app.post(
+        "/api/v1/numbers",
+        Some(&owner.token),
+        &json!({"phone_number": STORE_NUMBER}),
+    )
+    .await;
+    let flow = json!({"kind": "abandoned_cart", "name": "Reminders", "steps": [
+        {"delay_minutes": 60, "body": "Your cart: {{ cart_url }}"},
+        {"delay_minutes": 1440, "body": "Last call: {{ cart_url }}"}]});
+    let created: Value = app
+        .post("/api/v1/campaigns", Some(&owner.token), &flow)
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.post(
+        &format!("/api/v1/campaigns/{}/activate", created["id"]),
+        Some(&owner.token),
+        &json!({}),
+    )
+    .await;
+    (app, owner)
+}
+
+/// 2026-06-02 at `h`:00 UTC: daytime in San Francisco from 15:00.
+fn at(h: i64) -> NaiveDateTime {
+    crate::dispatch::utc(0, 0) + Duration::hours(h)
+}
+
+async fn pass(app: &TestApp, now: NaiveDateTime) -> dispatch::PassReport {
+    dispatch::run_pass(&app.state, "test", now).await.unwrap()
+}
+
+async fn a_carrier_unsubscribe_records_the_opt_out(backend: Backend) {
+    let unsubscribed = ResponseTemplate::new(400).set_body_json(json!({
+        "code": 21610, "message": "Attempt to send to unsubscribed recipient", "status": 400}));
+    let (app, owner) = app_with_send_answer(backend, unsubscribed).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", at(16)),
+    )
+    .await;
+    abandon(&app, at(17));
+    let report = pass(&app, at(18)).await;
+    assert_eq!(report.failed, 1, "{report:?}");
+    let rows = outbox_rows(&app);
+    assert_eq!(rows[0].0, "failed");
+    assert_eq!(
+        rows[1],
+        ("cancelled".into(), Some("the customer opted out".into()))
+    );
+    let contacts: Value = app
+        .get("/api/v1/contacts", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        contacts["items"][0]["opted_out_at"].is_string(),
+        "{contacts}"
+    );
+}
+
+async fn rate_limits_are_retried_until_the_attempts_run_out(backend: Backend) {
+    let busy = ResponseTemplate::new(429)
+        .set_body_json(json!({"code": 20429, "message": "Too Many Requests"}));
+    let (app, owner) = app_with_send_answer(backend, busy).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", at(16)),
+    )
+    .await;
+    abandon(&app, at(17));
+    let mut now = at(18);
+    for attempt in 1..=4 {
+        let report = pass(&app, now).await;
+        assert_eq!(report.retrying, 1, "attempt {attempt}: {report:?}");
+        assert_eq!(
+            pass(&app, now + Duration::seconds(1)).await.claimed,
+            0,
+            "backing off"
+        );
+        now += Duration::minutes(30);
+    }
+    let last = pass(&app, now).await;
+    assert_eq!(last.failed, 1, "{last:?}");
+    let (status, reason) = outbox_rows(&app)[0].clone();
+    assert_eq!(status, "failed");
+    assert!(reason.unwrap().contains("rate limited"));
+}
+
+async fn one_number_sends_one_text_a_second(backend: Backend) {
+    let (app, owner) = app_with_send_answer(backend, Accept(AtomicUsize::new(0))).await;
+    for i in 0..3 {
+        let phone = format!("+1415555012{i}");
+        post(
+            &app,
+            &owner,
+            &checkout(&format!("e{i}"), &format!("cart-{i}"), &phone, at(16)),
+        )
+        .await;
+    }
+    abandon(&app, at(17));
+    let first = pass(&app, at(18)).await;
+    assert_eq!((first.sent, first.deferred), (1, 2), "{first:?}");
+    let second = pass(&app, at(18)).await;
+    assert_eq!(second.claimed, 0, "the others wait for their second");
+    // Each waiting text has a second of its own.
+    for second in 1..=2 {
+        let report = pass(&app, at(18) + Duration::seconds(second)).await;
+        assert_eq!(
+            (report.claimed, report.sent),
+            (1, 1),
+            "{second}: {report:?}"
+        );
+    }
+}
+
+/// Twilio taking each text, with a SID of its own.
+struct Accept(AtomicUsize);
+
+impl Respond for Accept {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let n = self.0.fetch_add(1, Ordering::Relaxed);
+        ResponseTemplate::new(201).set_body_json(
+            json!({"sid": format!("SM{n:032x}"), "status": "queued", "num_segments": "1"}),
+        )
+    }
+}
