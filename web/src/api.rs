@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod campaigns;
 pub mod client;
+pub mod inbox;
 pub mod numbers;
 pub mod store;
 pub mod usage;

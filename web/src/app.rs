@@ -11,6 +11,7 @@ use crate::contexts::session::{Ending, provide_session_context};
 use crate::pages::api_keys::ApiKeysPage;
 use crate::pages::campaign_editor::{EditCampaignPage, NewCampaignPage};
 use crate::pages::campaigns::CampaignsPage;
+use crate::pages::inbox::InboxPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::number_settings::NumberSettingsPage;
@@ -35,6 +36,7 @@ pub fn App() -> impl IntoView {
                     redirect_path=move || login_redirect(session.ending())
                 >
                     <Route path=path!("") view=OverviewPage />
+                    <Route path=path!("/inbox/:thread_id?") view=InboxPage />
                     <Route path=path!("/campaigns") view=CampaignsPage />
                     <Route path=path!("/campaigns/new") view=NewCampaignPage />
                     <Route path=path!("/campaigns/:id") view=EditCampaignPage />

@@ -5,6 +5,7 @@ pub mod auth_card;
 pub mod campaigns;
 pub mod confirm_dialog;
 pub mod field;
+pub mod inbox;
 pub mod layout;
 pub mod load_more;
 pub mod numbers;

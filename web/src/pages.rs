@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod campaign_editor;
 pub mod campaigns;
+pub mod inbox;
 pub mod login;
 pub mod not_found;
 pub mod number_settings;

@@ -119,6 +119,20 @@ impl Client {
         parse(&body)
     }
 
+    /// A POST the server deduplicates by `key`: a retry with the same key repeats nothing.
+    pub async fn post_idempotent<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        key: &str,
+    ) -> Result<T, ApiError> {
+        let json = serde_json::to_string(body).map_err(|e| unexpected(e.to_string()))?;
+        let body = self
+            .send_with("POST", path, Some(json), &[("Idempotency-Key", key)])
+            .await?;
+        parse(&body)
+    }
+
     pub async fn patch<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
@@ -140,7 +154,17 @@ impl Client {
         path: &str,
         body: Option<String>,
     ) -> Result<String, ApiError> {
-        let result = self.fetch(method, path, body).await;
+        self.send_with(method, path, body, &[]).await
+    }
+
+    async fn send_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        extra_headers: &[(&str, &str)],
+    ) -> Result<String, ApiError> {
+        let result = self.fetch(method, path, body, extra_headers).await;
         if let (Err(error), Some(on_unauthorized)) = (&result, &self.on_unauthorized)
             && error.code() == Some(ProblemCode::Unauthorized)
         {
@@ -154,9 +178,13 @@ impl Client {
         method: &str,
         path: &str,
         body: Option<String>,
+        extra_headers: &[(&str, &str)],
     ) -> Result<String, ApiError> {
         let window = web_sys::window().ok_or(ApiError::Network)?;
         let headers = Headers::new().map_err(js_error)?;
+        for (name, value) in extra_headers {
+            headers.set(name, value).map_err(js_error)?;
+        }
         headers
             .set("Accept", "application/json, application/problem+json")
             .map_err(js_error)?;

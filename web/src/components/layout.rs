@@ -42,6 +42,7 @@ pub fn AppLayout() -> impl IntoView {
             </header>
             <div class="frame">
                 <nav class="sidenav" aria-label="Main">
+                    <A href="/inbox" attr:data-testid="nav-inbox">"Inbox"</A>
                     <A href="/" exact=true attr:data-testid="nav-overview">"Overview"</A>
                     <A href="/campaigns" attr:data-testid="nav-campaigns">"Campaigns"</A>
                     <p class="nav-heading">"Settings"</p>
