@@ -30,6 +30,7 @@ on_both_databases!(
     a_worker_lost_after_the_provider_took_the_text_does_not_send_it_again,
     a_pause_or_a_release_stops_pending_texts,
     a_store_may_narrow_its_hours_but_not_widen_them,
+    editing_a_flow_keeps_its_scheduled_texts_with_the_new_wording,
     unknown_short_links_are_not_found,
 );
 
@@ -606,4 +607,32 @@ async fn a_store_may_narrow_its_hours_but_not_widen_them(app: TestApp) {
     let early = pass(&app, utc(16, 0)).await;
     assert_eq!((early.deferred, early.sent), (1, 0), "{early:?}");
     assert_eq!(pass(&app, utc(17, 0)).await.sent, 1);
+}
+
+async fn editing_a_flow_keeps_its_scheduled_texts_with_the_new_wording(app: TestApp) {
+    let (owner, campaign) = store_with_flow(&app, [60, 1440]).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", utc(16, 0)),
+    )
+    .await;
+    abandon(&app, utc(17, 0));
+    let edit = json!({"steps": [
+        {"delay_minutes": 60, "body": "Still there, {{ first_name }}? {{ cart_url }}"},
+        {"delay_minutes": 1440, "body": "Last call: {{ cart_url }}"}]});
+    let response = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/campaigns/{campaign}"),
+            Some(&owner.token),
+        )
+        .json(&edit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(outbox_rows(&app).len(), 2, "the scheduled texts stay");
+    assert_eq!(pass(&app, utc(18, 0)).await.sent, 1);
+    assert!(simulator(&app).sent()[0].body.contains("Still there, Ada?"));
 }

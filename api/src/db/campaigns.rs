@@ -57,25 +57,43 @@ pub fn insert(
         .get_result(conn)
 }
 
-/// Replaces the campaign's steps, in order.
+/// Sets the campaign's steps, in order. Steps are updated in place by position, so texts
+/// already scheduled for a step stay scheduled (and go out with its new wording), and sent
+/// texts keep their step for the stats; steps beyond the new count are removed.
 pub fn replace_steps(
     conn: &mut DbConn,
     campaign_id: i64,
     steps: &[NewStep<'_>],
 ) -> QueryResult<()> {
-    diesel::delete(campaign_steps::table.filter(campaign_steps::campaign_id.eq(campaign_id)))
-        .execute(conn)?;
+    let existing = steps_of(conn, &[campaign_id])?;
     for (position, step) in steps.iter().enumerate() {
-        diesel::insert_into(campaign_steps::table)
-            .values((
-                campaign_steps::campaign_id.eq(campaign_id),
-                campaign_steps::position.eq(position as i32),
-                campaign_steps::delay_minutes.eq(step.delay_minutes),
-                campaign_steps::body.eq(step.body),
-                campaign_steps::discount_code.eq(step.discount_code),
-            ))
-            .execute(conn)?;
+        let position = i32::try_from(position).unwrap_or(i32::MAX);
+        match existing.iter().find(|s| s.position == position) {
+            Some(row) => diesel::update(campaign_steps::table.find(row.id))
+                .set((
+                    campaign_steps::delay_minutes.eq(step.delay_minutes),
+                    campaign_steps::body.eq(step.body),
+                    campaign_steps::discount_code.eq(step.discount_code),
+                ))
+                .execute(conn)?,
+            None => diesel::insert_into(campaign_steps::table)
+                .values((
+                    campaign_steps::campaign_id.eq(campaign_id),
+                    campaign_steps::position.eq(position),
+                    campaign_steps::delay_minutes.eq(step.delay_minutes),
+                    campaign_steps::body.eq(step.body),
+                    campaign_steps::discount_code.eq(step.discount_code),
+                ))
+                .execute(conn)?,
+        };
     }
+    let count = i32::try_from(steps.len()).unwrap_or(i32::MAX);
+    diesel::delete(
+        campaign_steps::table
+            .filter(campaign_steps::campaign_id.eq(campaign_id))
+            .filter(campaign_steps::position.ge(count)),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
