@@ -5,6 +5,7 @@
 
 pub mod api_keys;
 pub mod campaigns;
+pub mod canned_replies;
 pub mod carts;
 pub mod contacts;
 pub mod events;

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod auth;
 pub mod campaigns;
+pub mod canned_replies;
 pub mod contacts;
 pub mod events;
 pub mod fallback;
@@ -60,7 +61,12 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(opt_outs::list_opt_outs)
         .service(opt_outs::export_opt_outs)
         .service(opt_outs::add_opt_outs)
-        .service(opt_outs::resubscribe);
+        .service(opt_outs::resubscribe)
+        .service(canned_replies::list_canned_replies)
+        .service(canned_replies::create_canned_reply)
+        .service(canned_replies::update_canned_reply)
+        .service(canned_replies::delete_canned_reply)
+        .service(canned_replies::render_canned_reply);
 }
 
 /// Operations endpoints and provider webhooks, at the root.

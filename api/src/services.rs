@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod campaign_stats;
 pub mod campaigns;
+pub mod canned_replies;
 pub mod contacts;
 pub mod dispatch;
 pub mod inbox;

@@ -116,3 +116,118 @@ impl ReplyRequest {
         }
     }
 }
+
+/// A reply a store writes once and inserts into conversations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CannedReplyDto {
+    pub id: i64,
+    pub name: String,
+    /// A template over [`REPLY_VARIABLES`], e.g. `Hi {{ first_name }}, …`.
+    pub body: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/canned-replies`; in a `PATCH`, only the fields sent change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CannedReplyRequest {
+    #[cfg_attr(feature = "openapi", schema(example = "Shipping times"))]
+    pub name: Option<String>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Hi {{ first_name }}, orders ship within 2 days.")
+    )]
+    pub body: Option<String>,
+}
+
+/// A canned reply filled in for one conversation's customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RenderedReplyDto {
+    pub body: String,
+}
+
+/// What a canned reply may use: the customer, the store, their latest cart and order.
+pub const REPLY_VARIABLES: [&str; 8] = [
+    "first_name",
+    "store_name",
+    "cart_url",
+    "cart_total",
+    "order_number",
+    "order_status",
+    "tracking_url",
+    "tracking_number",
+];
+
+const MAX_NAME_CHARS: usize = 60;
+
+/// Everything wrong with a canned reply's name and body (both as they will be saved).
+pub fn canned_reply_errors(name: &str, body: &str) -> Vec<crate::FieldError> {
+    use crate::templates::{self, CampaignKind, TemplateProblem};
+    let mut errors = Vec::new();
+    let name_chars = name.trim().chars().count();
+    if name_chars == 0 || name_chars > MAX_NAME_CHARS {
+        errors.push(crate::FieldError::new(
+            "name",
+            "Give it a name of 1 to 60 characters.",
+        ));
+    }
+    if body.trim().is_empty() {
+        errors.push(crate::FieldError::new("body", "Write the reply."));
+    } else if body.chars().count() > MAX_REPLY_CHARS {
+        errors.push(crate::FieldError::new(
+            "body",
+            "Keep it under 1,530 characters.",
+        ));
+    }
+    // The campaign checks find syntax errors; names are judged against the reply's own list.
+    for problem in templates::check(CampaignKind::AbandonedCart, body) {
+        let message = match &problem {
+            TemplateProblem::Empty => continue,
+            TemplateProblem::UnknownVariable { name, .. }
+            | TemplateProblem::NotAvailable { name, .. } => {
+                if REPLY_VARIABLES.contains(&name.as_str()) {
+                    continue;
+                }
+                format!(
+                    "There is no variable called {name}. You can use: {}.",
+                    REPLY_VARIABLES.join(", ")
+                )
+            }
+            other => other.to_string(),
+        };
+        errors.push(crate::FieldError::new("body", message));
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canned_replies_may_use_any_reply_variable_but_no_other() {
+        assert!(
+            canned_reply_errors(
+                "Shipping",
+                "Hi {{ first_name }}, track it: {{ tracking_url }}"
+            )
+            .is_empty()
+        );
+        assert!(
+            canned_reply_errors("Cart", "Your {{ cart_total }} cart: {{ cart_url }}").is_empty()
+        );
+        let unknown = canned_reply_errors("Oops", "Hi {{ nickname }}");
+        assert_eq!(unknown.len(), 1);
+        assert!(unknown[0].message.contains("nickname"));
+        let unclosed = canned_reply_errors("Oops", "Hi {{ first_name");
+        assert_eq!(unclosed[0].field, "body");
+        let fields: Vec<_> = canned_reply_errors("", " ")
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["name", "body"]);
+    }
+}

@@ -3,6 +3,7 @@
 mod accounts;
 mod api_keys;
 mod campaigns;
+mod canned_replies;
 mod conventions;
 mod dispatch;
 mod dispatch_kill;

@@ -51,10 +51,13 @@ async fn every_schema_column_exists(app: TestApp) {
         orders => rows::orders::OrderRow,
         campaigns => rows::campaigns::CampaignRow,
         campaign_steps => rows::campaigns::StepRow,
+        outbox => rows::outbox::OutboxRow,
+        canned_replies => rows::canned_replies::CannedReplyRow,
         // Tables without a row struct: every column, by type.
         events => (i64, i64, String, String, String, Time, String, String, Time),
         integrations => (i64, i64, String, String, Time, Time),
         consent_events => (i64, i64, i64, String, String, Time, Time, Option<i64>, Option<String>),
         order_events => (i64, i64, i64, String, String, Time, Option<String>),
+        short_links => (i64, String, i64, i64, String, i32, Option<Time>, Option<Time>, Time),
     );
 }

@@ -288,6 +288,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    canned_replies (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        name -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(phone_numbers -> stores (store_id));
 diesel::joinable!(contacts -> stores (store_id));
 diesel::joinable!(threads -> contacts (contact_id));
@@ -309,5 +320,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     threads,
     messages,
     outbox,
-    short_links
+    short_links,
+    canned_replies
 );
