@@ -60,6 +60,7 @@ pub async fn update_canned_reply(
     ))
 }
 
+/// Delete a canned reply.
 #[utoipa::path(tag = "inbox", params(("id" = i64, Path, description = "The reply's id")), responses((status = 204, description = "Deleted")))]
 #[delete("/canned-replies/{id}")]
 pub async fn delete_canned_reply(
