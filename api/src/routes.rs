@@ -58,6 +58,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(threads::mark_thread_read)
         .service(threads::mark_thread_unread)
         .service(threads::unsubscribe_thread)
+        .service(threads::close_thread)
+        .service(threads::reopen_thread)
         .service(opt_outs::list_opt_outs)
         .service(opt_outs::export_opt_outs)
         .service(opt_outs::add_opt_outs)

@@ -49,6 +49,8 @@ pub struct ThreadDto {
     pub opted_out: bool,
     /// Since when the customer has been waiting for an answer (their message is the latest).
     pub waiting_since: Option<DateTime<Utc>>,
+    /// Closed by the merchant; the customer's next text reopens it.
+    pub closed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

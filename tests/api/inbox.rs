@@ -160,6 +160,36 @@ async fn threads_come_most_recent_first_with_filters_search_and_pages(app: TestA
         .await
         .unwrap();
     assert_eq!(read["unread_count"], 0);
+
+    // Closed by the merchant, reopened by the customer's next text.
+    let closed: Value = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/threads/{ada}/close"),
+            Some(&owner.token),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(closed["closed"], true);
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a02",
+        "One more question",
+    )
+    .await;
+    let ada_thread: Value = app
+        .get(&format!("/api/v1/threads/{ada}"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ada_thread["closed"], false);
 }
 
 async fn a_reply_goes_out_from_the_store_number_once_per_idempotency_key(app: TestApp) {

@@ -93,6 +93,7 @@ diesel::table! {
         last_inbound_at -> Nullable<Timestamp>,
         unread_count -> Integer,
         created_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
     }
 }
 

@@ -15,6 +15,8 @@ pub struct ThreadRow {
     pub last_inbound_at: Option<NaiveDateTime>,
     pub unread_count: i32,
     pub created_at: NaiveDateTime,
+    /// Closed by the merchant; the customer's next text reopens it.
+    pub closed_at: Option<NaiveDateTime>,
 }
 
 const PREVIEW_CHARS: usize = 140;
@@ -89,6 +91,7 @@ pub fn record_inbound(
             threads::last_message_preview.eq(preview(body)),
             threads::last_inbound_at.eq(at),
             threads::unread_count.eq(threads::unread_count + 1),
+            threads::closed_at.eq(None::<NaiveDateTime>),
         ))
         .execute(conn)
         .map(drop)
@@ -197,6 +200,14 @@ pub fn find(conn: &mut DbConn, store_id: i64, id: i64) -> QueryResult<ThreadRow>
 pub fn set_unread(conn: &mut DbConn, id: i64, unread: i32) -> QueryResult<()> {
     diesel::update(threads::table.find(id))
         .set(threads::unread_count.eq(unread))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Closes the thread (`Some(now)`) or reopens it (`None`).
+pub fn set_closed(conn: &mut DbConn, id: i64, closed_at: Option<NaiveDateTime>) -> QueryResult<()> {
+    diesel::update(threads::table.find(id))
+        .set(threads::closed_at.eq(closed_at))
         .execute(conn)
         .map(drop)
 }

@@ -189,3 +189,37 @@ pub async fn unsubscribe_thread(
         .await?,
     ))
 }
+
+/// Close the conversation (the customer's next text reopens it).
+#[utoipa::path(tag = "inbox", params(("id" = i64, Path, description = "The thread's id")), responses((status = 200, description = "The thread, closed", body = ThreadDto)))]
+#[post("/threads/{id}/close")]
+pub async fn close_thread(
+    state: Data<AppState>,
+    caller: Caller<scope::Write>,
+    id: Path<i64>,
+) -> AppResult<Json<ThreadDto>> {
+    let (store_id, id) = (caller.store_id, id.into_inner());
+    Ok(Json(
+        db::run(&state.pool, move |conn| {
+            inbox::close(conn, store_id, id, true)
+        })
+        .await?,
+    ))
+}
+
+/// Reopen a closed conversation.
+#[utoipa::path(tag = "inbox", params(("id" = i64, Path, description = "The thread's id")), responses((status = 200, description = "The thread, open", body = ThreadDto)))]
+#[post("/threads/{id}/reopen")]
+pub async fn reopen_thread(
+    state: Data<AppState>,
+    caller: Caller<scope::Write>,
+    id: Path<i64>,
+) -> AppResult<Json<ThreadDto>> {
+    let (store_id, id) = (caller.store_id, id.into_inner());
+    Ok(Json(
+        db::run(&state.pool, move |conn| {
+            inbox::close(conn, store_id, id, false)
+        })
+        .await?,
+    ))
+}

@@ -181,6 +181,18 @@ pub fn mark(conn: &mut DbConn, store_id: i64, thread_id: i64, read: bool) -> App
     self::thread(conn, store_id, thread_id)
 }
 
+/// Closes the thread, or reopens it.
+pub fn close(
+    conn: &mut DbConn,
+    store_id: i64,
+    thread_id: i64,
+    closed: bool,
+) -> AppResult<ThreadDto> {
+    let (thread, _) = find(conn, store_id, thread_id)?;
+    db::threads::set_closed(conn, thread.id, closed.then(db::now))?;
+    self::thread(conn, store_id, thread_id)
+}
+
 fn message(conn: &mut DbConn, store_id: i64, id: i64) -> AppResult<MessageDto> {
     let row = db::messages::find_many(conn, &[id])?
         .into_iter()
@@ -217,6 +229,7 @@ fn thread_dto(thread: ThreadRow, contact: &ContactRow) -> ThreadDto {
         unread_count: u32::try_from(thread.unread_count).unwrap_or_default(),
         opted_out: contact.opted_out_at.is_some(),
         waiting_since,
+        closed: thread.closed_at.is_some(),
     }
 }
 
