@@ -7,6 +7,7 @@ pub mod campaigns;
 pub mod client;
 pub mod inbox;
 pub mod numbers;
+pub mod opt_outs;
 pub mod store;
 pub mod usage;
 

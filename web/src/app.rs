@@ -16,6 +16,7 @@ use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::number_settings::NumberSettingsPage;
 use crate::pages::numbers::NumbersPage;
+use crate::pages::opt_outs::OptOutsPage;
 use crate::pages::overview::OverviewPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::signup::SignupPage;
@@ -40,6 +41,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campaigns") view=CampaignsPage />
                     <Route path=path!("/campaigns/new") view=NewCampaignPage />
                     <Route path=path!("/campaigns/:id") view=EditCampaignPage />
+                    <Route path=path!("/opt-outs") view=OptOutsPage />
                     <Route path=path!("/numbers") view=NumbersPage />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/settings/number") view=NumberSettingsPage />

@@ -9,5 +9,6 @@ pub mod inbox;
 pub mod layout;
 pub mod load_more;
 pub mod numbers;
+pub mod opt_outs;
 pub mod states;
 pub mod store_settings;

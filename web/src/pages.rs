@@ -8,6 +8,7 @@ pub mod login;
 pub mod not_found;
 pub mod number_settings;
 pub mod numbers;
+pub mod opt_outs;
 pub mod overview;
 pub mod settings;
 pub mod signup;

@@ -147,6 +147,19 @@ impl Client {
         self.send("DELETE", path, None).await.map(|_| ())
     }
 
+    /// A DELETE that must say why (e.g. the evidence for resubscribing a customer).
+    pub async fn delete_with<B: Serialize>(&self, path: &str, body: &B) -> Result<(), ApiError> {
+        let json = serde_json::to_string(body).map_err(|e| unexpected(e.to_string()))?;
+        self.send("DELETE", path, Some(json)).await.map(|_| ())
+    }
+
+    /// A body that is not JSON (a CSV export), as text.
+    pub async fn get_text(&self, path: &str, accept: &str) -> Result<String, ApiError> {
+        let accept = format!("{accept}, application/problem+json");
+        self.send_with("GET", path, None, &[("Accept", &accept)])
+            .await
+    }
+
     /// The response body of a successful call.
     async fn send(
         &self,
@@ -182,12 +195,13 @@ impl Client {
     ) -> Result<String, ApiError> {
         let window = web_sys::window().ok_or(ApiError::Network)?;
         let headers = Headers::new().map_err(js_error)?;
-        for (name, value) in extra_headers {
-            headers.set(name, value).map_err(js_error)?;
-        }
         headers
             .set("Accept", "application/json, application/problem+json")
             .map_err(js_error)?;
+        // After the default, so a call may ask for another type (CSV).
+        for (name, value) in extra_headers {
+            headers.set(name, value).map_err(js_error)?;
+        }
         if let Some(token) = &self.token {
             headers
                 .set("Authorization", &format!("Bearer {token}"))

@@ -74,3 +74,13 @@ pub async fn mark_read(client: &Client, id: i64) -> Result<ThreadDto, ApiError> 
         .post(&format!("/threads/{id}/read"), &serde_json::json!({}))
         .await
 }
+
+/// Opts the thread's customer out by hand; the thread comes back marked opted out.
+pub async fn unsubscribe(client: &Client, id: i64) -> Result<ThreadDto, ApiError> {
+    client
+        .post(
+            &format!("/threads/{id}/unsubscribe"),
+            &serde_json::json!({}),
+        )
+        .await
+}

@@ -6,6 +6,7 @@ pub mod customer_panel;
 pub mod message_bubble;
 pub mod thread_list;
 pub mod thread_row;
+pub mod unsubscribe_button;
 pub mod when;
 
 use textback_shared::inbox::ThreadDto;

@@ -45,6 +45,7 @@ pub fn AppLayout() -> impl IntoView {
                     <A href="/inbox" attr:data-testid="nav-inbox">"Inbox"</A>
                     <A href="/" exact=true attr:data-testid="nav-overview">"Overview"</A>
                     <A href="/campaigns" attr:data-testid="nav-campaigns">"Campaigns"</A>
+                    <A href="/opt-outs" attr:data-testid="nav-opt-outs">"Opt-outs"</A>
                     <p class="nav-heading">"Settings"</p>
                     // Exact: the other settings pages live under /settings too.
                     <A href="/settings" exact=true attr:data-testid="nav-settings">"Store"</A>

@@ -386,6 +386,22 @@ pub fn InboxPage() -> impl IntoView {
         });
     });
 
+    // The pane's Unsubscribe: the thread turns opted out at once; the customer's consent
+    // line follows from a fresh context.
+    let on_unsubscribed = Callback::new(move |thread: ThreadDto| {
+        let id = thread.id;
+        show_thread(thread);
+        load_threads(true);
+        let client = session.client();
+        spawn_local(async move {
+            if let Ok(context) = api::inbox::context(&client, id).await
+                && selected.get_untracked() == Some(id)
+            {
+                detail.set(Some(Ok(context)));
+            }
+        });
+    });
+
     let retry_threads = Callback::new(move |()| load_threads(false));
     let retry_messages = Callback::new(move |()| {
         // Re-running the opening effect is simplest: leave and come back to the same URL.
@@ -470,7 +486,7 @@ pub fn InboxPage() -> impl IntoView {
                 when=move || has_selection.get()
                 fallback=|| view! { <aside class="inbox-customer inbox-customer-empty" aria-hidden="true"></aside> }
             >
-                <CustomerPanel detail />
+                <CustomerPanel detail thread_id=selected on_unsubscribed />
             </Show>
         </div>
     }

@@ -4,8 +4,10 @@ use leptos::prelude::*;
 use textback_shared::events::{
     CartDto, ConsentStatus, ContactDetailDto, ContactDto, LineItem, OrderDto,
 };
+use textback_shared::inbox::ThreadDto;
 use textback_shared::phone::format_national;
 
+use super::unsubscribe_button::UnsubscribeButton;
 use crate::api::ApiError;
 use crate::components::states::Loading;
 use crate::format::{date, date_time, money};
@@ -136,6 +138,10 @@ fn Order(order: OrderDto) -> impl IntoView {
 #[component]
 pub fn CustomerPanel(
     #[prop(into)] detail: Signal<Option<Result<ContactDetailDto, ApiError>>>,
+    /// The open thread, which Unsubscribe acts on.
+    #[prop(into)]
+    thread_id: Signal<Option<i64>>,
+    on_unsubscribed: Callback<ThreadDto>,
 ) -> impl IntoView {
     let body = move || match detail.get() {
         None => view! { <Loading label="Loading the customer…" /> }.into_any(),
@@ -149,6 +155,12 @@ pub fn CustomerPanel(
             let phone = contact.phone.as_deref().map(format_national);
             let consent = consent_line(&contact);
             let opted_out = contact.opted_out_at.is_some();
+            let unsubscribe = thread_id.get().filter(|_| !opted_out).map(|thread_id| {
+                let customer = full_name(&contact)
+                    .or_else(|| phone.clone())
+                    .unwrap_or_else(|| "this customer".into());
+                view! { <UnsubscribeButton thread_id customer on_unsubscribed /> }
+            });
             // The cart worth mentioning is one still waiting for an order.
             let cart = detail
                 .carts
@@ -164,6 +176,7 @@ pub fn CustomerPanel(
                         {consent}
                     </p>
                     {contact.not_textable_reason.map(|r| view! { <p class="muted">{r}</p> })}
+                    {unsubscribe}
                 </section>
                 {cart.map(|cart| view! { <OpenCart cart /> })}
                 <section class="customer-section">
