@@ -31,8 +31,10 @@ impl TestDatabase {
                 }
             }
             Backend::Postgres => {
-                let admin_url = std::env::var("TEST_DATABASE_URL")
-                    .expect("TEST_DATABASE_URL must be set for PostgreSQL tests");
+                let admin_url = without_tls(
+                    &std::env::var("TEST_DATABASE_URL")
+                        .expect("TEST_DATABASE_URL must be set for PostgreSQL tests"),
+                );
                 static COUNTER: AtomicU32 = AtomicU32::new(0);
                 let name = format!(
                     "textback_test_{}_{}_{}",
@@ -64,6 +66,19 @@ impl Drop for TestDatabase {
             let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .execute(&mut admin);
         }
+    }
+}
+
+/// The URL with `sslmode=disable` unless it names a mode. The test server is on loopback, and
+/// TLS in libpq brings OpenSSL's exit-time cleanup, which has crashed test processes (SIGSEGV
+/// after the test passed) while the pool of a dropped test database was still reconnecting.
+fn without_tls(url: &str) -> String {
+    if url.contains("sslmode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
     }
 }
 
@@ -99,6 +114,18 @@ mod tests {
         assert_eq!(
             super::with_database("postgres://u@h/db?sslmode=disable", "t1"),
             "postgres://u@h/t1?sslmode=disable"
+        );
+    }
+
+    #[test]
+    fn test_databases_are_reached_without_tls_unless_told() {
+        assert_eq!(
+            super::without_tls("postgres://postgres@127.0.0.1:5432/postgres"),
+            "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+        );
+        assert_eq!(
+            super::without_tls("postgres://u@h/db?sslmode=require"),
+            "postgres://u@h/db?sslmode=require"
         );
     }
 }
