@@ -1,6 +1,9 @@
 use textback_shared::Page;
 use textback_shared::events::ContactDetailDto;
-use textback_shared::inbox::{MessageDto, ReplyRequest, ThreadDto, ThreadFilter};
+use textback_shared::inbox::{
+    CannedReplyDto, CannedReplyRequest, MessageDto, RenderedReplyDto, ReplyRequest, ThreadDto,
+    ThreadFilter,
+};
 
 use super::client::encode;
 use super::{ApiError, Client};
@@ -83,4 +86,34 @@ pub async fn unsubscribe(client: &Client, id: i64) -> Result<ThreadDto, ApiError
             &serde_json::json!({}),
         )
         .await
+}
+
+/// The store's canned replies, sorted by name.
+pub async fn canned_replies(client: &Client) -> Result<Vec<CannedReplyDto>, ApiError> {
+    client.get("/canned-replies").await
+}
+
+/// Saves a new canned reply; an unknown variable or a name already in use is a 422 on that field.
+pub async fn create_canned_reply(
+    client: &Client,
+    name: &str,
+    body: &str,
+) -> Result<CannedReplyDto, ApiError> {
+    let request = CannedReplyRequest {
+        name: Some(name.to_owned()),
+        body: Some(body.to_owned()),
+    };
+    client.post("/canned-replies", &request).await
+}
+
+/// The reply filled in for the thread's customer (their name, cart and order).
+pub async fn render_canned_reply(
+    client: &Client,
+    thread_id: i64,
+    reply_id: i64,
+) -> Result<String, ApiError> {
+    let rendered: RenderedReplyDto = client
+        .get(&format!("/threads/{thread_id}/canned-replies/{reply_id}"))
+        .await?;
+    Ok(rendered.body)
 }

@@ -1,5 +1,6 @@
 //! The inbox's panes: threads, the conversation and its composer, the customer beside it.
 
+pub mod canned_replies;
 pub mod composer;
 pub mod conversation;
 pub mod customer_panel;

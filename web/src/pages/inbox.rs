@@ -465,7 +465,7 @@ pub fn InboxPage() -> impl IntoView {
                 }
                 .into_any(),
             }}
-            <Composer draft blocked sending error=send_error on_send=send input=reply_input />
+            <Composer draft blocked sending error=send_error on_send=send input=reply_input thread=selected />
         }
         .into_any()
     };
