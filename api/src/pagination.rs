@@ -60,12 +60,53 @@ fn decode(cursor: &str) -> AppResult<i64> {
         .ok_or_else(|| AppError::invalid("cursor", "Use the next_cursor of a previous page."))
 }
 
-/// The cursor of a list ordered by (time, id), newest first.
-pub fn encode_time_cursor(at: NaiveDateTime, id: i64) -> String {
+/// A parsed `?cursor=&limit=` for a list ordered by (time, id), newest first: keyset paging
+/// that rows moving to the top (a thread with a new message) do not disturb.
+#[derive(Debug, Clone, Copy)]
+pub struct TimePage {
+    /// Only rows before this (time, id).
+    pub after: Option<(NaiveDateTime, i64)>,
+    pub limit: u32,
+}
+
+impl TimePage {
+    pub fn parse(cursor: Option<&str>, limit: Option<u32>) -> AppResult<Self> {
+        let limit = PageQuery {
+            cursor: None,
+            limit,
+        }
+        .limit()
+        .map_err(|message| AppError::invalid("limit", message))?;
+        let after = cursor.map(decode_time_cursor).transpose()?;
+        Ok(Self { after, limit })
+    }
+
+    /// How many rows to fetch: one more than the page, to learn whether another page follows.
+    pub fn fetch_limit(&self) -> i64 {
+        i64::from(self.limit) + 1
+    }
+
+    /// The page's rows and the cursor of the next page, keyed by each row's (time, id).
+    pub fn cut<R>(
+        &self,
+        mut rows: Vec<R>,
+        key: impl Fn(&R) -> Option<(NaiveDateTime, i64)>,
+    ) -> (Vec<R>, Option<String>) {
+        let more = rows.len() > self.limit as usize;
+        rows.truncate(self.limit as usize);
+        let next_cursor = more
+            .then(|| rows.last().and_then(&key))
+            .flatten()
+            .map(|(at, id)| encode_time_cursor(at, id));
+        (rows, next_cursor)
+    }
+}
+
+fn encode_time_cursor(at: NaiveDateTime, id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("t:{}:{id}", at.and_utc().timestamp_micros()))
 }
 
-pub fn decode_time_cursor(cursor: &str) -> AppResult<(NaiveDateTime, i64)> {
+fn decode_time_cursor(cursor: &str) -> AppResult<(NaiveDateTime, i64)> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()

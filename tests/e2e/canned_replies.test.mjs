@@ -1,16 +1,14 @@
 // Canned replies in the inbox against the real server: the merchant adds one from the picker
 // beside the reply box, and "/" picks it, filled in for the customer the storefront named.
 import assert from 'node:assert/strict';
-import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
-import { openBrowser, WAIT_MS } from './browser.mjs';
+import { openBrowser } from './browser.mjs';
 import { startServer } from './server.mjs';
+import { uniqueEmail, byTestId, eventually, assertText, storeHelpers } from './store_support.mjs';
 
 const TEST_TIMEOUT_MS = 180_000;
-const PASSWORD = 'correct horse battery';
 // Polling runs every 5 seconds, so what it brings may take a little longer than one.
 const POLL_WAIT_MS = 15_000;
 
@@ -22,100 +20,8 @@ after(async () => {
   await server?.stop();
 });
 
-const uniqueEmail = (label) => `${label}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}@e2e.example`;
-const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
-const pathOf = (page) => new URL(page.url()).pathname;
-const national = (e164) => `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
 
-async function api(token, path, init = {}) {
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    ...init,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...init.headers },
-    signal: AbortSignal.timeout(WAIT_MS),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
-
-async function signUpByApi(email) {
-  const response = await fetch(`${server.url}/api/v1/auth/signup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ store_name: 'Harbour Books', email, password: PASSWORD }),
-    signal: AbortSignal.timeout(WAIT_MS),
-  });
-  assert.equal(response.status, 201, await response.clone().text());
-  return response.json();
-}
-
-async function reserveNumber(token, areaCode) {
-  const available = await api(token, `/numbers/available?country=US&area_code=${areaCode}`);
-  assert.equal(available.status, 200, JSON.stringify(available.body));
-  const phoneNumber = available.body.items[0].phone_number;
-  const reserved = await api(token, '/numbers', { method: 'POST', body: JSON.stringify({ phone_number: phoneNumber }) });
-  assert.equal(reserved.status, 201, JSON.stringify(reserved.body));
-  return phoneNumber;
-}
-
-/**
- * A customer's text, as the simulator delivers it: Twilio's form fields, signed with the key the
- * server derives from its session secret, over the URL the server believes it is reached at.
- */
-async function textTheStore(from, to, body) {
-  const secret = readFileSync(join(server.dataDir, 'jwt_secret'));
-  const key = createHash('sha256').update('simulator webhooks:').update(secret).digest('hex');
-  const sid = `SM${createHash('sha256').update(`${from}${body}${Date.now()}${Math.random()}`).digest('hex').slice(0, 32)}`;
-  const params = {
-    MessageSid: sid,
-    SmsMessageSid: sid,
-    AccountSid: 'ACsimulator0000000000000000000000',
-    From: from,
-    To: to,
-    Body: body,
-    NumMedia: '0',
-    NumSegments: '1',
-    SmsStatus: 'received',
-    ApiVersion: '2010-04-01',
-  };
-  // With BIND_ADDR on port 0 and no PUBLIC_BASE_URL, the server's public URL keeps port 0.
-  const signedUrl = 'http://127.0.0.1:0/webhooks/twilio/sms';
-  const data = Object.keys(params)
-    .sort()
-    .map((name) => name + params[name])
-    .join('');
-  const signature = createHmac('sha1', key).update(signedUrl + data).digest('base64');
-  const response = await fetch(`${server.url}/webhooks/twilio/sms`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
-    body: new URLSearchParams(params).toString(),
-    signal: AbortSignal.timeout(WAIT_MS),
-  });
-  assert.ok(response.ok, `webhook answered ${response.status}: ${await response.text()}`);
-}
-
-async function openSignedIn(page, session, path) {
-  await page.goto(`${server.url}/login`);
-  await page.evaluate((s) => localStorage.setItem('textback.session', JSON.stringify(s)), session);
-  await page.goto(`${server.url}${path}`);
-}
-
-/** Waits until `check()` is true, polling. */
-async function eventually(check, what, timeout = WAIT_MS) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-async function assertText(locator, expected, timeout = WAIT_MS) {
-  let text = '';
-  await eventually(async () => {
-    text = (await locator.first().textContent().catch(() => '')) ?? '';
-    return text.includes(expected);
-  }, `${JSON.stringify(expected)} in ${JSON.stringify(text)}`, timeout);
-}
+const { api, signUpByApi, reserveNumber, textTheStore, openSignedIn } = storeHelpers(() => server);
 
 
 /** An events key, as a storefront integration would hold. */

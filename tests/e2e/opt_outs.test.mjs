@@ -2,16 +2,14 @@
 // store (with one unreadable and one already listed), search, the CSV export, resubscribing on
 // evidence of new consent, and a customer unsubscribed by hand from the conversation's pane.
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { openBrowser, WAIT_MS } from './browser.mjs';
+import { openBrowser } from './browser.mjs';
 import { startServer } from './server.mjs';
+import { uniqueEmail, byTestId, national, eventually, assertText, storeHelpers } from './store_support.mjs';
 
 const TEST_TIMEOUT_MS = 180_000;
-const PASSWORD = 'correct horse battery';
 // The inbox polls every 5 seconds, so what it brings may take a little longer than one.
 const POLL_WAIT_MS = 15_000;
 // The API's page size for the list.
@@ -25,97 +23,10 @@ after(async () => {
   await server?.stop();
 });
 
-const uniqueEmail = (label) => `${label}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}@e2e.example`;
-const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
-const national = (e164) => `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
 const rows = (page) => byTestId(page, 'opt-out-row');
 const rowFor = (page, e164) => page.locator(`[data-testid="opt-out-row"][data-phone="${e164}"]`);
 
-async function api(token, path, init = {}) {
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    ...init,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...init.headers },
-    signal: AbortSignal.timeout(WAIT_MS),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
-
-async function signUpByApi(email) {
-  const response = await fetch(`${server.url}/api/v1/auth/signup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ store_name: 'Harbour Books', email, password: PASSWORD }),
-    signal: AbortSignal.timeout(WAIT_MS),
-  });
-  assert.equal(response.status, 201, await response.clone().text());
-  return response.json();
-}
-
-async function reserveNumber(token, areaCode) {
-  const available = await api(token, `/numbers/available?country=US&area_code=${areaCode}`);
-  assert.equal(available.status, 200, JSON.stringify(available.body));
-  const phoneNumber = available.body.items[0].phone_number;
-  const reserved = await api(token, '/numbers', { method: 'POST', body: JSON.stringify({ phone_number: phoneNumber }) });
-  assert.equal(reserved.status, 201, JSON.stringify(reserved.body));
-  return phoneNumber;
-}
-
-/** A customer's text, signed as the simulator signs it (see inbox.test.mjs). */
-async function textTheStore(from, to, body) {
-  const secret = readFileSync(join(server.dataDir, 'jwt_secret'));
-  const key = createHash('sha256').update('simulator webhooks:').update(secret).digest('hex');
-  const sid = `SM${createHash('sha256').update(`${from}${body}${Date.now()}${Math.random()}`).digest('hex').slice(0, 32)}`;
-  const params = {
-    MessageSid: sid,
-    SmsMessageSid: sid,
-    AccountSid: 'ACsimulator0000000000000000000000',
-    From: from,
-    To: to,
-    Body: body,
-    NumMedia: '0',
-    NumSegments: '1',
-    SmsStatus: 'received',
-    ApiVersion: '2010-04-01',
-  };
-  const signedUrl = 'http://127.0.0.1:0/webhooks/twilio/sms';
-  const data = Object.keys(params)
-    .sort()
-    .map((name) => name + params[name])
-    .join('');
-  const signature = createHmac('sha1', key).update(signedUrl + data).digest('base64');
-  const response = await fetch(`${server.url}/webhooks/twilio/sms`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
-    body: new URLSearchParams(params).toString(),
-    signal: AbortSignal.timeout(WAIT_MS),
-  });
-  assert.ok(response.ok, `webhook answered ${response.status}: ${await response.text()}`);
-}
-
-async function openSignedIn(page, session, path) {
-  await page.goto(`${server.url}/login`);
-  await page.evaluate((s) => localStorage.setItem('textback.session', JSON.stringify(s)), session);
-  await page.goto(`${server.url}${path}`);
-}
-
-/** Waits until `check()` is true, polling. */
-async function eventually(check, what, timeout = WAIT_MS) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-async function assertText(locator, expected, timeout = WAIT_MS) {
-  let text = '';
-  await eventually(async () => {
-    text = (await locator.first().textContent().catch(() => '')) ?? '';
-    return text.includes(expected);
-  }, `${JSON.stringify(expected)} in ${JSON.stringify(text)}`, timeout);
-}
+const { api, signUpByApi, reserveNumber, textTheStore, openSignedIn } = storeHelpers(() => server);
 
 const rowCount = (page, expected, what) => eventually(async () => (await rows(page).count()) === expected, what);
 

@@ -179,27 +179,6 @@ pub fn marketing_since(
         .load(conn)
 }
 
-/// The provider accepted the text.
-pub fn record_sent(
-    conn: &mut DbConn,
-    id: i64,
-    accepted: &crate::sms::ProviderMessage,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    let delivered = (accepted.status == "delivered").then_some(now);
-    diesel::update(messages::table.find(id))
-        .set((
-            messages::provider_sid.eq(&accepted.provider_sid),
-            messages::status.eq(&accepted.status),
-            messages::error_code.eq(accepted.error_code),
-            messages::sent_at.eq(now),
-            messages::delivered_at.eq(delivered),
-            messages::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .map(drop)
-}
-
 /// A campaign text, as the stats need it.
 #[derive(Debug, Clone, Queryable)]
 pub struct CampaignText {

@@ -685,7 +685,13 @@ async fn reconcile(state: &AppState, worker: &str, now: NaiveDateTime) -> AppRes
             for (row, found) in findings {
                 match found {
                     Ok(Some((message_id, accepted))) => {
-                        db::messages::record_sent(conn, message_id, &accepted, now)?;
+                        let found = db::messages::Accepted {
+                            message_id,
+                            provider_sid: &accepted.provider_sid,
+                            status: &accepted.status,
+                            error_code: accepted.error_code,
+                        };
+                        db::messages::record_sent_many(conn, &[found], now)?;
                         outbox::finish(conn, row.id, outbox::SENT, None, now)?;
                         went_out += 1;
                     }

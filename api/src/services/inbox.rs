@@ -8,14 +8,13 @@ use textback_shared::events::ContactDetailDto;
 use textback_shared::inbox::{
     MessageDto, MessageKind, ReplyRequest, ThreadDto, ThreadFilter, ThreadQuery,
 };
-use textback_shared::pagination::PageQuery;
 use textback_shared::segments;
 
 use crate::db::outbox::{self, NewOutbox};
 use crate::db::threads::{Only, ThreadRow};
 use crate::db::{self, DbConn, contacts::ContactRow, messages::MessageRow};
 use crate::error::{AppError, AppResult};
-use crate::pagination::{self, IdPage};
+use crate::pagination::{IdPage, TimePage};
 use crate::services::contacts;
 
 pub fn list_threads(
@@ -23,17 +22,7 @@ pub fn list_threads(
     store_id: i64,
     query: &ThreadQuery,
 ) -> AppResult<Page<ThreadDto>> {
-    let limit = PageQuery {
-        cursor: None,
-        limit: query.limit,
-    }
-    .limit()
-    .map_err(|message| AppError::invalid("limit", message))?;
-    let after = query
-        .cursor
-        .as_deref()
-        .map(pagination::decode_time_cursor)
-        .transpose()?;
+    let page = TimePage::parse(query.cursor.as_deref(), query.limit)?;
     let only = match query.filter.unwrap_or_default() {
         ThreadFilter::All => Only::All,
         ThreadFilter::Unread => Only::Unread,
@@ -45,22 +34,15 @@ pub fn list_threads(
         Some(q) => Some(db::contacts::matching_ids(conn, store_id, q)?),
         None => None,
     };
-    let mut rows = db::threads::list(
+    let rows = db::threads::list(
         conn,
         store_id,
         only,
         contact_ids,
-        after,
-        i64::from(limit) + 1,
+        page.after,
+        page.fetch_limit(),
     )?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| {
-            rows.last()
-                .map(|(t, _)| pagination::encode_time_cursor(t.last_message_at, t.id))
-        })
-        .flatten();
+    let (rows, next_cursor) = page.cut(rows, |(t, _)| Some((t.last_message_at, t.id)));
     Ok(Page {
         items: rows.into_iter().map(|(t, c)| thread_dto(t, &c)).collect(),
         next_cursor,

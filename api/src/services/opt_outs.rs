@@ -20,13 +20,12 @@ use textback_shared::opt_out::{
     AddOptOutsRequest, AddOptOutsResponse, Intent, MAX_OPT_OUTS_PER_REQUEST, OptOutDto,
     OptOutsQuery, ResubscribeRequest, classify,
 };
-use textback_shared::pagination::PageQuery;
 use textback_shared::segments;
 
 use crate::db::outbox::{self, NewOutbox, Scope};
 use crate::db::{self, DbConn, contacts::ContactRow, phone_numbers::PhoneNumberRow};
 use crate::error::{AppError, AppResult};
-use crate::pagination;
+use crate::pagination::TimePage;
 use crate::services::contacts::{PhoneReading, read_phone};
 
 const HELP_EVERY: Duration = Duration::hours(24);
@@ -192,30 +191,13 @@ fn confirm(
 
 /// The store's opt-out list, most recent first; `q` matches the number however written.
 pub fn list(conn: &mut DbConn, store_id: i64, query: &OptOutsQuery) -> AppResult<Page<OptOutDto>> {
-    let limit = PageQuery {
-        cursor: None,
-        limit: query.limit,
-    }
-    .limit()
-    .map_err(|message| AppError::invalid("limit", message))?;
-    let after = query
-        .cursor
-        .as_deref()
-        .map(pagination::decode_time_cursor)
-        .transpose()?;
+    let page = TimePage::parse(query.cursor.as_deref(), query.limit)?;
     let ids = match query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         Some(q) => Some(db::contacts::matching_ids(conn, store_id, q)?),
         None => None,
     };
-    let mut rows = db::contacts::opted_out(conn, store_id, ids, after, i64::from(limit) + 1)?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| {
-            rows.last()
-                .and_then(|c| Some(pagination::encode_time_cursor(c.opted_out_at?, c.id)))
-        })
-        .flatten();
+    let rows = db::contacts::opted_out(conn, store_id, ids, page.after, page.fetch_limit())?;
+    let (rows, next_cursor) = page.cut(rows, |c| Some((c.opted_out_at?, c.id)));
     Ok(Page {
         items: dtos(conn, rows)?,
         next_cursor,
