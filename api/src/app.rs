@@ -16,6 +16,7 @@ use crate::auth::session::SessionKeys;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::{DatabaseUrl, Settings, SmsSettings};
 use crate::db::DbPool;
+use crate::live::LiveHub;
 use crate::metrics::Metrics;
 use crate::openapi::{self, ApiDoc};
 use crate::routes::{self, fallback::RouteTable};
@@ -43,6 +44,8 @@ pub struct AppState {
     /// Applies cart and order events, many requests to a commit.
     pub ingest: IngestWriter,
     pub dispatch: DispatchConfig,
+    /// Pushes inbox changes to open streams.
+    pub live: LiveHub,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ impl AppState {
             ..DispatchConfig::default()
         };
         Ok(Self {
+            live: LiveHub::new(&settings.database_url),
             dispatch,
             ingest: IngestWriter::new(pool.clone(), writers),
             sms,
@@ -149,11 +153,45 @@ pub fn build_app(
         .wrap(middleware::from_fn(request_log::observe))
 }
 
-/// Binds nothing itself: serves on `listener` (port 0 in tests) until stopped.
+/// Binds nothing itself: serves on `listener` (port 0 in tests) until stopped. Signals are
+/// left alone: `stop_on_signals` is for the real server.
 pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
     Ok(HttpServer::new(move || build_app(state.clone()))
         .workers(workers)
         .shutdown_timeout(30)
+        .disable_signals()
         .listen(listener)?
         .run())
+}
+
+/// On SIGTERM or Ctrl-C: the live streams end first (they would otherwise hold the graceful
+/// stop for its whole timeout), then requests in flight finish and the server stops.
+pub fn stop_on_signals(server: &Server, state: &AppState) {
+    let (handle, live) = (server.handle(), state.live.clone());
+    actix_web::rt::spawn(async move {
+        stop_requested().await;
+        tracing::info!("stopping: finishing requests in flight");
+        live.close();
+        handle.stop(true).await;
+    });
+}
+
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => tokio::select! {
+                _ = terminate.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -7,6 +7,7 @@ pub mod background;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod live;
 pub mod metrics;
 pub mod money;
 pub mod openapi;

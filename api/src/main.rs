@@ -115,7 +115,8 @@ fn serve(settings: Settings) -> Result<(), String> {
         background::spawn_all(&state);
         let name = format!("serve-{}", std::process::id());
         actix_web::rt::spawn(dispatch::run_forever(state.clone(), name, DISPATCH_IDLE));
-        let server = app::serve(listener, state, workers).map_err(|e| e.to_string())?;
+        let server = app::serve(listener, state.clone(), workers).map_err(|e| e.to_string())?;
+        app::stop_on_signals(&server, &state);
         println!("Textback is serving on {url}  (API docs: {url}/api-docs/)");
         server.await.map_err(|e| e.to_string())
     })

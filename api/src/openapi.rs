@@ -37,6 +37,8 @@ use crate::error::PROBLEM_JSON;
         (name = "webhooks", description = "Callbacks from the SMS provider, signed with X-Twilio-Signature"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
+    // The stream's events are not a response body the handlers could name.
+    components(schemas(textback_shared::live::LiveEvent)),
     modifiers(&Conventions),
 )]
 pub struct ApiDoc;

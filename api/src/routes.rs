@@ -16,6 +16,7 @@ pub mod ops;
 pub mod opt_outs;
 pub mod platform_webhooks;
 pub mod store;
+pub mod stream;
 pub mod threads;
 pub mod usage;
 pub mod webhooks;
@@ -50,6 +51,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(campaigns::activate_campaign)
         .service(campaigns::pause_campaign)
         .service(campaigns::get_campaign_stats)
+        .service(stream::create_stream_ticket)
+        .service(stream::open_stream)
         .service(threads::list_threads)
         .service(threads::get_thread)
         .service(threads::list_thread_messages)

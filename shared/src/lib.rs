@@ -8,6 +8,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod events;
 pub mod inbox;
+pub mod live;
 pub mod message_warnings;
 pub mod nanp;
 pub mod numbers;

@@ -21,13 +21,13 @@ on_both_databases!(
 const ADA: &str = "+14155550123";
 const BOB: &str = "+14155550124";
 
-async fn store(app: &TestApp) -> (Session, String) {
+pub(crate) async fn store(app: &TestApp) -> (Session, String) {
     let owner = app.signup("owner@maple.example").await;
     let number = reserve_any(app, &owner, stocked_area_code()).await;
     (owner, number["phone_number"].as_str().unwrap().to_owned())
 }
 
-async fn text_in(app: &TestApp, store_number: &str, from: &str, sid: &str, body: &str) {
+pub(crate) async fn text_in(app: &TestApp, store_number: &str, from: &str, sid: &str, body: &str) {
     let params = [
         ("MessageSid", sid),
         ("AccountSid", "AC00000000000000000000000000000000"),

@@ -9,8 +9,9 @@ import { startServer } from './server.mjs';
 import { uniqueEmail, byTestId, pathOf, national, eventually, assertText, storeHelpers } from './store_support.mjs';
 
 const TEST_TIMEOUT_MS = 180_000;
-// Polling runs every 5 seconds, so what it brings may take a little longer than one.
-const POLL_WAIT_MS = 15_000;
+// Changes reach the page on the live stream at once; its fallback refresh runs only every
+// 60 seconds, so a wait this short fails if the stream does not work.
+const LIVE_WAIT_MS = 8_000;
 
 let server;
 before(async () => {
@@ -45,8 +46,8 @@ test('customers text the store; the merchant reads and answers them in the inbox
     const bob = '+13125550188';
     await textTheStore(alice, storeNumber, 'Hi! Is the blue notebook back in stock?');
 
-    // Polling brings the thread in, at the top, bold with its unread count.
-    await assertText(rows(page), national(alice), POLL_WAIT_MS);
+    // The live stream brings the thread in, at the top, bold with its unread count.
+    await assertText(rows(page), national(alice), LIVE_WAIT_MS);
     const aliceRow = rows(page).first();
     assert.equal(await aliceRow.getAttribute('data-unread'), 'true');
     assert.equal((await aliceRow.locator('[data-testid="thread-unread-count"]').textContent()).trim(), '1');
@@ -87,13 +88,13 @@ test('customers text the store; the merchant reads and answers them in the inbox
     await reply.waitFor();
     assert.equal(await reply.getAttribute('data-direction'), 'outbound');
     assert.equal(await byTestId(page, 'composer-input').inputValue(), '');
-    // The dispatcher sends it and the simulator delivers it; polling shows the new status.
-    await assertText(reply.locator('[data-testid="message-status"]'), 'Delivered', POLL_WAIT_MS + WAIT_MS);
+    // The dispatcher sends it and the simulator delivers it; the stream brings the new status.
+    await assertText(reply.locator('[data-testid="message-status"]'), 'Delivered', LIVE_WAIT_MS + WAIT_MS);
     await browser.screenshot('inbox-conversation', { fullPage: false });
 
     // A second customer's text moves their thread to the top.
     await textTheStore(bob, storeNumber, 'Do you ship to Chicago?');
-    await eventually(async () => (await firstRowName(page)) === national(bob), "Bob's thread at the top", POLL_WAIT_MS);
+    await eventually(async () => (await firstRowName(page)) === national(bob), "Bob's thread at the top", LIVE_WAIT_MS);
     assert.equal(await rows(page).first().getAttribute('data-unread'), 'true');
     assert.equal(await rows(page).count(), 2);
 
@@ -119,16 +120,16 @@ test('customers text the store; the merchant reads and answers them in the inbox
 
     // Bob says STOP: opted out, the composer says why it is off, the confirmation is a system text.
     await textTheStore(bob, storeNumber, 'STOP');
-    await assertText(byTestId(page, 'composer-disabled-reason'), 'This customer opted out', POLL_WAIT_MS);
+    await assertText(byTestId(page, 'composer-disabled-reason'), 'This customer opted out', LIVE_WAIT_MS);
     assert.ok(await byTestId(page, 'composer-input').isDisabled());
     await byTestId(page, 'conversation-opted-out').waitFor();
     const bobRow = rows(page).filter({ hasText: national(bob) });
-    await bobRow.locator('[data-testid="thread-opted-out"]').waitFor({ timeout: POLL_WAIT_MS });
+    await bobRow.locator('[data-testid="thread-opted-out"]').waitFor({ timeout: LIVE_WAIT_MS });
     const confirmation = byTestId(page, 'message').and(page.locator('[data-kind="system"]'));
-    await confirmation.first().waitFor({ timeout: POLL_WAIT_MS + WAIT_MS });
+    await confirmation.first().waitFor({ timeout: LIVE_WAIT_MS + WAIT_MS });
     await assertText(confirmation.first(), 'unsubscribed');
     await assertText(confirmation.first().locator('[data-testid="message-label"]'), 'Automatic confirmation');
-    await assertText(byTestId(page, 'customer-consent'), 'Opted out', POLL_WAIT_MS);
+    await assertText(byTestId(page, 'customer-consent'), 'Opted out', LIVE_WAIT_MS);
     await browser.screenshot('inbox-opted-out', { fullPage: false });
 
     // The filters: only Bob is opted out, only Alice has our answer as the latest text.

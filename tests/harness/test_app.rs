@@ -116,6 +116,20 @@ impl TestApp {
         }
     }
 
+    /// Another server on the same database, sharing nothing else with this one (its own
+    /// pool, provider and live-update hub), as a second API process would; returns its URL.
+    pub async fn spawn_peer(&self) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local addr");
+        let mut settings = (*self.state.settings).clone();
+        settings.bind_addr = addr;
+        let pool = textback_api::db::connect(&settings.database_url, 4).expect("pool");
+        let state =
+            AppState::with_provider(settings, pool, Arc::new(Simulator::new())).expect("state");
+        tokio::spawn(app::serve(listener, state, 1).expect("server"));
+        format!("http://{addr}")
+    }
+
     /// Posts a provider webhook signed as Twilio signs it (with the app's signing key), or
     /// with `signature` when given.
     pub async fn post_twilio_webhook(

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod client;
 pub mod inbox;
+pub mod live;
 pub mod numbers;
 pub mod opt_outs;
 pub mod store;

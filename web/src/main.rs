@@ -7,6 +7,7 @@ mod contexts;
 mod format;
 mod navigation;
 mod pages;
+mod tasks;
 
 fn main() {
     console_error_panic_hook::set_once();

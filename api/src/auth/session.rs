@@ -5,6 +5,10 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 const ISSUER: &str = "textback";
+/// Stream tickets have their own issuer, so a ticket is never taken for a session.
+const STREAM_ISSUER: &str = "textback-stream";
+/// Long enough to open the stream right after asking for a ticket; useless soon after.
+pub const STREAM_TICKET_TTL: Duration = Duration::seconds(60);
 /// Merchants keep the inbox open all day; a week saves them logging in every morning.
 pub const SESSION_TTL: Duration = Duration::days(7);
 
@@ -23,6 +27,15 @@ struct Claims {
 pub struct Session {
     pub user_id: i64,
     pub store_id: i64,
+}
+
+/// What a stream ticket holds: only the store whose changes it may watch.
+#[derive(Debug, Serialize, Deserialize)]
+struct TicketClaims {
+    iss: String,
+    store_id: i64,
+    iat: i64,
+    exp: i64,
 }
 
 #[derive(Clone)]
@@ -60,18 +73,55 @@ impl SessionKeys {
 
     /// `None` for anything but a valid, unexpired HS256 token of ours.
     pub fn verify(&self, token: &str) -> Option<Session> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[ISSUER]);
-        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        validation.leeway = 0;
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .ok()?
-            .claims;
+        let claims = jsonwebtoken::decode::<Claims>(
+            token,
+            &self.decoding,
+            &validation(ISSUER, &["exp", "iss", "sub"]),
+        )
+        .ok()?
+        .claims;
         Some(Session {
             user_id: claims.sub.parse().ok()?,
             store_id: claims.store_id,
         })
     }
+
+    /// A ticket that opens the store's live stream until `STREAM_TICKET_TTL` from `now`.
+    pub fn issue_stream_ticket(
+        &self,
+        store_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(String, DateTime<Utc>), String> {
+        let expires_at = now + STREAM_TICKET_TTL;
+        let claims = TicketClaims {
+            iss: STREAM_ISSUER.into(),
+            store_id,
+            iat: now.timestamp(),
+            exp: expires_at.timestamp(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map(|ticket| (ticket, expires_at))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The store a valid, unexpired stream ticket is for.
+    pub fn verify_stream_ticket(&self, ticket: &str) -> Option<i64> {
+        jsonwebtoken::decode::<TicketClaims>(
+            ticket,
+            &self.decoding,
+            &validation(STREAM_ISSUER, &["exp", "iss"]),
+        )
+        .ok()
+        .map(|data| data.claims.store_id)
+    }
+}
+
+fn validation(issuer: &str, required: &[&str]) -> Validation {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_issuer(&[issuer]);
+    validation.set_required_spec_claims(required);
+    validation.leeway = 0;
+    validation
 }
 
 #[cfg(test)]
@@ -112,6 +162,21 @@ mod tests {
             r#"{{"iss":"textback","sub":"7","store_id":3,"iat":0,"exp":{exp}}}"#
         ));
         assert_eq!(keys().verify(&format!("{header}.{body}.")), None);
+    }
+
+    #[test]
+    fn stream_tickets_and_sessions_are_not_interchangeable() {
+        let now = Utc::now();
+        let (ticket, expires_at) = keys().issue_stream_ticket(3, now).unwrap();
+        assert_eq!(expires_at, now + STREAM_TICKET_TTL);
+        assert_eq!(keys().verify_stream_ticket(&ticket), Some(3));
+        assert_eq!(keys().verify(&ticket), None);
+        let (session, _) = keys().issue(SESSION, now).unwrap();
+        assert_eq!(keys().verify_stream_ticket(&session), None);
+        let (stale, _) = keys()
+            .issue_stream_ticket(3, now - STREAM_TICKET_TTL - Duration::seconds(1))
+            .unwrap();
+        assert_eq!(keys().verify_stream_ticket(&stale), None);
     }
 
     #[test]

@@ -57,10 +57,10 @@ pub async fn add_opt_outs(
     caller: Caller<scope::Write>,
     body: Json<AddOptOutsRequest>,
 ) -> AppResult<Json<AddOptOutsResponse>> {
-    let (store_id, request) = (caller.store_id, body.into_inner());
+    let (store_id, request, live) = (caller.store_id, body.into_inner(), state.live.clone());
     Ok(Json(
         db::run(&state.pool, move |conn| {
-            opt_outs::add(conn, store_id, &request)
+            opt_outs::add(conn, &live, store_id, &request)
         })
         .await?,
     ))
@@ -82,8 +82,9 @@ pub async fn resubscribe(
     body: Json<ResubscribeRequest>,
 ) -> AppResult<HttpResponse> {
     let (store_id, phone, request) = (caller.store_id, phone.into_inner(), body.into_inner());
+    let live = state.live.clone();
     db::run(&state.pool, move |conn| {
-        opt_outs::resubscribe(conn, store_id, &phone, &request)
+        opt_outs::resubscribe(conn, &live, store_id, &phone, &request)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

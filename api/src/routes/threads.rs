@@ -129,8 +129,9 @@ pub async fn reply_to_thread(
         })
         .transpose()?;
     let (store_id, id, request) = (caller.store_id, id.into_inner(), body.into_inner());
+    let live = state.live.clone();
     let message = db::run(&state.pool, move |conn| {
-        inbox::reply(conn, store_id, id, &request, key.as_deref())
+        inbox::reply(conn, &live, store_id, id, &request, key.as_deref())
     })
     .await?;
     Ok(HttpResponse::Created().json(message))
@@ -144,10 +145,10 @@ pub async fn mark_thread_read(
     caller: Caller<scope::Write>,
     id: Path<i64>,
 ) -> AppResult<Json<ThreadDto>> {
-    let (store_id, id) = (caller.store_id, id.into_inner());
+    let (store_id, id, live) = (caller.store_id, id.into_inner(), state.live.clone());
     Ok(Json(
         db::run(&state.pool, move |conn| {
-            inbox::mark(conn, store_id, id, true)
+            inbox::mark(conn, &live, store_id, id, true)
         })
         .await?,
     ))
@@ -161,10 +162,10 @@ pub async fn mark_thread_unread(
     caller: Caller<scope::Write>,
     id: Path<i64>,
 ) -> AppResult<Json<ThreadDto>> {
-    let (store_id, id) = (caller.store_id, id.into_inner());
+    let (store_id, id, live) = (caller.store_id, id.into_inner(), state.live.clone());
     Ok(Json(
         db::run(&state.pool, move |conn| {
-            inbox::mark(conn, store_id, id, false)
+            inbox::mark(conn, &live, store_id, id, false)
         })
         .await?,
     ))
@@ -179,11 +180,11 @@ pub async fn unsubscribe_thread(
     caller: Caller<scope::Write>,
     id: Path<i64>,
 ) -> AppResult<Json<ThreadDto>> {
-    let (store_id, id) = (caller.store_id, id.into_inner());
+    let (store_id, id, live) = (caller.store_id, id.into_inner(), state.live.clone());
     Ok(Json(
         db::run(&state.pool, move |conn| {
             let thread = inbox::thread(conn, store_id, id)?;
-            opt_outs::unsubscribe_contact(conn, store_id, thread.contact_id)?;
+            opt_outs::unsubscribe_contact(conn, &live, store_id, thread.contact_id)?;
             inbox::thread(conn, store_id, id)
         })
         .await?,
@@ -198,10 +199,10 @@ pub async fn close_thread(
     caller: Caller<scope::Write>,
     id: Path<i64>,
 ) -> AppResult<Json<ThreadDto>> {
-    let (store_id, id) = (caller.store_id, id.into_inner());
+    let (store_id, id, live) = (caller.store_id, id.into_inner(), state.live.clone());
     Ok(Json(
         db::run(&state.pool, move |conn| {
-            inbox::close(conn, store_id, id, true)
+            inbox::close(conn, &live, store_id, id, true)
         })
         .await?,
     ))
@@ -215,10 +216,10 @@ pub async fn reopen_thread(
     caller: Caller<scope::Write>,
     id: Path<i64>,
 ) -> AppResult<Json<ThreadDto>> {
-    let (store_id, id) = (caller.store_id, id.into_inner());
+    let (store_id, id, live) = (caller.store_id, id.into_inner(), state.live.clone());
     Ok(Json(
         db::run(&state.pool, move |conn| {
-            inbox::close(conn, store_id, id, false)
+            inbox::close(conn, &live, store_id, id, false)
         })
         .await?,
     ))

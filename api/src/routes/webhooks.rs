@@ -72,8 +72,9 @@ pub async fn twilio_inbound_sms(
             .unwrap_or(1),
         opt_out_type: param(&params, "OptOutType"),
     };
+    let live = state.live.clone();
     let outcome = db::run(&state.pool, move |conn| {
-        provider_webhooks::receive(conn, &inbound)
+        provider_webhooks::receive(conn, &live, &inbound)
     })
     .await?;
     tracing::info!(?outcome, "inbound text");
@@ -103,8 +104,9 @@ pub async fn twilio_status_callback(
         .or_else(|| param(&params, "SmsStatus"))
         .unwrap_or_default();
     let error_code = param(&params, "ErrorCode").and_then(|c| c.parse().ok());
+    let live = state.live.clone();
     let outcome = db::run(&state.pool, move |conn| {
-        provider_webhooks::record_status(conn, &sid, &status, error_code)
+        provider_webhooks::record_status(conn, &live, &sid, &status, error_code)
     })
     .await?;
     tracing::info!(?outcome, "delivery status");

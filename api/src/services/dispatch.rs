@@ -21,6 +21,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, NaiveDateTime};
 use rand::Rng;
+use textback_shared::live::LiveEvent;
 use textback_shared::quiet_hours::Hours;
 use textback_shared::segments;
 use textback_shared::templates::CampaignKind;
@@ -31,6 +32,7 @@ use crate::app::AppState;
 use crate::db::outbox::{self, OutboxRow, Scope};
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
+use crate::live::Notice;
 use crate::sms::{OutboundSms, ProviderError, ProviderMessage};
 
 /// How a dispatcher works; the defaults suit production.
@@ -80,6 +82,8 @@ const PACING_WINDOW: Duration = Duration::seconds(1);
 struct Outgoing {
     outbox_id: i64,
     message_id: i64,
+    store_id: i64,
+    thread_id: i64,
     contact_id: i64,
     attempts: i32,
     sms: OutboundSms,
@@ -103,10 +107,13 @@ pub async fn run_pass(state: &AppState, worker: &str, now: NaiveDateTime) -> App
         ),
     };
     let (worker_name, prepared_config) = (worker.to_owned(), config.clone());
+    let live = state.live.clone();
     let (outgoing, prepared) = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
+        let (outgoing, prepared) = db::write_transaction(conn, |conn| {
             prepare(conn, &prepared_config, &context, &worker_name, now)
-        })
+        })?;
+        live.publish(conn, &prepared.notices);
+        Ok((outgoing, prepared))
     })
     .await?;
     report.claimed = prepared.claimed;
@@ -116,8 +123,11 @@ pub async fn run_pass(state: &AppState, worker: &str, now: NaiveDateTime) -> App
         return Ok(report);
     }
     let results = send_all(state, outgoing).await;
+    let live = state.live.clone();
     let recorded = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| record(conn, &config, results, now))
+        let recorded = db::write_transaction(conn, |conn| record(conn, &config, results, now))?;
+        live.publish(conn, &recorded.notices);
+        Ok(recorded)
     })
     .await?;
     report.sent = recorded.sent;
@@ -152,6 +162,17 @@ struct Prepared {
     claimed: usize,
     deferred: usize,
     cancelled: usize,
+    /// New conversation messages, for the inboxes watching.
+    notices: Vec<Notice>,
+}
+
+/// A claimed row's conversation message.
+struct Text {
+    message_id: i64,
+    thread_id: i64,
+    body: String,
+    /// Written by this pass (a reply from the inbox already has its message).
+    created: bool,
 }
 
 /// Everything the claimed rows refer to, loaded in a few queries rather than per row.
@@ -288,8 +309,17 @@ fn prepare(
                 next_slot.insert(number.id, slot + config.send_interval);
                 sent_until.insert(number.id, slot + config.send_interval);
                 match message_for(conn, &loaded, &mut threads, context, row, now)? {
-                    Ok((message_id, body)) => {
-                        started.push((row.id, message_id));
+                    Ok(text) => {
+                        started.push((row.id, text.message_id));
+                        if text.created {
+                            prepared.notices.push(Notice::new(
+                                row.store_id,
+                                LiveEvent::MessageCreated {
+                                    thread_id: text.thread_id,
+                                    message_id: text.message_id,
+                                },
+                            ));
+                        }
                         if row.is_marketing() {
                             loaded
                                 .marketing_sent
@@ -299,7 +329,9 @@ fn prepare(
                         }
                         outgoing.push(Outgoing {
                             outbox_id: row.id,
-                            message_id,
+                            message_id: text.message_id,
+                            store_id: row.store_id,
+                            thread_id: text.thread_id,
                             contact_id: row.contact_id,
                             attempts: row.attempts + 1,
                             sms: OutboundSms {
@@ -308,7 +340,7 @@ fn prepare(
                                     .phone
                                     .clone()
                                     .unwrap_or_default(),
-                                body,
+                                body: text.body,
                                 status_callback_url: Some(context.status_callback_url.clone()),
                             },
                         });
@@ -388,9 +420,14 @@ fn message_for(
     context: &SendContext,
     row: &OutboxRow,
     now: NaiveDateTime,
-) -> AppResult<Result<(i64, String), RenderError>> {
+) -> AppResult<Result<Text, RenderError>> {
     if let Some(existing) = row.message_id.and_then(|id| loaded.messages.get(&id)) {
-        return Ok(Ok((existing.id, existing.body.clone())));
+        return Ok(Ok(Text {
+            message_id: existing.id,
+            thread_id: existing.thread_id,
+            body: existing.body.clone(),
+            created: false,
+        }));
     }
     let (Some(campaign), Some(step), Some(number)) = (
         row.campaign_id.and_then(|id| loaded.campaigns.get(&id)),
@@ -457,7 +494,12 @@ fn message_for(
         db::short_links::insert(conn, row.store_id, message.id, code, target, now)?;
     }
     threads.insert(row.contact_id, thread_id);
-    Ok(Ok((message.id, rendered.body)))
+    Ok(Ok(Text {
+        message_id: message.id,
+        thread_id,
+        body: rendered.body,
+        created: true,
+    }))
 }
 
 fn values_for(
@@ -539,6 +581,8 @@ struct Recorded {
     sent: usize,
     retrying: usize,
     failed: usize,
+    /// Status changes, for the inboxes watching.
+    notices: Vec<Notice>,
 }
 
 fn record(
@@ -551,8 +595,19 @@ fn record(
     let mut sent = Vec::new();
     let mut accepted_texts = Vec::new();
     for (text, result) in results {
+        let status = |status: &str| {
+            Notice::new(
+                text.store_id,
+                LiveEvent::MessageStatus {
+                    thread_id: text.thread_id,
+                    message_id: text.message_id,
+                    status: status.to_owned(),
+                },
+            )
+        };
         match result {
             Ok(accepted) => {
+                recorded.notices.push(status(&accepted.status));
                 sent.push(text.outbox_id);
                 accepted_texts.push((text.message_id, accepted));
             }
@@ -563,6 +618,7 @@ fn record(
                 let retry_at = now + backoff(config, text.attempts, &error);
                 let reason = format!("will retry: {error}");
                 db::messages::set_status(conn, text.message_id, "queued", None, now)?;
+                recorded.notices.push(status("queued"));
                 outbox::reschedule(conn, text.outbox_id, retry_at, Some(&reason), now)?;
                 recorded.retrying += 1;
             }
@@ -582,6 +638,7 @@ fn record(
                     _ => None,
                 };
                 db::messages::set_status(conn, text.message_id, "failed", code, now)?;
+                recorded.notices.push(status("failed"));
                 outbox::finish(
                     conn,
                     text.outbox_id,
@@ -592,6 +649,14 @@ fn record(
                 if error == ProviderError::Unsubscribed {
                     // The carrier says the customer texted STOP: we honour it everywhere.
                     db::contacts::mark_opted_out(conn, text.contact_id, now)?;
+                    recorded.notices.push(Notice::new(
+                        text.store_id,
+                        LiveEvent::ConsentChanged {
+                            contact_id: text.contact_id,
+                            thread_id: Some(text.thread_id),
+                            opted_out: true,
+                        },
+                    ));
                     outbox::cancel(
                         conn,
                         Scope::Contact(text.contact_id),
@@ -673,18 +738,27 @@ async fn reconcile(state: &AppState, worker: &str, now: NaiveDateTime) -> AppRes
                 .map(|list| {
                     list.into_iter()
                         .find(|s| s.body == m.body)
-                        .map(|s| (m.id, s.message))
+                        .map(|s| (m.id, m.thread_id, s.message))
                 }),
             None => Ok(None),
         };
         findings.push((row, found));
     }
+    let live = state.live.clone();
     db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let mut went_out = 0;
+        let notices = db::write_transaction(conn, |conn| {
+            let mut notices = Vec::new();
             for (row, found) in findings {
                 match found {
-                    Ok(Some((message_id, accepted))) => {
+                    Ok(Some((message_id, thread_id, accepted))) => {
+                        notices.push(Notice::new(
+                            row.store_id,
+                            LiveEvent::MessageStatus {
+                                thread_id,
+                                message_id,
+                                status: accepted.status.clone(),
+                            },
+                        ));
                         let found = db::messages::Accepted {
                             message_id,
                             provider_sid: &accepted.provider_sid,
@@ -693,7 +767,6 @@ async fn reconcile(state: &AppState, worker: &str, now: NaiveDateTime) -> AppRes
                         };
                         db::messages::record_sent_many(conn, &[found], now)?;
                         outbox::finish(conn, row.id, outbox::SENT, None, now)?;
-                        went_out += 1;
                     }
                     // Not at the provider: it never went out, so it may be sent now.
                     Ok(None) => {
@@ -711,8 +784,10 @@ async fn reconcile(state: &AppState, worker: &str, now: NaiveDateTime) -> AppRes
                     }
                 }
             }
-            Ok(went_out)
-        })
+            Ok(notices)
+        })?;
+        live.publish(conn, &notices);
+        Ok(notices.len())
     })
     .await
 }

@@ -8,12 +8,14 @@ use textback_shared::events::ContactDetailDto;
 use textback_shared::inbox::{
     MessageDto, MessageKind, ReplyRequest, ThreadDto, ThreadFilter, ThreadQuery,
 };
+use textback_shared::live::LiveEvent;
 use textback_shared::segments;
 
 use crate::db::outbox::{self, NewOutbox};
 use crate::db::threads::{Only, ThreadRow};
 use crate::db::{self, DbConn, contacts::ContactRow, messages::MessageRow};
 use crate::error::{AppError, AppResult};
+use crate::live::{LiveHub, Notice};
 use crate::pagination::{IdPage, TimePage};
 use crate::services::contacts;
 
@@ -86,6 +88,7 @@ pub fn context(conn: &mut DbConn, store_id: i64, thread_id: i64) -> AppResult<Co
 /// same `Idempotency-Key` again answers the first reply and sends nothing more.
 pub fn reply(
     conn: &mut DbConn,
+    live: &LiveHub,
     store_id: i64,
     thread_id: i64,
     request: &ReplyRequest,
@@ -94,14 +97,14 @@ pub fn reply(
     if let Some(problem) = request.problem() {
         return Err(AppError::invalid("body", problem));
     }
-    db::write_transaction(conn, |conn| {
+    let (reply, fresh) = db::write_transaction(conn, |conn| {
         let now = db::now();
         let (thread, contact) = find(conn, store_id, thread_id)?;
         let key = idempotency_key.map(|k| format!("reply:{}:{k}", thread.id));
         if let Some(key) = &key
             && let Some(message_id) = outbox::message_of_key(conn, store_id, key)?
         {
-            return message(conn, store_id, message_id);
+            return Ok((message(conn, store_id, message_id)?, false));
         }
         if contact.opted_out_at.is_some() {
             return Err(AppError::Conflict(
@@ -151,27 +154,59 @@ pub fn reply(
         db::threads::record_outbound(conn, thread.id, body, now)?;
         // Answering a thread reads it.
         db::threads::set_unread(conn, thread.id, 0)?;
-        Ok(message_dto(message, &HashMap::new(), &HashMap::new()))
-    })
+        Ok((message_dto(message, &HashMap::new(), &HashMap::new()), true))
+    })?;
+    if fresh {
+        let event = LiveEvent::MessageCreated {
+            thread_id: reply.thread_id,
+            message_id: reply.id,
+        };
+        live.publish(conn, &[Notice::new(store_id, event)]);
+    }
+    Ok(reply)
 }
 
 /// Marks the thread read, or unread (it shows as having one unread message).
-pub fn mark(conn: &mut DbConn, store_id: i64, thread_id: i64, read: bool) -> AppResult<ThreadDto> {
+pub fn mark(
+    conn: &mut DbConn,
+    live: &LiveHub,
+    store_id: i64,
+    thread_id: i64,
+    read: bool,
+) -> AppResult<ThreadDto> {
     let (thread, _) = find(conn, store_id, thread_id)?;
     let unread = if read { 0 } else { thread.unread_count.max(1) };
     db::threads::set_unread(conn, thread.id, unread)?;
-    self::thread(conn, store_id, thread_id)
+    updated(conn, live, store_id, thread_id)
 }
 
 /// Closes the thread, or reopens it.
 pub fn close(
     conn: &mut DbConn,
+    live: &LiveHub,
     store_id: i64,
     thread_id: i64,
     closed: bool,
 ) -> AppResult<ThreadDto> {
     let (thread, _) = find(conn, store_id, thread_id)?;
     db::threads::set_closed(conn, thread.id, closed.then(db::now))?;
+    updated(conn, live, store_id, thread_id)
+}
+
+/// The thread as changed, once the store's other open inboxes have been told.
+fn updated(
+    conn: &mut DbConn,
+    live: &LiveHub,
+    store_id: i64,
+    thread_id: i64,
+) -> AppResult<ThreadDto> {
+    live.publish(
+        conn,
+        &[Notice::new(
+            store_id,
+            LiveEvent::ThreadUpdated { thread_id },
+        )],
+    );
     self::thread(conn, store_id, thread_id)
 }
 

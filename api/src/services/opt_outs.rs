@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDateTime};
 use textback_shared::Page;
 use textback_shared::events::{ConsentSource, ConsentStatus};
+use textback_shared::live::LiveEvent;
 use textback_shared::opt_out::{
     AddOptOutsRequest, AddOptOutsResponse, Intent, MAX_OPT_OUTS_PER_REQUEST, OptOutDto,
     OptOutsQuery, ResubscribeRequest, classify,
@@ -25,6 +26,7 @@ use textback_shared::segments;
 use crate::db::outbox::{self, NewOutbox, Scope};
 use crate::db::{self, DbConn, contacts::ContactRow, phone_numbers::PhoneNumberRow};
 use crate::error::{AppError, AppResult};
+use crate::live::{LiveHub, Notice};
 use crate::pagination::TimePage;
 use crate::services::contacts::{PhoneReading, read_phone};
 
@@ -56,13 +58,20 @@ pub fn intent(body: &str, provider_keyword: Option<&str>) -> Intent {
     }
 }
 
-/// Acts on the reply's intent; returns it.
-pub fn handle(conn: &mut DbConn, reply: &Reply<'_>, now: NaiveDateTime) -> AppResult<Intent> {
+/// What acting on a reply did.
+pub struct Handled {
+    pub intent: Intent,
+    /// The confirmation (or help text) queued in answer, if any.
+    pub answer_message_id: Option<i64>,
+}
+
+/// Acts on the reply's intent.
+pub fn handle(conn: &mut DbConn, reply: &Reply<'_>, now: NaiveDateTime) -> AppResult<Handled> {
     let intent = intent(reply.body, reply.provider_keyword);
     let contact = reply.contact;
     let store = db::stores::find(conn, contact.store_id)?;
     let quoted: String = reply.body.chars().take(QUOTED_CHARS).collect();
-    match intent {
+    let answer_message_id = match intent {
         Intent::OptOut if contact.opted_out_at.is_none() => {
             let note = format!("texted \u{201c}{quoted}\u{201d}");
             opt_out(conn, contact, ConsentSource::Keyword, &note, now)?;
@@ -70,7 +79,7 @@ pub fn handle(conn: &mut DbConn, reply: &Reply<'_>, now: NaiveDateTime) -> AppRe
                 "{}: You're unsubscribed and will receive no more messages. Reply START to resubscribe.",
                 store.name
             );
-            confirm(conn, reply, "opt-out", &text, now)?;
+            Some(confirm(conn, reply, "opt-out", &text, now)?)
         }
         Intent::OptIn if contact.opted_out_at.is_some() => {
             db::contacts::clear_opt_out(conn, contact.id, now)?;
@@ -87,7 +96,7 @@ pub fn handle(conn: &mut DbConn, reply: &Reply<'_>, now: NaiveDateTime) -> AppRe
                 "{}: You're resubscribed and will get our texts again. Reply STOP to opt out.",
                 store.name
             );
-            confirm(conn, reply, "opt-in", &text, now)?;
+            Some(confirm(conn, reply, "opt-in", &text, now)?)
         }
         Intent::Help if !outbox::queued_since(conn, contact.id, "help:", now - HELP_EVERY)? => {
             let text = format!(
@@ -95,11 +104,14 @@ pub fn handle(conn: &mut DbConn, reply: &Reply<'_>, now: NaiveDateTime) -> AppRe
                  Msg & data rates may apply. Reply STOP to opt out.",
                 store.name
             );
-            confirm(conn, reply, "help", &text, now)?;
+            Some(confirm(conn, reply, "help", &text, now)?)
         }
-        _ => {}
-    }
-    Ok(intent)
+        _ => None,
+    };
+    Ok(Handled {
+        intent,
+        answer_message_id,
+    })
 }
 
 /// Opts the contact out store-wide: nothing is sent to them from now on, and every pending
@@ -149,7 +161,7 @@ fn confirm(
     kind: &str,
     text: &str,
     now: NaiveDateTime,
-) -> AppResult<()> {
+) -> AppResult<i64> {
     let contact = reply.contact;
     let message = db::messages::insert(
         conn,
@@ -186,7 +198,7 @@ fn confirm(
     };
     outbox::schedule(conn, &queued, now)?;
     db::threads::record_outbound(conn, reply.thread_id, text, now)?;
-    Ok(())
+    Ok(message.id)
 }
 
 /// The store's opt-out list, most recent first; `q` matches the number however written.
@@ -265,6 +277,7 @@ fn dtos(conn: &mut DbConn, rows: Vec<ContactRow>) -> AppResult<Vec<OptOutDto>> {
 /// hand). Unknown numbers become contacts that are opted out from the start.
 pub fn add(
     conn: &mut DbConn,
+    live: &LiveHub,
     store_id: i64,
     request: &AddOptOutsRequest,
 ) -> AppResult<AddOptOutsResponse> {
@@ -283,8 +296,9 @@ pub fn add(
         .chars()
         .take(QUOTED_CHARS)
         .collect();
-    db::write_transaction(conn, |conn| {
+    let (answer, notices) = db::write_transaction(conn, |conn| {
         let now = db::now();
+        let mut notices = Vec::new();
         let mut answer = AddOptOutsResponse {
             added: 0,
             already_opted_out: 0,
@@ -300,29 +314,53 @@ pub fn add(
                 answer.already_opted_out += 1;
             } else {
                 opt_out(conn, &contact, ConsentSource::Manual, &note, now)?;
+                notices.push(consent_changed(&contact, true));
                 answer.added += 1;
             }
         }
-        Ok(answer)
-    })
+        Ok((answer, notices))
+    })?;
+    live.publish(conn, &notices);
+    Ok(answer)
+}
+
+/// News of the contact's opt-out (or opt-in) for the store's open inboxes.
+fn consent_changed(contact: &ContactRow, opted_out: bool) -> Notice {
+    Notice::new(
+        contact.store_id,
+        LiveEvent::ConsentChanged {
+            contact_id: contact.id,
+            thread_id: None,
+            opted_out,
+        },
+    )
 }
 
 /// Opts a customer out by hand (the inbox's Unsubscribe).
-pub fn unsubscribe_contact(conn: &mut DbConn, store_id: i64, contact_id: i64) -> AppResult<()> {
-    db::write_transaction(conn, |conn| {
+pub fn unsubscribe_contact(
+    conn: &mut DbConn,
+    live: &LiveHub,
+    store_id: i64,
+    contact_id: i64,
+) -> AppResult<()> {
+    let notice = db::write_transaction(conn, |conn| {
         let contact = db::contacts::find(conn, store_id, contact_id)
             .map_err(|_| AppError::not_found("contact"))?;
-        if contact.opted_out_at.is_none() {
-            let note = "unsubscribed by the store";
-            opt_out(conn, &contact, ConsentSource::Manual, note, db::now())?;
+        if contact.opted_out_at.is_some() {
+            return Ok(None);
         }
-        Ok(())
-    })
+        let note = "unsubscribed by the store";
+        opt_out(conn, &contact, ConsentSource::Manual, note, db::now())?;
+        Ok(Some(consent_changed(&contact, true)))
+    })?;
+    live.publish(conn, notice.as_slice());
+    Ok(())
 }
 
 /// Takes a number off the opt-out list, on evidence of new consent (kept in the audit).
 pub fn resubscribe(
     conn: &mut DbConn,
+    live: &LiveHub,
     store_id: i64,
     phone: &str,
     request: &ResubscribeRequest,
@@ -337,7 +375,7 @@ pub fn resubscribe(
     let Ok(PhoneReading::Textable(phone)) = read_phone(phone) else {
         return Err(AppError::not_found("opt-out"));
     };
-    db::write_transaction(conn, |conn| {
+    let notice = db::write_transaction(conn, |conn| {
         let now = db::now();
         let contact = db::contacts::find_by_phone(conn, store_id, &phone)?
             .filter(|c| c.opted_out_at.is_some())
@@ -346,6 +384,8 @@ pub fn resubscribe(
         let note = format!("resubscribed by the store: {evidence}");
         let granted = ConsentStatus::Granted;
         audit(conn, &contact, granted, ConsentSource::Manual, &note, now)?;
-        Ok(())
-    })
+        Ok(consent_changed(&contact, false))
+    })?;
+    live.publish(conn, &[notice]);
+    Ok(())
 }

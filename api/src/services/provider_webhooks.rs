@@ -1,10 +1,13 @@
 //! What the SMS provider tells us: a customer's text arrived; a sent text's status changed.
 
-use crate::services::contacts::{PhoneReading, read_phone};
-use crate::services::opt_outs;
+use textback_shared::live::LiveEvent;
+use textback_shared::opt_out::Intent;
 
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
+use crate::live::{LiveHub, Notice};
+use crate::services::contacts::{PhoneReading, read_phone};
+use crate::services::opt_outs;
 
 /// A text from a customer to one of our numbers, as the provider reported it.
 #[derive(Debug, Clone)]
@@ -32,21 +35,21 @@ pub enum InboundOutcome {
     UnsupportedSender,
 }
 
-pub fn receive(conn: &mut DbConn, sms: &InboundSms) -> AppResult<InboundOutcome> {
-    db::write_transaction(conn, |conn| {
+pub fn receive(conn: &mut DbConn, live: &LiveHub, sms: &InboundSms) -> AppResult<InboundOutcome> {
+    let (outcome, notices) = db::write_transaction(conn, |conn| {
         if db::messages::find_by_provider_sid(conn, &sms.provider_sid)?.is_some() {
-            return Ok(InboundOutcome::Duplicate);
+            return Ok((InboundOutcome::Duplicate, Vec::new()));
         }
         let Some(number) = db::phone_numbers::active_by_number(conn, &sms.to)? else {
             tracing::info!(to = %sms.to, "inbound text for a number no store holds; dropped");
-            return Ok(InboundOutcome::NoSuchNumber);
+            return Ok((InboundOutcome::NoSuchNumber, Vec::new()));
         };
         let Ok(PhoneReading::Textable(from)) = read_phone(&sms.from) else {
             tracing::info!(
                 store_id = number.store_id,
                 "inbound text from an unsupported sender; dropped"
             );
-            return Ok(InboundOutcome::UnsupportedSender);
+            return Ok((InboundOutcome::UnsupportedSender, Vec::new()));
         };
         let now = db::now();
         let contact =
@@ -81,12 +84,42 @@ pub fn receive(conn: &mut DbConn, sms: &InboundSms) -> AppResult<InboundOutcome>
             body: &sms.body,
             provider_keyword: sms.opt_out_type.as_deref(),
         };
-        opt_outs::handle(conn, &reply, now)?;
-        Ok(InboundOutcome::Stored {
+        let handled = opt_outs::handle(conn, &reply, now)?;
+        let created = |message_id| {
+            Notice::new(
+                number.store_id,
+                LiveEvent::MessageCreated {
+                    thread_id: thread.id,
+                    message_id,
+                },
+            )
+        };
+        let mut notices = vec![created(message.id)];
+        let opted_out = match handled.intent {
+            Intent::OptOut => Some(true),
+            Intent::OptIn => Some(false),
+            Intent::Help | Intent::Other => None,
+        };
+        // Only a change of state is news (a second STOP changes nothing).
+        if let Some(opted_out) = opted_out.filter(|&out| out != contact.opted_out_at.is_some()) {
+            notices.push(Notice::new(
+                number.store_id,
+                LiveEvent::ConsentChanged {
+                    contact_id: contact.id,
+                    thread_id: Some(thread.id),
+                    opted_out,
+                },
+            ));
+        }
+        notices.extend(handled.answer_message_id.map(created));
+        let outcome = InboundOutcome::Stored {
             message_id: message.id,
             thread_id: thread.id,
-        })
-    })
+        };
+        Ok((outcome, notices))
+    })?;
+    live.publish(conn, &notices);
+    Ok(outcome)
 }
 
 /// How far along a sent text is; a report never moves a message backwards (callbacks can
@@ -111,13 +144,14 @@ pub enum StatusOutcome {
 
 pub fn record_status(
     conn: &mut DbConn,
+    live: &LiveHub,
     provider_sid: &str,
     status: &str,
     error_code: Option<i64>,
 ) -> AppResult<StatusOutcome> {
-    db::write_transaction(conn, |conn| {
+    let recorded = db::write_transaction(conn, |conn| {
         let Some(message) = db::messages::find_by_provider_sid(conn, provider_sid)? else {
-            return Ok(StatusOutcome::UnknownMessage);
+            return Ok((StatusOutcome::UnknownMessage, None));
         };
         match (progress(&message.status), progress(status)) {
             (Some(current), Some(new)) if new > current => {
@@ -127,11 +161,22 @@ pub fn record_status(
                     status
                 };
                 db::messages::set_status(conn, message.id, status, error_code, db::now())?;
-                Ok(StatusOutcome::Updated)
+                let event = LiveEvent::MessageStatus {
+                    thread_id: message.thread_id,
+                    message_id: message.id,
+                    status: status.to_owned(),
+                };
+                Ok((
+                    StatusOutcome::Updated,
+                    Some(Notice::new(message.store_id, event)),
+                ))
             }
-            _ => Ok(StatusOutcome::Ignored),
+            _ => Ok((StatusOutcome::Ignored, None)),
         }
-    })
+    });
+    let (outcome, notice) = recorded?;
+    live.publish(conn, notice.as_slice());
+    Ok(outcome)
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use leptos::html::{Div, Textarea};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use textback_shared::events::ContactDetailDto;
 use textback_shared::inbox::{MessageDto, ReplyRequest, ThreadDto};
@@ -22,9 +21,13 @@ use crate::components::inbox::thread_list::{ListState, ThreadList, ThreadListSta
 use crate::components::inbox::thread_title;
 use crate::components::states::{EmptyState, ErrorState, Loading};
 use crate::contexts::session::use_session;
+use crate::tasks::PageTasks;
 
-/// There is no push stream yet, so the page asks this often while it is visible.
-const POLL_EVERY: Duration = Duration::from_secs(5);
+/// Changes arrive on the live stream; this slow refresh is the fallback should the stream be
+/// down, and keeps the "waiting" times current.
+const REFRESH_EVERY: Duration = Duration::from_secs(60);
+/// Changes arriving together (a dispatcher pass, a burst of replies) cause one refresh.
+const COALESCE_CHANGES: Duration = Duration::from_millis(150);
 /// How long typing must pause before the search runs.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
 /// Within this many pixels of the bottom, new messages keep the view at the bottom.
@@ -38,6 +41,7 @@ const OPTED_OUT_REASON: &str = "This customer opted out of texts from your store
 #[component]
 pub fn InboxPage() -> impl IntoView {
     let session = use_session();
+    let tasks = PageTasks::new();
     let navigate = use_navigate();
     let params = use_params_map();
     let selected =
@@ -87,7 +91,7 @@ pub fn InboxPage() -> impl IntoView {
         }
         let (filter, search) = (list.filter.get_untracked(), applied_search.get_untracked());
         let client = session.client();
-        spawn_local(async move {
+        tasks.spawn(async move {
             let result = api::inbox::list_threads(&client, filter, &search, None).await;
             if list_generation.get_value() != generation {
                 return;
@@ -114,7 +118,10 @@ pub fn InboxPage() -> impl IntoView {
         let typed = list.search.get();
         set_timeout(
             move || {
-                if list.search.get_untracked() == typed && applied_search.get_untracked() != typed {
+                // `try_`: the merchant may have left the page meanwhile.
+                if list.search.try_get_untracked().as_ref() == Some(&typed)
+                    && applied_search.try_get_untracked().as_ref() != Some(&typed)
+                {
                     applied_search.set(typed);
                 }
             },
@@ -131,7 +138,7 @@ pub fn InboxPage() -> impl IntoView {
         let generation = list_generation.get_value();
         let (filter, search) = (list.filter.get_untracked(), applied_search.get_untracked());
         let client = session.client();
-        spawn_local(async move {
+        tasks.spawn(async move {
             let result = api::inbox::list_threads(&client, filter, &search, Some(&cursor)).await;
             if list_generation.get_value() == generation {
                 match result {
@@ -177,7 +184,7 @@ pub fn InboxPage() -> impl IntoView {
                 .with_untracked(|ts| ts.iter().find(|t| t.id == id).cloned()),
         );
         let client = session.client();
-        spawn_local(async move {
+        tasks.spawn(async move {
             match api::inbox::messages(&client, id, None).await {
                 Ok(page) if selected.get_untracked() == Some(id) => {
                     older_cursor.set(page.next_cursor);
@@ -205,7 +212,7 @@ pub fn InboxPage() -> impl IntoView {
         current
     });
 
-    let poll = move || {
+    let refresh = move || {
         let hidden = document().hidden();
         if hidden {
             return;
@@ -213,7 +220,7 @@ pub fn InboxPage() -> impl IntoView {
         now.set(js_sys::Date::now());
         let client = session.client();
         let open = selected.get_untracked();
-        spawn_local(async move {
+        tasks.spawn(async move {
             if let Some(id) = open
                 && messages_state.get_untracked() == ListState::Ready
             {
@@ -246,9 +253,31 @@ pub fn InboxPage() -> impl IntoView {
             }
         });
     };
-    if let Ok(handle) = set_interval_with_handle(poll, POLL_EVERY) {
+    if let Ok(handle) = set_interval_with_handle(refresh, REFRESH_EVERY) {
         on_cleanup(move || handle.clear());
     }
+    let refresh_pending = StoredValue::new(false);
+    let live = api::live::LiveStream::open(session.client(), move |_change| {
+        // Every change concerns what the page shows (the list at least): fetch it again,
+        // once for changes that arrive together. (`try_`: the page may be gone.)
+        if refresh_pending.try_get_value() == Some(false) {
+            refresh_pending.set_value(true);
+            set_timeout(
+                move || {
+                    if refresh_pending.try_set_value(false).is_none() {
+                        refresh();
+                    }
+                },
+                COALESCE_CHANGES,
+            );
+        }
+    });
+    // Held by the cleanup itself: the page's stored values may be gone when it runs.
+    let live = send_wrapper::SendWrapper::new(live);
+    on_cleanup(move || live.close());
+    // A hidden tab skips refreshes; catch up when it is shown again.
+    let shown = window_event_listener_untyped("visibilitychange", move |_| refresh());
+    on_cleanup(move || shown.remove());
 
     let select = {
         let navigate = navigate.clone();
@@ -320,7 +349,7 @@ pub fn InboxPage() -> impl IntoView {
         sending.set(true);
         send_error.set(None);
         let client = session.client();
-        spawn_local(async move {
+        tasks.spawn(async move {
             match api::inbox::reply(&client, id, &body, &key).await {
                 Ok(message) => {
                     attempt.set_value(None);
@@ -363,7 +392,7 @@ pub fn InboxPage() -> impl IntoView {
         }
         loading_older.set(true);
         let client = session.client();
-        spawn_local(async move {
+        tasks.spawn(async move {
             let result = api::inbox::messages(&client, id, Some(&cursor)).await;
             if let Ok(page) = result
                 && selected.get_untracked() == Some(id)
@@ -393,7 +422,7 @@ pub fn InboxPage() -> impl IntoView {
         show_thread(thread);
         load_threads(true);
         let client = session.client();
-        spawn_local(async move {
+        tasks.spawn(async move {
             if let Ok(context) = api::inbox::context(&client, id).await
                 && selected.get_untracked() == Some(id)
             {
@@ -408,7 +437,7 @@ pub fn InboxPage() -> impl IntoView {
         if let Some(id) = selected.get_untracked() {
             messages_state.set(ListState::Loading);
             let client = session.client();
-            spawn_local(async move {
+            tasks.spawn(async move {
                 match api::inbox::messages(&client, id, None).await {
                     Ok(page) => {
                         older_cursor.set(page.next_cursor);

@@ -1,0 +1,121 @@
+//! The live stream (server-sent events) of the caller's store, and the tickets that open it.
+
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::web::{Bytes, Data, Query};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post};
+use futures_util::stream;
+use serde::Deserialize;
+use textback_shared::Problem;
+use textback_shared::live::{LiveEvent, StreamTicket};
+
+use crate::app::AppState;
+use crate::auth::{Caller, scope};
+use crate::error::{AppError, AppResult};
+use crate::live::Subscription;
+
+/// A comment line now and then keeps proxies and load balancers from closing a quiet stream.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+/// A stream ends after this long and the client reconnects, so that a revoked key or an
+/// expired session does not keep watching.
+const MAX_STREAM_AGE: Duration = Duration::from_secs(30 * 60);
+/// How long a browser waits before reconnecting by itself.
+const RETRY_MS: u32 = 3_000;
+
+/// A ticket that opens the live stream for a minute: for browsers, which cannot send an
+/// `Authorization` header with an `EventSource`, without a long-lived token in a URL.
+#[utoipa::path(
+    tag = "inbox",
+    responses(
+        (status = 201, description = "The ticket, and the stream's URL with it", body = StreamTicket),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/stream/tickets")]
+pub async fn create_stream_ticket(
+    state: Data<AppState>,
+    caller: Caller<scope::Read>,
+) -> AppResult<HttpResponse> {
+    let (ticket, expires_at) = state
+        .sessions
+        .issue_stream_ticket(caller.store_id, chrono::Utc::now())
+        .map_err(AppError::internal)?;
+    let url = format!("/api/v1/stream?ticket={ticket}");
+    Ok(HttpResponse::Created().json(StreamTicket {
+        ticket,
+        expires_at,
+        url,
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StreamQuery {
+    /// A ticket from `POST /api/v1/stream/tickets`; or send `Authorization: Bearer`.
+    ticket: Option<String>,
+}
+
+/// Server-sent events: new messages, delivery status changes, thread changes and opt-outs of
+/// the caller's store, as they happen. Each event's `data` is a `LiveEvent` (JSON); the
+/// first is `ready`. Lines starting with `:` keep the connection alive. The stream ends after
+/// 30 minutes; reconnect (with a new ticket).
+#[utoipa::path(
+    tag = "inbox",
+    params(StreamQuery),
+    responses(
+        (status = 200, description = "The event stream; each `data:` line is a LiveEvent", body = String, content_type = "text/event-stream"),
+        (status = 401, description = "No credential, or an invalid or expired ticket", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stream")]
+pub async fn open_stream(
+    state: Data<AppState>,
+    req: HttpRequest,
+    query: Query<StreamQuery>,
+) -> AppResult<HttpResponse> {
+    let store_id = match &query.ticket {
+        Some(ticket) => state.sessions.verify_stream_ticket(ticket).ok_or_else(|| {
+            AppError::Unauthorized(
+                "The stream ticket is invalid or has expired: ask for a new one.".into(),
+            )
+        })?,
+        None => Caller::<scope::Read>::extract(&req).await?.store_id,
+    };
+    let events = state.live.subscribe(store_id);
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        // Compression would hold events back until a buffer fills.
+        .insert_header((header::CONTENT_ENCODING, "identity"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(frames(events)))
+}
+
+/// The stream's bytes: `ready`, then each change, with heartbeats between.
+fn frames(
+    events: Subscription,
+) -> impl futures_util::Stream<Item = Result<Bytes, actix_web::Error>> {
+    let deadline = tokio::time::Instant::now() + MAX_STREAM_AGE;
+    stream::unfold((events, true), move |(mut events, first)| async move {
+        if first {
+            if !events.ready().await {
+                return None;
+            }
+            let ready = format!("retry: {RETRY_MS}\n{}", frame(&LiveEvent::Ready));
+            return Some((Ok(Bytes::from(ready)), (events, false)));
+        }
+        let chunk = tokio::select! {
+            event = events.next() => frame(&event?),
+            () = tokio::time::sleep(HEARTBEAT) => ": keep-alive\n\n".to_owned(),
+            () = tokio::time::sleep_until(deadline) => return None,
+        };
+        Some((Ok(Bytes::from(chunk)), (events, false)))
+    })
+}
+
+fn frame(event: &LiveEvent) -> String {
+    let data = serde_json::to_string(event).unwrap_or_else(|_| r#"{"type":"resync"}"#.into());
+    format!("data: {data}\n\n")
+}
