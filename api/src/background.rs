@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::app::AppState;
 use crate::db;
 use crate::error::AppResult;
-use crate::services::{ingest, numbers};
+use crate::services::{ingest, numbers, stats};
 
 pub fn spawn_all(state: &AppState) {
     every(
@@ -24,6 +24,12 @@ pub fn spawn_all(state: &AppState) {
             }
             Ok(())
         },
+    );
+    every(
+        Duration::from_secs(60),
+        "results roll-up",
+        state.clone(),
+        |state| async move { db::run(&state.pool, |conn| stats::roll_up(conn, db::now())).await },
     );
     every(
         Duration::from_secs(60),

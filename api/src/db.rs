@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod phone_numbers;
 pub mod schema;
 pub mod short_links;
+pub mod stats;
 pub mod stores;
 pub mod threads;
 pub mod users;

@@ -30,6 +30,7 @@ use crate::error::PROBLEM_JSON;
         (name = "events", description = "Cart, order and customer events from store platforms and integrations"),
         (name = "contacts", description = "Customers, their consent, carts and orders"),
         (name = "campaigns", description = "Abandoned-cart flows and order notifications"),
+        (name = "stats", description = "Results: what texts achieved, over time and per campaign"),
         (name = "inbox", description = "Conversations with customers: threads, messages, the customer beside them, replies"),
         (name = "opt-outs", description = "Who must never be texted: list, add, export, resubscribe with evidence"),
         (name = "links", description = "Short links in campaign texts: redirect and count clicks"),

@@ -15,6 +15,7 @@ pub mod numbers;
 pub mod ops;
 pub mod opt_outs;
 pub mod platform_webhooks;
+pub mod stats;
 pub mod store;
 pub mod stream;
 pub mod threads;
@@ -38,6 +39,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(numbers::list_numbers)
         .service(numbers::release_number)
         .service(usage::get_usage)
+        .service(stats::get_stats)
         .service(events::post_event)
         .service(events::post_event_batch)
         .service(contacts::list_contacts)

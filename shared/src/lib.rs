@@ -18,6 +18,7 @@ pub mod phone;
 pub mod problem;
 pub mod quiet_hours;
 pub mod segments;
+pub mod stats;
 pub mod templates;
 pub mod validation;
 

@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 use chrono::{
     DateTime, Datelike, Days, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc, Weekday,
 };
-use chrono_tz::Tz;
+pub use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::nanp;
@@ -248,6 +248,14 @@ pub fn time_zones(area_code: u16) -> &'static [Tz] {
         .iter()
         .find(|(code, _)| *code == area_code)
         .map_or(&[], |(_, zones)| zones.as_slice())
+}
+
+/// The time zone a store in `region` (a state or province code) keeps: that of the region's
+/// first area code. `None` for a region we do not know.
+pub fn region_time_zone(country: Country, region: &str) -> Option<Tz> {
+    nanp::in_region(country, region)
+        .into_iter()
+        .find_map(|code| time_zones(code.code).first().copied())
 }
 
 const NANP_TABLE: &str = include_str!("../data/nanp-area-codes-us-ca.csv");
@@ -1258,6 +1266,16 @@ mod tests {
         // Florida closes at 20:00: the next open moment is 8:00 in Pensacola (Central).
         let eight_central = Utc.with_ymd_and_hms(2026, 6, 2, 13, 0, 0).unwrap();
         assert_eq!(in_florida.next_allowed(at), Some(eight_central));
+    }
+
+    #[test]
+    fn a_store_keeps_its_regions_time() {
+        assert_eq!(
+            region_time_zone(Country::Us, "CA"),
+            Some(chrono_tz::America::Los_Angeles)
+        );
+        assert!(region_time_zone(Country::Ca, "QC").is_some());
+        assert_eq!(region_time_zone(Country::Us, "ZZ"), None);
     }
 
     #[test]

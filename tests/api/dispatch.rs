@@ -57,7 +57,7 @@ pub(crate) fn checkout(id: &str, cart: &str, phone: &str, at: NaiveDateTime) -> 
     })
 }
 
-fn order(id: &str, kind: &str, cart: Option<&str>, at: NaiveDateTime) -> Value {
+pub(crate) fn order(id: &str, kind: &str, cart: Option<&str>, at: NaiveDateTime) -> Value {
     json!({
         "id": id, "type": kind, "occurred_at": rfc3339(at),
         "customer": {"phone": "+14155550123"},

@@ -17,6 +17,7 @@ mod openapi;
 mod opt_out_list;
 mod opt_outs;
 mod platform_webhooks;
+mod stats;
 mod stream;
 mod twilio_client;
 mod usage;

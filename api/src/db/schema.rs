@@ -300,6 +300,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stats_hourly (store_id, hour, campaign_id) {
+        store_id -> BigInt,
+        hour -> Timestamp,
+        /// 0: texts of no campaign, and store-wide figures.
+        campaign_id -> BigInt,
+        sent -> BigInt,
+        delivered -> BigInt,
+        failed -> BigInt,
+        segments -> BigInt,
+        clicks -> BigInt,
+        replies -> BigInt,
+        opt_outs -> BigInt,
+        carts_abandoned -> BigInt,
+        carts_recovered -> BigInt,
+        orders -> BigInt,
+        revenue_cents -> BigInt,
+    }
+}
+
+diesel::table! {
+    stats_rollup (id) {
+        id -> Integer,
+        rolled_until -> Timestamp,
+    }
+}
+
 diesel::joinable!(phone_numbers -> stores (store_id));
 diesel::joinable!(contacts -> stores (store_id));
 diesel::joinable!(threads -> contacts (contact_id));
@@ -322,5 +349,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     outbox,
     short_links,
-    canned_replies
+    canned_replies,
+    stats_hourly,
+    stats_rollup
 );

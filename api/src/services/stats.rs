@@ -1,0 +1,274 @@
+//! The results dashboard's figures: read from the hourly sums (`db::stats`), which a roll-up
+//! keeps current, so a period of any length costs a few thousand small rows, never a scan of
+//! every message.
+//!
+//! The roll-up sums, every minute, the last two days again (deliveries, clicks and replies
+//! keep coming for texts written then) and any hours it has not summed yet; the first run sums
+//! all history. Something that lands more than two days in the past after that (an imported
+//! order) is summed by `rebuild`.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use textback_shared::numbers::Country;
+use textback_shared::quiet_hours::{Tz, region_time_zone};
+use textback_shared::stats::{
+    CampaignFigures, DEFAULT_DAYS, Figures, Granularity, MAX_DAYS, StatsDto, StatsPoint, StatsQuery,
+};
+use textback_shared::templates::CampaignKind;
+
+use crate::config::Prices;
+use crate::db::stats::{HourRow, NO_CAMPAIGN};
+use crate::db::{self, DbConn};
+use crate::error::{AppError, AppResult};
+
+/// How far back every roll-up sums again.
+const RECOUNT: Duration = Duration::hours(48);
+/// A store that has not said where it is keeps Eastern time.
+const DEFAULT_TIME_ZONE: Tz = Tz::America__New_York;
+
+/// Brings the hourly sums up to `now`.
+pub fn roll_up(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<()> {
+    db::write_transaction(conn, |conn| {
+        let this_hour = hour_of(now);
+        let from = match db::stats::lock_rolled_until(conn)? {
+            Some(until) => until.min(this_hour - RECOUNT),
+            None => db::stats::earliest(conn)?.map_or(this_hour, hour_of),
+        };
+        // The current hour too: the dashboard shows today as it goes.
+        db::stats::roll_up(conn, from, this_hour + Duration::hours(1))?;
+        db::stats::set_rolled_until(conn, this_hour)?;
+        Ok(())
+    })
+}
+
+/// Sums all history again (after importing old orders, say).
+pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<()> {
+    db::write_transaction(conn, |conn| {
+        db::stats::clear(conn)?;
+        roll_up(conn, now)
+    })
+}
+
+/// The store's figures for the period the query names.
+pub fn report(
+    conn: &mut DbConn,
+    store_id: i64,
+    query: &StatsQuery,
+    prices: &Prices,
+    now: NaiveDateTime,
+) -> AppResult<StatsDto> {
+    let store = db::stores::find(conn, store_id)?;
+    let zone = store
+        .country
+        .as_deref()
+        .and_then(Country::parse)
+        .zip(store.region.as_deref())
+        .and_then(|(country, region)| region_time_zone(country, region))
+        .unwrap_or(DEFAULT_TIME_ZONE);
+    let today = Utc
+        .from_utc_datetime(&now)
+        .with_timezone(&zone)
+        .date_naive();
+    let (from, to) = period(query, today)?;
+    let granularity = query.granularity.unwrap_or_default();
+    let days = (to - from).num_days() + 1;
+    let previous_from = from - Duration::days(days);
+
+    let rows = db::stats::hours(
+        conn,
+        store_id,
+        start_of(previous_from, zone),
+        start_of(to + Duration::days(1), zone),
+    )?;
+    let mut totals = Figures::default();
+    let mut previous = Figures::default();
+    let mut buckets: HashMap<NaiveDate, Figures> = HashMap::new();
+    let mut by_campaign: HashMap<i64, Figures> = HashMap::new();
+    for row in &rows {
+        let figures = figures_of(row, prices);
+        let day = Utc
+            .from_utc_datetime(&row.hour)
+            .with_timezone(&zone)
+            .date_naive();
+        if day < from {
+            previous.add(&figures);
+            continue;
+        }
+        totals.add(&figures);
+        buckets
+            .entry(bucket_of(day, granularity))
+            .or_default()
+            .add(&figures);
+        if row.campaign_id != NO_CAMPAIGN {
+            by_campaign
+                .entry(row.campaign_id)
+                .or_default()
+                .add(&figures);
+        }
+    }
+    let series = bucket_starts(from, to, granularity)
+        .map(|start| StatsPoint {
+            start,
+            figures: buckets.remove(&start).unwrap_or_default().with_rates(),
+        })
+        .collect();
+    let campaigns = db::campaigns::list(conn, store_id, None, i64::MAX)?
+        .into_iter()
+        .map(|c| CampaignFigures {
+            campaign_id: c.id,
+            kind: CampaignKind::ALL
+                .into_iter()
+                .find(|k| k.as_str() == c.kind)
+                .unwrap_or(CampaignKind::AbandonedCart),
+            name: c.name,
+            figures: by_campaign.remove(&c.id).unwrap_or_default().with_rates(),
+        })
+        .collect();
+    Ok(StatsDto {
+        from,
+        to,
+        granularity,
+        time_zone: zone.name().to_owned(),
+        currency: prices.currency.clone(),
+        totals: totals.with_rates(),
+        previous: previous.with_rates(),
+        series,
+        campaigns,
+    })
+}
+
+fn period(query: &StatsQuery, today: NaiveDate) -> AppResult<(NaiveDate, NaiveDate)> {
+    let to = query.to.unwrap_or(today);
+    let from = query.from.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
+    if from > to {
+        return Err(AppError::invalid("from", "`from` must not be after `to`."));
+    }
+    if (to - from).num_days() + 1 > MAX_DAYS {
+        return Err(AppError::invalid(
+            "from",
+            format!("A period is at most {MAX_DAYS} days."),
+        ));
+    }
+    Ok((from, to))
+}
+
+fn figures_of(row: &HourRow, prices: &Prices) -> Figures {
+    let count = |n: i64| u64::try_from(n).unwrap_or_default();
+    Figures {
+        messages_sent: count(row.sent),
+        delivered: count(row.delivered),
+        failed: count(row.failed),
+        segments: count(row.segments),
+        clicks: count(row.clicks),
+        replies: count(row.replies),
+        opt_outs: count(row.opt_outs),
+        carts_abandoned: count(row.carts_abandoned),
+        carts_recovered: count(row.carts_recovered),
+        orders: count(row.orders),
+        revenue_recovered_cents: row.revenue_cents,
+        sms_charges_micros: row.segments.saturating_mul(prices.per_segment_micros),
+        ..Figures::default()
+    }
+}
+
+/// The UTC time the local `day` begins at in `zone` (the earliest, on a day with a gap).
+fn start_of(day: NaiveDate, zone: Tz) -> NaiveDateTime {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    zone.from_local_datetime(&midnight)
+        .earliest()
+        // No zone this app knows skips midnight; if one did, 1 a.m. exists.
+        .or_else(|| {
+            zone.from_local_datetime(&(midnight + Duration::hours(1)))
+                .earliest()
+        })
+        .map_or(midnight, |at| at.naive_utc())
+}
+
+fn hour_of(at: NaiveDateTime) -> NaiveDateTime {
+    at.date().and_hms_opt(at.hour(), 0, 0).unwrap_or(at)
+}
+
+fn bucket_of(day: NaiveDate, granularity: Granularity) -> NaiveDate {
+    match granularity {
+        Granularity::Day => day,
+        Granularity::Week => day - Duration::days(i64::from(day.weekday().num_days_from_monday())),
+    }
+}
+
+fn bucket_starts(
+    from: NaiveDate,
+    to: NaiveDate,
+    granularity: Granularity,
+) -> impl Iterator<Item = NaiveDate> {
+    let step = match granularity {
+        Granularity::Day => 1,
+        Granularity::Week => 7,
+    };
+    let first = bucket_of(from, granularity);
+    (0..)
+        .map(move |i| first + Duration::days(i * step))
+        .take_while(move |start| *start <= to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_cover_the_period() {
+        // 2026-12-02 is a Wednesday.
+        assert_eq!(
+            bucket_of(date("2026-12-02"), Granularity::Week),
+            date("2026-11-30")
+        );
+        let weeks: Vec<_> =
+            bucket_starts(date("2026-12-02"), date("2026-12-14"), Granularity::Week).collect();
+        assert_eq!(
+            weeks,
+            [date("2026-11-30"), date("2026-12-07"), date("2026-12-14")]
+        );
+        assert_eq!(
+            bucket_starts(date("2026-12-02"), date("2026-12-04"), Granularity::Day).count(),
+            3
+        );
+    }
+
+    #[test]
+    fn local_days_begin_at_local_midnight() {
+        let zone = Tz::America__Los_Angeles;
+        assert_eq!(
+            start_of(date("2026-07-01"), zone),
+            date("2026-07-01").and_hms_opt(7, 0, 0).unwrap()
+        );
+        assert_eq!(
+            start_of(date("2026-12-01"), zone),
+            date("2026-12-01").and_hms_opt(8, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn periods_default_to_thirty_days_and_are_bounded() {
+        let today = date("2026-12-04");
+        assert_eq!(
+            period(&StatsQuery::default(), today).unwrap(),
+            (date("2026-11-05"), today)
+        );
+        let backwards = StatsQuery {
+            from: Some(date("2026-12-05")),
+            to: Some(today),
+            ..StatsQuery::default()
+        };
+        assert!(period(&backwards, today).is_err());
+        let too_long = StatsQuery {
+            from: Some(date("2024-01-01")),
+            to: Some(today),
+            ..StatsQuery::default()
+        };
+        assert!(period(&too_long, today).is_err());
+    }
+}

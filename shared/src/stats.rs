@@ -1,0 +1,165 @@
+//! The results dashboard: what texts achieved over a period, in the store's time zone.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::templates::CampaignKind;
+
+/// The longest period one request may cover.
+pub const MAX_DAYS: i64 = 366;
+/// The period when none is given: the last 30 days, today included.
+pub const DEFAULT_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Granularity {
+    #[default]
+    Day,
+    /// Weeks start on Monday.
+    Week,
+}
+
+/// `GET /api/v1/stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// The first day, in the store's time zone (default: 29 days before `to`).
+    pub from: Option<NaiveDate>,
+    /// The last day, included (default: today in the store's time zone).
+    pub to: Option<NaiveDate>,
+    pub granularity: Option<Granularity>,
+}
+
+/// What texts achieved. Texts count when written, clicks at the first click, replies and
+/// opt-outs when they came (for the campaign whose text the customer got within the day
+/// before), carts when abandoned, orders and revenue when placed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Figures {
+    pub messages_sent: u64,
+    pub delivered: u64,
+    pub failed: u64,
+    pub segments: u64,
+    /// Texts whose link was clicked.
+    pub clicks: u64,
+    pub replies: u64,
+    pub opt_outs: u64,
+    /// Opt-outs per text sent (0 to 1).
+    pub opt_out_rate: f64,
+    pub carts_abandoned: u64,
+    /// Abandoned carts whose order is credited to a text.
+    pub carts_recovered: u64,
+    /// Carts recovered per cart abandoned (0 to 1).
+    pub recovery_rate: f64,
+    /// Orders credited to a text (the last one clicked within 7 days, else the last one sent
+    /// within 24 hours).
+    pub orders: u64,
+    pub revenue_recovered_cents: i64,
+    /// What the texts cost: segments at the per-segment price.
+    pub sms_charges_micros: i64,
+}
+
+/// One day or week of the series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatsPoint {
+    /// The day, or the Monday of the week.
+    pub start: NaiveDate,
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignFigures {
+    pub campaign_id: i64,
+    pub name: String,
+    pub kind: CampaignKind,
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatsDto {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub granularity: Granularity,
+    /// The store's time zone, which days begin and end in.
+    #[cfg_attr(feature = "openapi", schema(example = "America/New_York"))]
+    pub time_zone: String,
+    /// Of the revenue and the charges.
+    pub currency: String,
+    pub totals: Figures,
+    /// The same number of days just before `from`, for comparison.
+    pub previous: Figures,
+    pub series: Vec<StatsPoint>,
+    /// Every campaign of the store, with what it achieved in the period.
+    pub campaigns: Vec<CampaignFigures>,
+}
+
+impl Figures {
+    /// The rates, from the counts.
+    pub fn with_rates(mut self) -> Self {
+        let ratio = |part: u64, whole: u64| {
+            if whole == 0 {
+                0.0
+            } else {
+                part as f64 / whole as f64
+            }
+        };
+        self.opt_out_rate = ratio(self.opt_outs, self.messages_sent);
+        self.recovery_rate = ratio(self.carts_recovered, self.carts_abandoned);
+        self
+    }
+
+    /// Adds `other`'s counts (rates are recomputed by `with_rates`).
+    pub fn add(&mut self, other: &Figures) {
+        self.messages_sent += other.messages_sent;
+        self.delivered += other.delivered;
+        self.failed += other.failed;
+        self.segments += other.segments;
+        self.clicks += other.clicks;
+        self.replies += other.replies;
+        self.opt_outs += other.opt_outs;
+        self.carts_abandoned += other.carts_abandoned;
+        self.carts_recovered += other.carts_recovered;
+        self.orders += other.orders;
+        self.revenue_recovered_cents += other.revenue_recovered_cents;
+        self.sms_charges_micros += other.sms_charges_micros;
+    }
+}
+
+/// The change from `before` to `now` as a fraction (0.25 is +25%); `None` when there was
+/// nothing before to compare with.
+pub fn change(now: f64, before: f64) -> Option<f64> {
+    (before != 0.0).then(|| (now - before) / before)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_come_from_the_counts_and_survive_empty_periods() {
+        let figures = Figures {
+            messages_sent: 200,
+            opt_outs: 3,
+            carts_abandoned: 40,
+            carts_recovered: 6,
+            ..Figures::default()
+        }
+        .with_rates();
+        assert!((figures.opt_out_rate - 0.015).abs() < 1e-12);
+        assert!((figures.recovery_rate - 0.15).abs() < 1e-12);
+        let empty = Figures::default().with_rates();
+        assert_eq!((empty.opt_out_rate, empty.recovery_rate), (0.0, 0.0));
+    }
+
+    #[test]
+    fn change_against_nothing_is_unknown() {
+        assert_eq!(change(5.0, 4.0), Some(0.25));
+        assert_eq!(change(5.0, 0.0), None);
+    }
+}

@@ -1,0 +1,198 @@
+//! The results API: what texts achieved over a period, from the hourly roll-up, in total,
+//! over time, per campaign and against the period before.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use textback_api::db;
+use textback_api::services::stats;
+use textback_tests::{Session, TestApp, on_both_databases, problem};
+
+use crate::dispatch::{abandon, checkout, order, pass, post, simulator, store_with_flow, utc};
+use crate::inbox::text_in;
+
+on_both_databases!(
+    recovered_carts_and_revenue_count_for_the_campaign_that_won_them,
+    clicks_replies_and_opt_outs_count_when_they_happen,
+    periods_are_checked_and_other_stores_see_nothing,
+);
+
+const ADA: &str = "+14155550123";
+const BOB: &str = "+14155550124";
+
+fn roll_up(app: &TestApp) {
+    let mut conn = app.state.pool.get().unwrap();
+    stats::roll_up(&mut conn, db::now()).unwrap();
+}
+
+async fn results(app: &TestApp, owner: &Session, query: &str) -> Value {
+    let response = app
+        .get(&format!("/api/v1/stats{query}"), &owner.token)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    response.json().await.unwrap()
+}
+
+/// Ada and Bob abandon carts on 2 June; both get the first reminder; Ada orders an hour later.
+async fn two_abandoned_carts_one_recovered(app: &TestApp) -> (Session, i64) {
+    let (owner, campaign) = store_with_flow(app, [60, 1440]).await;
+    post(app, &owner, &checkout("e1", "cart-1", ADA, utc(16, 0))).await;
+    post(app, &owner, &checkout("e2", "cart-2", BOB, utc(16, 0))).await;
+    assert_eq!(abandon(app, utc(17, 0)), 2);
+    // One number sends a text a second.
+    let second = utc(18, 0) + chrono::Duration::seconds(1);
+    assert_eq!(
+        pass(app, utc(18, 0)).await.sent + pass(app, second).await.sent,
+        2
+    );
+    post(
+        app,
+        &owner,
+        &order("e3", "order.placed", Some("cart-1"), utc(19, 0)),
+    )
+    .await;
+    (owner, campaign)
+}
+
+async fn recovered_carts_and_revenue_count_for_the_campaign_that_won_them(app: TestApp) {
+    let (owner, campaign) = two_abandoned_carts_one_recovered(&app).await;
+    roll_up(&app);
+
+    // 2 June in New York (the store has not said where it is).
+    let week = results(&app, &owner, "?from=2026-06-01&to=2026-06-07").await;
+    assert_eq!(week["time_zone"], "America/New_York");
+    assert_eq!(week["currency"], "USD");
+    let totals = &week["totals"];
+    assert_eq!(totals["messages_sent"], 2);
+    assert_eq!(totals["carts_abandoned"], 2);
+    assert_eq!(totals["carts_recovered"], 1);
+    assert_eq!(totals["recovery_rate"], 0.5);
+    assert_eq!(totals["orders"], 1);
+    assert_eq!(totals["revenue_recovered_cents"], 17_800);
+    let segments = totals["segments"].as_i64().unwrap();
+    assert!(segments >= 2);
+    assert_eq!(totals["sms_charges_micros"], segments * 7_900);
+    // Day by day: everything on the 2nd, nothing on the other six days.
+    let series = week["series"].as_array().unwrap();
+    assert_eq!(series.len(), 7);
+    assert_eq!(series[1]["start"], "2026-06-02");
+    assert_eq!(series[1]["figures"], *totals);
+    assert!(
+        series
+            .iter()
+            .filter(|p| p["start"] != "2026-06-02")
+            .all(|p| p["figures"]["messages_sent"] == 0)
+    );
+    // The week before had nothing to compare with.
+    assert_eq!(week["previous"]["messages_sent"], 0);
+    // The flow gets the credit.
+    let campaigns = week["campaigns"].as_array().unwrap();
+    assert_eq!(campaigns.len(), 1);
+    assert_eq!(campaigns[0]["campaign_id"], campaign);
+    assert_eq!(campaigns[0]["name"], "Cart reminders");
+    assert_eq!(campaigns[0]["kind"], "abandoned_cart");
+    assert_eq!(campaigns[0]["figures"]["revenue_recovered_cents"], 17_800);
+    assert_eq!(campaigns[0]["figures"]["messages_sent"], 2);
+
+    // By week: weeks start on Monday (1 June 2026 is one).
+    let weekly = results(
+        &app,
+        &owner,
+        "?from=2026-06-03&to=2026-06-16&granularity=week",
+    )
+    .await;
+    let starts: Vec<&str> = weekly["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["start"].as_str().unwrap())
+        .collect();
+    assert_eq!(starts, ["2026-06-01", "2026-06-08", "2026-06-15"]);
+    // The 2nd is before `from`: it belongs to the period before.
+    assert_eq!(weekly["totals"]["messages_sent"], 0);
+    assert_eq!(weekly["previous"]["messages_sent"], 2);
+
+    // A roll-up again changes nothing.
+    roll_up(&app);
+    assert_eq!(
+        results(&app, &owner, "?from=2026-06-01&to=2026-06-07").await,
+        week
+    );
+}
+
+async fn clicks_replies_and_opt_outs_count_when_they_happen(app: TestApp) {
+    let (owner, campaign) = two_abandoned_carts_one_recovered(&app).await;
+    let store_number = {
+        let mut conn = app.state.pool.get().unwrap();
+        db::phone_numbers::active_for_store(&mut conn, owner.store_id)
+            .unwrap()
+            .unwrap()
+            .phone_number
+    };
+    let reminder = simulator(&app)
+        .sent()
+        .into_iter()
+        .find(|t| t.to == ADA)
+        .unwrap();
+    let link = reminder
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("/r/"))
+        .unwrap()
+        .to_owned();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    assert_eq!(
+        no_redirects.get(&link).send().await.unwrap().status(),
+        StatusCode::FOUND
+    );
+    text_in(&app, &store_number, BOB, "SM-stats-1", "Is shipping free?").await;
+    text_in(
+        &app,
+        &store_number,
+        BOB,
+        "SM-stats-2",
+        "no more texting please",
+    )
+    .await;
+    roll_up(&app);
+
+    // Today's 30 days: the click, both replies, one opt-out.
+    let recent = results(&app, &owner, "").await;
+    let totals = &recent["totals"];
+    assert_eq!(totals["clicks"], 1);
+    assert_eq!(totals["replies"], 2);
+    assert_eq!(totals["opt_outs"], 1);
+    assert_eq!(totals["messages_sent"], 0);
+    // The click is the reminder's; the replies came months after it, so no campaign's.
+    let flow = &recent["campaigns"][0];
+    assert_eq!(flow["campaign_id"], campaign);
+    assert_eq!(flow["figures"]["clicks"], 1);
+    assert_eq!(flow["figures"]["replies"], 0);
+}
+
+async fn periods_are_checked_and_other_stores_see_nothing(app: TestApp) {
+    let (_owner, _) = two_abandoned_carts_one_recovered(&app).await;
+    roll_up(&app);
+    let rival = app.signup("rival@else.example").await;
+    let theirs = results(&app, &rival, "?from=2026-06-01&to=2026-06-07").await;
+    assert_eq!(theirs["totals"]["messages_sent"], 0);
+    assert_eq!(theirs["totals"]["revenue_recovered_cents"], 0);
+    assert_eq!(theirs["campaigns"], serde_json::json!([]));
+
+    let backwards = app
+        .get("/api/v1/stats?from=2026-06-07&to=2026-06-01", &rival.token)
+        .await;
+    assert_eq!(problem(backwards, 422).await.errors[0].field, "from");
+    let too_long = app
+        .get("/api/v1/stats?from=2020-01-01&to=2026-06-01", &rival.token)
+        .await;
+    problem(too_long, 422).await;
+    let not_a_date = app.get("/api/v1/stats?from=yesterday", &rival.token).await;
+    assert!(not_a_date.status().is_client_error());
+    let hourly = app
+        .get("/api/v1/stats?granularity=hour", &rival.token)
+        .await;
+    assert!(hourly.status().is_client_error());
+}
