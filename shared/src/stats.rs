@@ -137,6 +137,20 @@ pub fn change(now: f64, before: f64) -> Option<f64> {
     (before != 0.0).then(|| (now - before) / before)
 }
 
+/// A round number at or above `max` for the top of a chart's scale: 1, 2, 2.5 or 5 times a
+/// power of ten (at least 1, so an empty chart still has a scale).
+pub fn nice_ceiling(max: f64) -> f64 {
+    if max.is_nan() || max <= 1.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(max.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|step| step * magnitude)
+        .find(|top| *top >= max)
+        .unwrap_or(10.0 * magnitude)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +169,16 @@ mod tests {
         assert!((figures.recovery_rate - 0.15).abs() < 1e-12);
         let empty = Figures::default().with_rates();
         assert_eq!((empty.opt_out_rate, empty.recovery_rate), (0.0, 0.0));
+    }
+
+    #[test]
+    fn scales_end_on_round_numbers() {
+        assert_eq!(nice_ceiling(0.0), 1.0);
+        assert_eq!(nice_ceiling(7.0), 10.0);
+        assert_eq!(nice_ceiling(180.0), 200.0);
+        assert_eq!(nice_ceiling(2_100.0), 2_500.0);
+        assert_eq!(nice_ceiling(4_000.0), 5_000.0);
+        assert_eq!(nice_ceiling(1_000.0), 1_000.0);
     }
 
     #[test]

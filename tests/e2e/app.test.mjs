@@ -69,6 +69,8 @@ test('sign up, log out, log in, create and revoke an API key', { timeout: TEST_T
     await assertText(byTestId(page, 'overview-user-email'), email);
     await assertText(byTestId(page, 'api-base-url'), `${server.url}/api/v1`);
     await byTestId(page, 'create-key-cta').waitFor();
+    // The dashboard of a new store says how to get its first results.
+    await assertText(byTestId(page, 'dashboard-empty'), 'Your results will appear here');
     await browser.screenshot('overview');
 
     // Log out, then back in.

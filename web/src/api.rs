@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod live;
 pub mod numbers;
 pub mod opt_outs;
+pub mod stats;
 pub mod store;
 pub mod usage;
 

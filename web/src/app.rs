@@ -11,13 +11,13 @@ use crate::contexts::session::{Ending, provide_session_context};
 use crate::pages::api_keys::ApiKeysPage;
 use crate::pages::campaign_editor::{EditCampaignPage, NewCampaignPage};
 use crate::pages::campaigns::CampaignsPage;
+use crate::pages::dashboard::DashboardPage;
 use crate::pages::inbox::InboxPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::number_settings::NumberSettingsPage;
 use crate::pages::numbers::NumbersPage;
 use crate::pages::opt_outs::OptOutsPage;
-use crate::pages::overview::OverviewPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::signup::SignupPage;
 
@@ -36,7 +36,7 @@ pub fn App() -> impl IntoView {
                     condition=move || Some(session.is_logged_in())
                     redirect_path=move || login_redirect(session.ending())
                 >
-                    <Route path=path!("") view=OverviewPage />
+                    <Route path=path!("") view=DashboardPage />
                     <Route path=path!("/inbox/:thread_id?") view=InboxPage />
                     <Route path=path!("/campaigns") view=CampaignsPage />
                     <Route path=path!("/campaigns/new") view=NewCampaignPage />

@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod auth_card;
 pub mod campaigns;
 pub mod confirm_dialog;
+pub mod dashboard;
 pub mod field;
 pub mod inbox;
 pub mod layout;

@@ -25,7 +25,7 @@ pub fn AppLayout() -> impl IntoView {
         <div class="shell">
             <header class="topbar">
                 <div class="topbar-inner">
-                    <A href="/" attr:class="brand" attr:aria-label="Textback overview">
+                    <A href="/" attr:class="brand" attr:aria-label="Textback dashboard">
                         <span class="brand-mark" aria-hidden="true">"T"</span>
                         <span class="brand-name">"Textback"</span>
                     </A>
@@ -43,7 +43,7 @@ pub fn AppLayout() -> impl IntoView {
             <div class="frame">
                 <nav class="sidenav" aria-label="Main">
                     <A href="/inbox" attr:data-testid="nav-inbox">"Inbox"</A>
-                    <A href="/" exact=true attr:data-testid="nav-overview">"Overview"</A>
+                    <A href="/" exact=true attr:data-testid="nav-overview">"Dashboard"</A>
                     <A href="/campaigns" attr:data-testid="nav-campaigns">"Campaigns"</A>
                     <A href="/opt-outs" attr:data-testid="nav-opt-outs">"Opt-outs"</A>
                     <p class="nav-heading">"Settings"</p>
