@@ -9,7 +9,6 @@ on_both_databases!(
     login_returns_a_working_session,
     wrong_credentials_are_refused_alike,
     repeated_failed_logins_are_throttled,
-    forged_and_malformed_tokens_are_refused,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -112,22 +111,4 @@ async fn repeated_failed_logins_are_throttled(app: TestApp) {
         app.post("/api/v1/auth/login", None, &other).await.status(),
         StatusCode::OK
     );
-}
-
-async fn forged_and_malformed_tokens_are_refused(app: TestApp) {
-    let owner = app.signup("owner@maple.example").await;
-    let mut parts: Vec<String> = owner.token.split('.').map(str::to_owned).collect();
-    parts[2] = "c2lnbmVkIGJ5IHNvbWVvbmUgZWxzZQ".into();
-    let forged = parts.join(".");
-    for token in [forged.as_str(), "garbage", "tbk_00000000_nothere", "a.b.c"] {
-        let refused = problem(app.get("/api/v1/me", token).await, 401).await;
-        assert!(!refused.detail.is_empty());
-    }
-    let no_header = app
-        .request(reqwest::Method::GET, "/api/v1/me", None)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(no_header.headers()["www-authenticate"], "Bearer");
-    problem(no_header, 401).await;
 }
