@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{self, DefaultHeaders};
+use actix_web::middleware;
 use actix_web::{App, Error, HttpServer, web};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::{AppExt, scope};
@@ -25,7 +25,7 @@ use crate::services::ingest::IngestWriter;
 use crate::sms::SmsProvider;
 use crate::sms::simulator::Simulator;
 use crate::sms::twilio::TwilioClient;
-use crate::{error, request_log};
+use crate::{error, request_log, security_headers};
 
 /// JSON request bodies larger than this are refused with 413.
 pub const JSON_BODY_LIMIT: usize = 256 * 1024;
@@ -143,14 +143,10 @@ pub fn build_app(
     app.service(SwaggerUi::new("/api-docs/{_:.*}").url("/api-docs/openapi.json", doc))
         .default_service(web::to(routes::fallback::fallback))
         .wrap(middleware::Compress::default())
-        .wrap(
-            DefaultHeaders::new()
-                .add(("X-Content-Type-Options", "nosniff"))
-                .add(("X-Frame-Options", "DENY"))
-                .add(("Referrer-Policy", "no-referrer")),
-        )
         .wrap(middleware::ErrorHandlers::new().default_handler(error::problem_for_bare_errors))
         .wrap(middleware::from_fn(request_log::observe))
+        // Outermost, so that every answer carries them, problem responses included.
+        .wrap(middleware::from_fn(security_headers::apply))
 }
 
 /// Binds nothing itself: serves on `listener` (port 0 in tests) until stopped. Signals are

@@ -15,6 +15,7 @@ pub mod pagination;
 pub mod platforms;
 pub mod request_log;
 pub mod routes;
+pub mod security_headers;
 pub mod services;
 pub mod sms;
 pub mod telemetry;

@@ -11,6 +11,7 @@ on_both_databases!(
     request_ids_are_returned,
     the_spa_is_served_with_client_side_routes,
     health_readiness_and_metrics,
+    security_headers_fit_what_is_served_and_cors_is_closed,
 );
 
 async fn malformed_bodies_are_client_errors(app: TestApp) {
@@ -130,9 +131,77 @@ async fn the_spa_is_served_with_client_side_routes(app: TestApp) {
         .await
         .unwrap();
     assert!(!climbing.text().await.unwrap().contains("root:"));
-    let headers = app.request(Method::GET, "/", None).send().await.unwrap();
-    assert_eq!(headers.headers()["x-content-type-options"], "nosniff");
-    assert_eq!(headers.headers()["x-frame-options"], "DENY");
+}
+
+async fn security_headers_fit_what_is_served_and_cors_is_closed(app: TestApp) {
+    let header = |response: &reqwest::Response, name: &str| {
+        response.headers()[name].to_str().unwrap().to_owned()
+    };
+    // The web app, with the inline loader a build has (the harness's stand-in has none).
+    std::fs::write(
+        app.static_dir.join("index.html"),
+        "<!doctype html><script type=\"module\">import init from '/web.js'; await init();</script>",
+    )
+    .unwrap();
+    let page = app
+        .request(Method::GET, "/inbox", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&page, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&page, "x-frame-options"), "DENY");
+    let policy = header(&page, "content-security-policy");
+    assert!(
+        policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+        "{policy}"
+    );
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+
+    // API answers, problems included, load nothing.
+    for response in [
+        app.request(Method::GET, "/healthz", None)
+            .send()
+            .await
+            .unwrap(),
+        app.request(Method::GET, "/api/v1/nothing-here", None)
+            .send()
+            .await
+            .unwrap(),
+        app.request(Method::GET, "/api/v1/threads", None)
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        assert_eq!(
+            header(&response, "content-security-policy"),
+            "default-src 'none'; frame-ancestors 'none'"
+        );
+        assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+    }
+
+    // No other site's page may call the API from a browser.
+    let preflight = app
+        .request(Method::OPTIONS, "/api/v1/threads", None)
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let cross = app
+        .request(Method::GET, "/healthz", None)
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(cross.headers().get("access-control-allow-origin").is_none());
 }
 
 async fn health_readiness_and_metrics(app: TestApp) {

@@ -11,6 +11,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::security_headers::spa_policy;
 
 /// The documented operations, for telling 405 from 404.
 pub struct RouteTable {
@@ -107,6 +108,14 @@ fn serve_spa(req: &HttpRequest, static_dir: &Path) -> Result<HttpResponse, AppEr
         header::CACHE_CONTROL,
         header::HeaderValue::from_static(cache),
     );
+    if is_index
+        && let Ok(html) = std::fs::read_to_string(&file)
+        && let Ok(policy) = header::HeaderValue::from_str(&spa_policy(&html))
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     Ok(response)
 }
 
