@@ -4,7 +4,6 @@
 //! fake Twilio.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,7 +16,9 @@ use serde_json::{Value, json};
 use textback_api::config::DatabaseUrl;
 use textback_api::db::{self, schema::outbox};
 use textback_api::services::dispatch;
-use textback_tests::{Backend, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TestApp, on_both_backends};
+use textback_tests::{
+    Backend, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TestApp, on_both_backends, textback_bin,
+};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -77,21 +78,6 @@ impl Respond for ListAccepted {
             .collect();
         ResponseTemplate::new(200).set_body_json(json!({"messages": messages}))
     }
-}
-
-fn textback_bin() -> PathBuf {
-    if let Ok(bin) = std::env::var("TEXTBACK_BIN") {
-        return bin.into();
-    }
-    // target/<profile>/deps/<test binary> -> target/<profile>/textback
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("textback");
-    assert!(
-        bin.is_file(),
-        "{} is missing: build it first (`make unit` does: cargo build -p textback-api --bin textback)",
-        bin.display()
-    );
-    bin
 }
 
 fn spawn_worker(app: &TestApp, twilio: &MockServer) -> Child {

@@ -11,6 +11,7 @@ mod dispatch_provider;
 mod events;
 mod inbox;
 mod isolation;
+mod logs;
 mod migrations;
 mod numbers;
 mod numbers_twilio;

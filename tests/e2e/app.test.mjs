@@ -73,6 +73,13 @@ test('sign up, log out, log in, create and revoke an API key', { timeout: TEST_T
     await assertText(byTestId(page, 'dashboard-empty'), 'Your results will appear here');
     await browser.screenshot('overview');
 
+    // The API documentation renders under its Content-Security-Policy (a violation would be a
+    // console error, which fails the test).
+    await page.goto(`${server.url}/api-docs/`);
+    await assertText(page.locator('.swagger-ui .info .title'), 'Textback API');
+    await page.goBack();
+    await waitForPath(page, '/');
+
     // Log out, then back in.
     await byTestId(page, 'logout').click();
     await waitForPath(page, '/login');

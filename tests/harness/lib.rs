@@ -10,6 +10,26 @@ mod test_app;
 pub use database::Backend;
 pub use test_app::{Session, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TestApp, problem};
 
+/// The `textback` binary, for tests that run it as a process of its own.
+pub fn textback_bin() -> std::path::PathBuf {
+    if let Ok(bin) = std::env::var("TEXTBACK_BIN") {
+        return bin.into();
+    }
+    // target/<profile>/deps/<test binary> -> target/<profile>/textback
+    let exe = std::env::current_exe().expect("test binary path");
+    let bin = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target folder")
+        .join("textback");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it first (`make unit` does: cargo build -p textback-api --bin textback)",
+        bin.display()
+    );
+    bin
+}
+
 /// Runs each listed `async fn(TestApp)` once per backend, as `<name>::sqlite` and
 /// `<name>::postgres` (the latter ignored, with a reason, when `TEST_DATABASE_URL` is unset).
 #[macro_export]
