@@ -14,4 +14,5 @@ pub mod numbers;
 pub mod opt_outs;
 pub mod provider_webhooks;
 pub mod scheduling;
+pub mod short_links;
 pub mod usage;
