@@ -120,6 +120,17 @@ enum Said {
     OptOut,
 }
 
+/// The merchant's answer to a customer's text.
+struct Reply {
+    person: usize,
+    thread_id: i64,
+    body: &'static str,
+    /// The waiting cart the question was about: the answer may bring the order.
+    cart: Option<usize>,
+    /// Whether the customer may thank them (not for an answer to thanks).
+    follow_up: bool,
+}
+
 enum Action {
     ImportCustomers,
     Browse(usize),
@@ -134,12 +145,7 @@ enum Action {
         said: Said,
         cart: Option<usize>,
     },
-    Answer {
-        thread_id: i64,
-        body: &'static str,
-        cart: Option<usize>,
-        follow_up: bool,
-    },
+    Answer(Reply),
 }
 
 pub struct Simulation<'a> {
@@ -215,8 +221,13 @@ impl<'a> Simulation<'a> {
     fn plan_shopping(&mut self) {
         self.at(self.start, Action::ImportCustomers);
         let total_weight: u32 = HOUR_WEIGHTS.iter().map(|(_, w)| w).sum();
-        let mut day = self.start.date();
-        while day <= self.end.date() {
+        let days: Vec<NaiveDate> = self
+            .start
+            .date()
+            .iter_days()
+            .take_while(|day| *day <= self.end.date())
+            .collect();
+        for day in days {
             let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
             let expected =
                 self.people.len() as f64 * CARTS_PER_CUSTOMER_DAY * if weekend { 1.3 } else { 1.0 };
@@ -241,10 +252,6 @@ impl<'a> Simulation<'a> {
                 if at > self.start && at <= self.end {
                     self.at(at, Action::Browse(person));
                 }
-            }
-            day = day.succ_opt().unwrap_or(day);
-            if day == NaiveDate::MAX {
-                break;
             }
         }
     }
@@ -458,12 +465,7 @@ impl<'a> Simulation<'a> {
                 said,
                 cart,
             } => self.text(person, body, said, cart, now).await,
-            Action::Answer {
-                thread_id,
-                body,
-                cart,
-                follow_up,
-            } => self.answer(thread_id, body, cart, follow_up, now).await,
+            Action::Answer(reply) => self.answer(reply, now).await,
         }
     }
 
@@ -678,28 +680,24 @@ impl<'a> Simulation<'a> {
             let later = now + self.minutes(6..150);
             self.at(
                 later,
-                Action::Answer {
+                Action::Answer(Reply {
+                    person,
                     thread_id,
                     body,
                     cart,
                     follow_up,
-                },
+                }),
             );
         }
         Ok(())
     }
 
     /// The merchant answers from the inbox; the dispatcher sends it.
-    async fn answer(
-        &mut self,
-        thread_id: i64,
-        body: &'static str,
-        cart: Option<usize>,
-        follow_up: bool,
-        now: NaiveDateTime,
-    ) -> AppResult<()> {
-        let (live, store_id) = (self.state.live.clone(), self.store.id);
-        let request = ReplyRequest { body: body.into() };
+    async fn answer(&mut self, reply: Reply, now: NaiveDateTime) -> AppResult<()> {
+        let (live, store_id, thread_id) = (self.state.live.clone(), self.store.id, reply.thread_id);
+        let request = ReplyRequest {
+            body: reply.body.into(),
+        };
         let replied = db::run(&self.state.pool, move |conn| {
             inbox::reply_at(conn, &live, store_id, thread_id, &request, None, now)
         })
@@ -710,17 +708,13 @@ impl<'a> Simulation<'a> {
             Err(AppError::Conflict(_)) => return Ok(()),
             Err(e) => return Err(e),
         }
-        let person = self.thread_person(thread_id).await?;
-        if let Some(cart) = cart
+        if let Some(cart) = reply.cart
             && self.rng.random_bool(0.4)
         {
             let ordered = now + self.minutes(10..120);
             self.at(ordered, Action::Checkout(cart));
         }
-        if follow_up
-            && let Some(person) = person
-            && self.rng.random_bool(0.3)
-        {
+        if reply.follow_up && self.rng.random_bool(0.3) {
             let body = catalog::THANKS
                 .choose(&mut self.rng)
                 .copied()
@@ -729,7 +723,7 @@ impl<'a> Simulation<'a> {
             self.at(
                 later,
                 Action::Text {
-                    person,
+                    person: reply.person,
                     body: body.into(),
                     said: Said::Thanks,
                     cart: None,
@@ -737,16 +731,6 @@ impl<'a> Simulation<'a> {
             );
         }
         Ok(())
-    }
-
-    async fn thread_person(&self, thread_id: i64) -> AppResult<Option<usize>> {
-        let store_id = self.store.id;
-        let thread = db::run(&self.state.pool, move |conn| {
-            let thread = db::threads::find(conn, store_id, thread_id)?;
-            Ok(db::contacts::find(conn, store_id, thread.contact_id)?)
-        })
-        .await?;
-        Ok(thread.phone.and_then(|p| self.by_phone.get(&p).copied()))
     }
 }
 
