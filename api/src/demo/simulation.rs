@@ -34,10 +34,10 @@ const STOP_KEYWORD: f64 = 0.011;
 const STOP_IN_WORDS: f64 = 0.005;
 const ASKS_ABOUT_CART: f64 = 0.06;
 /// Per step of the cart flow: the last one carries a discount code.
-const CLICKS_REMINDER: [f64; 3] = [0.20, 0.14, 0.22];
-const ORDERS_AFTER_CLICK: f64 = 0.4;
-const ORDERS_WITHOUT_CLICK: f64 = 0.03;
-const CHECKS_OUT_AT_ONCE: f64 = 0.27;
+const CLICKS_REMINDER: [f64; 3] = [0.18, 0.12, 0.20];
+const ORDERS_AFTER_CLICK: f64 = 0.35;
+const ORDERS_WITHOUT_CLICK: f64 = 0.025;
+const CHECKS_OUT_AT_ONCE: f64 = 0.22;
 const CLICKS_TRACKING: f64 = 0.4;
 const ASKS_ABOUT_HOLD: f64 = 0.35;
 const ASKS_ABOUT_ORDER: f64 = 0.03;
