@@ -14,14 +14,18 @@ export RUST_BACKTRACE ?= 0
 .PHONY: help run test tools test-tools server web lint unit e2e openapi bench clean
 
 help:
-	@echo "make run      build everything, migrate the SQLite database, serve API + web app"
+	@echo "make run      build everything, migrate the SQLite database, make the demo store"
+	@echo "              (once; prints its login), serve API + web app"
 	@echo "make test     formatting, lints, unit + integration tests (SQLite, and PostgreSQL"
 	@echo "              when TEST_DATABASE_URL is set), OpenAPI drift, browser tests"
 	@echo "make openapi  regenerate openapi.yaml from the code"
 	@echo "make bench    event ingestion vs plain inserts, dispatch vs plain updates (SQLite, and"
 	@echo "              PostgreSQL when TEST_DATABASE_URL is set); release build"
 
+# The demo store is made on the first run only (it prints its login every time).
 run: tools server web
+	$(SERVER_BIN) migrate
+	$(SERVER_BIN) demo
 	$(SERVER_BIN) serve
 
 test: test-tools lint unit e2e

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod background;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod live;
 pub mod metrics;

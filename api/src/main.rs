@@ -2,13 +2,15 @@
 
 use std::net::TcpListener;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use textback_api::app::{self, AppState};
 use textback_api::config::Settings;
 use textback_api::services::dispatch;
 use textback_api::sms::simulator;
-use textback_api::{background, db, telemetry};
+use textback_api::{background, db, demo, telemetry};
 
 /// How long a dispatcher with nothing due waits before looking again.
 const DISPATCH_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
@@ -28,6 +30,8 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (YAML) that the code describes.
     Openapi,
+    /// Migrate, then make the demo store (once: when it exists, only print its login).
+    Demo,
     /// Text one of the store numbers as a customer would: posts a signed inbound webhook to
     /// the running server (PUBLIC_BASE_URL), exactly as Twilio does.
     SimulateInbound {
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
             migrate(&settings).map(|applied| println!("{applied} migration(s) applied"))
         }
         Command::Serve => serve(settings),
+        Command::Demo => demo(settings),
         Command::Worker { name } => worker(settings, name),
         Command::SimulateInbound { from, to, body } => {
             simulate_inbound(&settings, &from, to, &body)
@@ -120,6 +125,40 @@ fn serve(settings: Settings) -> Result<(), String> {
         println!("Textback is serving on {url}  (API docs: {url}/api-docs/)");
         server.await.map_err(|e| e.to_string())
     })
+}
+
+fn demo(settings: Settings) -> Result<(), String> {
+    migrate(&settings)?;
+    let url = settings.public_base_url.clone();
+    let pool = db::connect(&settings.database_url, 4)?;
+    // The demo's number and texts are the built-in simulator's, whatever provider is set.
+    let simulator = Arc::new(simulator::Simulator::new());
+    let state = AppState::with_provider(settings, pool, simulator.clone())?;
+    let started = Instant::now();
+    let outcome = actix_web::rt::System::new()
+        .block_on(async { demo::run(&state, &simulator, demo::Size::FULL).await })
+        .map_err(|e| format!("cannot make the demo store: {e}"))?;
+    match outcome {
+        demo::Outcome::Created(made) => println!(
+            "Demo store \"{}\" made in {:.1} s: {} customers, {} carts, {} orders, {} texts sent, \
+             {} received, {} clicks",
+            demo::STORE_NAME,
+            started.elapsed().as_secs_f64(),
+            made.contacts,
+            made.carts,
+            made.orders,
+            made.texts_sent,
+            made.texts_received,
+            made.clicks
+        ),
+        demo::Outcome::AlreadyThere => println!("Demo store \"{}\" is there.", demo::STORE_NAME),
+    }
+    println!(
+        "Demo login: {} / {}  (open {url} and log in)",
+        demo::EMAIL,
+        demo::PASSWORD
+    );
+    Ok(())
 }
 
 fn worker(settings: Settings, name: Option<String>) -> Result<(), String> {

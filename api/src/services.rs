@@ -14,5 +14,6 @@ pub mod numbers;
 pub mod opt_outs;
 pub mod provider_webhooks;
 pub mod scheduling;
+pub mod short_links;
 pub mod stats;
 pub mod usage;

@@ -5,6 +5,7 @@ mod api_keys;
 mod campaigns;
 mod canned_replies;
 mod conventions;
+mod demo;
 mod dispatch;
 mod dispatch_kill;
 mod dispatch_provider;

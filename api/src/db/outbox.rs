@@ -159,6 +159,15 @@ pub fn claim_due(
         .get_results(conn)
 }
 
+/// When the next scheduled text falls due, if any is scheduled: a simulated clock (the demo
+/// store) steps straight to it.
+pub fn next_due(conn: &mut DbConn) -> QueryResult<Option<NaiveDateTime>> {
+    outbox::table
+        .filter(outbox::status.eq(SCHEDULED))
+        .select(diesel::dsl::min(outbox::due_at))
+        .first(conn)
+}
+
 /// Texts whose dispatcher lost its lease (it died, or hung) while sending.
 pub fn lease_expired(
     conn: &mut DbConn,

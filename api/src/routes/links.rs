@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, get};
 use crate::app::AppState;
 use crate::db;
 use crate::error::{AppError, AppResult};
+use crate::services::short_links;
 
 /// A short link from a campaign text: counts the click and redirects (302) to the cart or
 /// tracking page. An unknown code is 404.
@@ -18,13 +19,8 @@ pub async fn follow_short_link(
     code: Path<String>,
 ) -> AppResult<HttpResponse> {
     let code = code.into_inner();
-    if code.len() > 32 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(AppError::not_found("link"));
-    }
     let target = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            Ok(db::short_links::click(conn, &code, db::now())?)
-        })
+        short_links::follow(conn, &code, db::now())
     })
     .await?
     .ok_or_else(|| AppError::not_found("link"))?;

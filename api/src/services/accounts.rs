@@ -55,6 +55,15 @@ pub fn store_dto(store: &StoreRow) -> StoreDto {
 
 /// Creates a store and its owner in one transaction.
 pub fn signup(conn: &mut DbConn, request: &SignupRequest) -> AppResult<Account> {
+    signup_at(conn, request, db::now())
+}
+
+/// [`signup`], dated `now` (the demo store replays a past).
+pub fn signup_at(
+    conn: &mut DbConn,
+    request: &SignupRequest,
+    now: chrono::NaiveDateTime,
+) -> AppResult<Account> {
     AppError::check(request.validate())?;
     let email = normalize_email(&request.email);
     let password_hash = password::hash(&request.password).map_err(AppError::internal)?;
@@ -64,7 +73,6 @@ pub fn signup(conn: &mut DbConn, request: &SignupRequest) -> AppResult<Account> 
                 "An account with this email already exists; log in instead.".into(),
             ));
         }
-        let now = db::now();
         let store = db::stores::insert(conn, request.store_name.trim(), now)?;
         let new_user = db::users::NewUser {
             store_id: store.id,

@@ -1,6 +1,7 @@
 //! Campaign definitions and their lifecycle: draft -> active <-> paused; a number release
 //! moves active campaigns to stopped, and only the merchant can activate them again.
 
+use chrono::NaiveDateTime;
 use textback_shared::Page;
 use textback_shared::campaigns::{
     self, CampaignDto, CampaignStatus, CampaignStep, CreateCampaignRequest, UpdateCampaignRequest,
@@ -81,6 +82,16 @@ pub fn create(
     store_id: i64,
     request: &CreateCampaignRequest,
 ) -> AppResult<CampaignDto> {
+    create_at(conn, store_id, request, db::now())
+}
+
+/// [`create`], dated `now` (the demo store replays a past).
+pub fn create_at(
+    conn: &mut DbConn,
+    store_id: i64,
+    request: &CreateCampaignRequest,
+    now: NaiveDateTime,
+) -> AppResult<CampaignDto> {
     AppError::check(campaigns::validate(
         request.kind,
         &request.name,
@@ -88,7 +99,6 @@ pub fn create(
         &request.order_statuses,
     ))?;
     let id = db::write_transaction(conn, |conn| {
-        let now = db::now();
         let row = db::campaigns::insert(
             conn,
             store_id,
@@ -142,6 +152,16 @@ pub fn delete(conn: &mut DbConn, store_id: i64, id: i64) -> AppResult<()> {
 
 /// Turns the campaign on; SMS needs the store's number first (409 `number_required`).
 pub fn activate(conn: &mut DbConn, store_id: i64, id: i64) -> AppResult<CampaignDto> {
+    activate_at(conn, store_id, id, db::now())
+}
+
+/// [`activate`], from `now` on (the demo store replays a past).
+pub fn activate_at(
+    conn: &mut DbConn,
+    store_id: i64,
+    id: i64,
+    now: NaiveDateTime,
+) -> AppResult<CampaignDto> {
     let row =
         db::campaigns::find(conn, store_id, id).map_err(|_| AppError::not_found("campaign"))?;
     if db::phone_numbers::active_for_store(conn, store_id)?.is_none() {
@@ -150,7 +170,6 @@ pub fn activate(conn: &mut DbConn, store_id: i64, id: i64) -> AppResult<Campaign
         ));
     }
     if row.status != CampaignStatus::Active.as_str() {
-        let now = db::now();
         db::campaigns::set_status(
             conn,
             row.id,

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
+
 use textback_shared::Page;
 use textback_shared::events::ContactDetailDto;
 use textback_shared::inbox::{
@@ -94,11 +96,31 @@ pub fn reply(
     request: &ReplyRequest,
     idempotency_key: Option<&str>,
 ) -> AppResult<MessageDto> {
+    reply_at(
+        conn,
+        live,
+        store_id,
+        thread_id,
+        request,
+        idempotency_key,
+        db::now(),
+    )
+}
+
+/// [`reply`], written at `now` (the demo store replays a past).
+pub fn reply_at(
+    conn: &mut DbConn,
+    live: &LiveHub,
+    store_id: i64,
+    thread_id: i64,
+    request: &ReplyRequest,
+    idempotency_key: Option<&str>,
+    now: NaiveDateTime,
+) -> AppResult<MessageDto> {
     if let Some(problem) = request.problem() {
         return Err(AppError::invalid("body", problem));
     }
     let (reply, fresh) = db::write_transaction(conn, |conn| {
-        let now = db::now();
         let (thread, contact) = find(conn, store_id, thread_id)?;
         let key = idempotency_key.map(|k| format!("reply:{}:{k}", thread.id));
         if let Some(key) = &key

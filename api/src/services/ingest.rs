@@ -263,11 +263,33 @@ impl StoreContext {
     }
 }
 
-/// Stores and applies one valid event, inside the caller's transaction.
-fn apply(conn: &mut DbConn, store: &StoreContext, pending: &Pending) -> AppResult<EventOutcome> {
+/// Applies the store's events in order, in one transaction, as received at `now` rather than
+/// the wall clock: what the writer does for requests, for callers that replay a past (the
+/// demo store). Returns one outcome per event.
+pub fn apply_at(
+    conn: &mut DbConn,
+    store_id: i64,
+    events: &[Pending],
+    now: NaiveDateTime,
+) -> AppResult<Vec<EventOutcome>> {
+    db::write_transaction(conn, |conn| {
+        let store = StoreContext::load(conn, store_id)?;
+        events
+            .iter()
+            .map(|pending| apply(conn, &store, pending, now))
+            .collect()
+    })
+}
+
+/// Stores and applies one valid event received at `now`, inside the caller's transaction.
+fn apply(
+    conn: &mut DbConn,
+    store: &StoreContext,
+    pending: &Pending,
+    now: NaiveDateTime,
+) -> AppResult<EventOutcome> {
     let Pending { source, event, raw } = pending;
     let store_id = store.id;
-    let now = db::now();
     let occurred_at = event.occurred_at.naive_utc();
     let new = db::events::NewEvent {
         store_id,
@@ -424,6 +446,7 @@ fn apply_order(
                 &created,
                 order.cart_id.as_deref(),
                 occurred_at,
+                now,
             )?;
             if let Some(contact_id) = created.contact_id {
                 campaign_stats::attribute_order(conn, created.id, contact_id, occurred_at)?;
@@ -463,6 +486,7 @@ fn link_cart(
     order: &db::orders::OrderRow,
     cart_id: Option<&str>,
     at: NaiveDateTime,
+    now: NaiveDateTime,
 ) -> AppResult<()> {
     let named = match cart_id {
         Some(external) => db::carts::find_by_external(conn, store_id, external.trim())?,
@@ -478,7 +502,7 @@ fn link_cart(
     if let Some(cart) = cart {
         db::carts::close_with_order(conn, &cart, order.id, at)?;
         db::orders::set_cart(conn, order.id, cart.id)?;
-        scheduling::end_cart_flow(conn, cart.id, "cart recovered", db::now())?;
+        scheduling::end_cart_flow(conn, cart.id, "cart recovered", now)?;
     }
     Ok(())
 }

@@ -307,13 +307,23 @@ pub async fn reserve(
     user_id: Option<i64>,
     phone_number: &str,
 ) -> AppResult<PhoneNumberDto> {
+    reserve_at(state, store_id, user_id, phone_number, db::now()).await
+}
+
+/// [`reserve`], with the charge period opening at `now` (the demo store replays a past).
+pub async fn reserve_at(
+    state: &AppState,
+    store_id: i64,
+    user_id: Option<i64>,
+    phone_number: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<PhoneNumberDto> {
     let phone =
         Phone::parse(phone_number).map_err(|e| AppError::invalid("phone_number", e.to_string()))?;
     let area = nanp::lookup(phone.area_code());
     let claim = {
         let phone = phone.clone();
         db::run(&state.pool, move |conn| {
-            let now = db::now();
             db::phone_numbers::delete_stale_claims(conn, store_id, now - STALE_CLAIM)?;
             if db::phone_numbers::active_for_store(conn, store_id)?.is_some() {
                 return Err(already_has_number());

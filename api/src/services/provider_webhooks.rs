@@ -36,6 +36,16 @@ pub enum InboundOutcome {
 }
 
 pub fn receive(conn: &mut DbConn, live: &LiveHub, sms: &InboundSms) -> AppResult<InboundOutcome> {
+    receive_at(conn, live, sms, db::now())
+}
+
+/// [`receive`], as if the text arrived at `now` (the demo store replays a past).
+pub fn receive_at(
+    conn: &mut DbConn,
+    live: &LiveHub,
+    sms: &InboundSms,
+    now: chrono::NaiveDateTime,
+) -> AppResult<InboundOutcome> {
     let (outcome, notices) = db::write_transaction(conn, |conn| {
         if db::messages::find_by_provider_sid(conn, &sms.provider_sid)?.is_some() {
             return Ok((InboundOutcome::Duplicate, Vec::new()));
@@ -51,7 +61,6 @@ pub fn receive(conn: &mut DbConn, live: &LiveHub, sms: &InboundSms) -> AppResult
             );
             return Ok((InboundOutcome::UnsupportedSender, Vec::new()));
         };
-        let now = db::now();
         let contact =
             db::contacts::find_or_create_by_phone(conn, number.store_id, from.as_str(), now)?;
         let thread = db::threads::find_or_create(conn, number.store_id, contact.id, now)?;

@@ -105,6 +105,12 @@ impl Simulator {
         self.lock().sent.clone()
     }
 
+    /// Texts sent after the first `skip`, oldest first: what a phone sees since it last
+    /// looked.
+    pub fn sent_since(&self, skip: usize) -> Vec<SentSms> {
+        self.lock().sent.iter().skip(skip).cloned().collect()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state
             .lock()

@@ -178,6 +178,6 @@ fn apply_job(
     };
     events
         .iter()
-        .map(|pending| apply(conn, &store, pending))
+        .map(|pending| apply(conn, &store, pending, db::now()))
         .collect()
 }
