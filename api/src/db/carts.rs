@@ -147,6 +147,7 @@ pub fn insert_many(
              updated_at) VALUES {} ON CONFLICT DO NOTHING RETURNING *",
             super::value_rows(chunk.len(), 12, 1, "")
         );
+        let sql = super::numbered(conn, sql);
         let rows: Vec<CartRow> = super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql).into_boxed();
             for (external_id, state) in chunk {
@@ -187,6 +188,7 @@ pub fn record_activity_many(
              FROM (VALUES {}) AS v WHERE carts.id = v.column1",
             super::value_rows(chunk.len(), 10, 2, "")
         );
+        let sql = super::numbered(conn, sql);
         super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql)
                 .into_boxed()
@@ -292,6 +294,7 @@ pub fn close_with_orders(
              FROM (VALUES {}) AS v WHERE carts.id = v.column1",
             super::value_rows(chunk.len(), 5, 1, "")
         );
+        let sql = super::numbered(conn, sql);
         super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql).into_boxed();
             for (id, status, recovered_at, order_id, at) in chunk {

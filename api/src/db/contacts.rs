@@ -238,6 +238,7 @@ pub fn merge_many(
              FROM (VALUES {}) AS v WHERE contacts.id = v.column1",
             super::value_rows(chunk.len(), 9, 2, "")
         );
+        let sql = super::numbered(conn, sql);
         super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql)
                 .into_boxed()
@@ -260,28 +261,36 @@ pub fn merge_many(
     Ok(())
 }
 
-/// The store's contacts with any of these phones, platform ids or emails (what `find_match`
-/// looks for, for many customers at once).
-pub fn matching_any(
+/// Which of a contact's keys `matching` looks up.
+#[derive(Debug, Clone, Copy)]
+pub enum MatchOn {
+    Phone,
+    ExternalId,
+    Email,
+}
+
+/// The store's contacts whose phone, platform id or email is one of `values` (what
+/// `find_match` looks for, for many customers at once). One key per query, so each uses
+/// its index: SQLite scans the store's contacts for an `OR` of several.
+pub fn matching(
     conn: &mut DbConn,
     store_id: i64,
-    phones: &[&str],
-    external_ids: &[&str],
-    emails: &[&str],
+    on: MatchOn,
+    values: &[&str],
 ) -> QueryResult<Vec<ContactRow>> {
-    if phones.is_empty() && external_ids.is_empty() && emails.is_empty() {
+    if values.is_empty() {
         return Ok(Vec::new());
     }
-    contacts::table
+    let query = contacts::table
         .filter(contacts::store_id.eq(store_id))
-        .filter(
-            contacts::phone
-                .eq_any(phones)
-                .or(contacts::external_id.eq_any(external_ids))
-                .or(contacts::email.eq_any(emails)),
-        )
-        .select(ContactRow::as_select())
-        .load(conn)
+        .select(ContactRow::as_select());
+    match on {
+        MatchOn::Phone => query.filter(contacts::phone.eq_any(values)).load(conn),
+        MatchOn::ExternalId => query
+            .filter(contacts::external_id.eq_any(values))
+            .load(conn),
+        MatchOn::Email => query.filter(contacts::email.eq_any(values)).load(conn),
+    }
 }
 
 /// `insert` for many contacts at once; returns those created (a contact whose phone another
@@ -301,6 +310,7 @@ pub fn insert_many(
              VALUES {} ON CONFLICT DO NOTHING RETURNING *",
             super::value_rows(chunk.len(), 12, 1, "")
         );
+        let sql = super::numbered(conn, sql);
         let rows: Vec<ContactRow> = super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql).into_boxed();
             for d in chunk {
@@ -379,6 +389,7 @@ pub fn record_consent_many(
              FROM (VALUES {}) AS v WHERE contacts.id = v.column1",
             super::value_rows(chunk.len(), 4, 2, "")
         );
+        let sql = super::numbered(conn, sql);
         super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql)
                 .into_boxed()
@@ -397,6 +408,7 @@ pub fn record_consent_many(
              event_id, note, recorded_at) VALUES {}",
             super::value_rows(chunk.len(), 8, 1, "")
         );
+        let sql = super::numbered(conn, sql);
         super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql).into_boxed();
             for change in chunk {

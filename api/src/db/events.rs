@@ -61,6 +61,7 @@ pub fn insert_many(conn: &mut DbConn, new: &[NewEvent<'_>]) -> QueryResult<Vec<S
              RETURNING id, source, external_id",
             super::value_rows(chunk.len(), 8, 1, "")
         );
+        let sql = super::numbered(conn, sql);
         let rows: Vec<Stored> = super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql).into_boxed();
             for e in chunk {

@@ -145,6 +145,7 @@ pub fn update_many(conn: &mut DbConn, rows: &[OrderRow]) -> QueryResult<()> {
              updated_at = v.column16 FROM (VALUES {}) AS v WHERE orders.id = v.column1",
             super::value_rows(chunk.len(), 16, 1, "")
         );
+        let sql = super::numbered(conn, sql);
         super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql).into_boxed();
             for o in chunk {
@@ -216,6 +217,7 @@ pub fn insert_many(
              VALUES {} ON CONFLICT DO NOTHING RETURNING *",
             super::value_rows(chunk.len(), 21, 1, "")
         );
+        let sql = super::numbered(conn, sql);
         let rows: Vec<OrderRow> = super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql).into_boxed();
             for o in chunk {
@@ -301,6 +303,7 @@ pub fn add_timeline_entries(
              store_id) VALUES {}",
             super::value_rows(chunk.len(), 6, 1, "")
         );
+        let sql = super::numbered(conn, sql);
         super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql).into_boxed();
             for e in chunk {

@@ -101,6 +101,7 @@ pub fn schedule_many(
              updated_at, attempts) VALUES {} ON CONFLICT DO NOTHING",
             super::value_rows(chunk.len(), 13, 1, ", 0")
         );
+        let sql = super::numbered(conn, sql);
         scheduled += super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql).into_boxed();
             for n in chunk {

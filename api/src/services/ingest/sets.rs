@@ -16,7 +16,7 @@ use textback_shared::events::{CartInput, EventOutcome, OrderInput};
 
 use super::{NOTIFY_WITHIN, Pending, StoreContext, apply, json_items, order_status};
 use crate::db::carts::{CartRow, CartState};
-use crate::db::contacts::ContactRow;
+use crate::db::contacts::{ContactDetails, ContactRow};
 use crate::db::orders::{NewOrder, OrderRow, OrderState, TimelineEntry};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
@@ -161,17 +161,7 @@ fn read_wave(conn: &mut DbConn, store_id: i64, wave: &[&Prepared<'_>]) -> AppRes
         .iter()
         .map(|p| p.customer.as_ref().map(CustomerFacts::details))
         .collect();
-    let (mut phones, mut external_ids, mut emails) = (Vec::new(), Vec::new(), Vec::new());
-    for d in details.iter().flatten() {
-        phones.extend(d.phone);
-        external_ids.extend(d.external_id);
-        emails.extend(d.email);
-    }
-    let contacts = db::contacts::matching_any(conn, store_id, &phones, &external_ids, &emails)?;
-    let contact_of: Vec<Option<usize>> = details
-        .iter()
-        .map(|d| d.as_ref().and_then(|d| find_match(&contacts, d)))
-        .collect();
+    let (contacts, contact_of) = find_contacts(conn, store_id, &details)?;
     if !all_distinct(contact_of.iter().flatten()) {
         return Ok(None);
     }
@@ -251,27 +241,56 @@ fn all_distinct<T: Eq + std::hash::Hash>(items: impl IntoIterator<Item = T>) -> 
     items.into_iter().all(|item| seen.insert(item))
 }
 
-/// As `db::contacts::find_match`: by phone, else the platform's id, else the email (the
-/// oldest contact when several match).
-fn find_match(contacts: &[ContactRow], d: &db::contacts::ContactDetails<'_>) -> Option<usize> {
-    let oldest = |matches: &dyn Fn(&ContactRow) -> bool| {
-        contacts
+/// Each customer's contact, as `db::contacts::find_match` finds it: by phone, else the
+/// platform's id, else the email (the oldest contact when several match). Each key is looked
+/// up only for the customers the previous ones did not find, so customers known by their
+/// phone (the usual case) cost one query.
+fn find_contacts<'a>(
+    conn: &mut DbConn,
+    store_id: i64,
+    details: &[Option<ContactDetails<'a>>],
+) -> AppResult<(Vec<ContactRow>, Vec<Option<usize>>)> {
+    use db::contacts::MatchOn;
+    type Wanted<'a> = fn(&ContactDetails<'a>) -> Option<&'a str>;
+    type Has = fn(&ContactRow) -> Option<&str>;
+    let mut contacts: Vec<ContactRow> = Vec::new();
+    let mut contact_of: Vec<Option<usize>> = vec![None; details.len()];
+    let keys: [(MatchOn, Wanted<'a>, Has); 3] = [
+        (MatchOn::Phone, |d| d.phone, |c| c.phone.as_deref()),
+        (
+            MatchOn::ExternalId,
+            |d| d.external_id,
+            |c| c.external_id.as_deref(),
+        ),
+        (MatchOn::Email, |d| d.email, |c| c.email.as_deref()),
+    ];
+    for (on, wanted, has) in keys {
+        let unmatched: Vec<(usize, &str)> = details
             .iter()
             .enumerate()
-            .filter(|(_, c)| matches(c))
-            .min_by_key(|(_, c)| c.id)
-            .map(|(i, _)| i)
-    };
-    d.phone
-        .and_then(|phone| oldest(&|c| c.phone.as_deref() == Some(phone)))
-        .or_else(|| {
-            d.external_id
-                .and_then(|id| oldest(&|c| c.external_id.as_deref() == Some(id)))
-        })
-        .or_else(|| {
-            d.email
-                .and_then(|email| oldest(&|c| c.email.as_deref() == Some(email)))
-        })
+            .filter(|(i, _)| contact_of[*i].is_none())
+            .filter_map(|(i, d)| Some((i, wanted(d.as_ref()?)?)))
+            .collect();
+        if unmatched.is_empty() {
+            continue;
+        }
+        let values: Vec<&str> = unmatched.iter().map(|(_, v)| *v).collect();
+        let mut found = db::contacts::matching(conn, store_id, on, &values)?;
+        found.sort_by_key(|c| c.id);
+        for (i, value) in unmatched {
+            let Some(row) = found.iter().find(|c| has(c) == Some(value)) else {
+                continue;
+            };
+            contact_of[i] = Some(match contacts.iter().position(|c| c.id == row.id) {
+                Some(known) => known,
+                None => {
+                    contacts.push(row.clone());
+                    contacts.len() - 1
+                }
+            });
+        }
+    }
+    Ok((contacts, contact_of))
 }
 
 /// Applies one wave; `None` when it must be applied event by event.
