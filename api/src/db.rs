@@ -170,6 +170,41 @@ where
     result
 }
 
+/// The statement with its parameters numbered as the connection's database reads them
+/// best: `$n` for PostgreSQL, `?n` for SQLite. SQLite takes `$n` for a name and looks each one
+/// up among those before it, a cost that grows with the square of a multi-row statement's
+/// parameters; `?n` it reads as a number.
+pub(crate) fn numbered(conn: &DbConn, sql: String) -> String {
+    match conn {
+        DbConn::Postgres(_) => sql,
+        DbConn::Sqlite(_) => sql.replace('$', "?"),
+    }
+}
+
+/// Rows one multi-row statement carries: far below both databases' limits on bound
+/// parameters (SQLite 32766, PostgreSQL 65535) even for the widest table.
+pub(crate) const ROWS_PER_STATEMENT: usize = 500;
+
+/// `($n, $n+1, …<tail>), (…)`: placeholders for `rows` rows of `columns` parameters,
+/// numbered from `first`, each row ending with `tail` (constant SQL, such as `, 0`). Pass
+/// the statement through `numbered` before running it.
+pub(crate) fn value_rows(rows: usize, columns: usize, first: usize, tail: &str) -> String {
+    let mut sql = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(first + row * columns + column).to_string());
+        }
+        sql.push_str(tail);
+        sql.push(')');
+    }
+    sql
+}
+
 /// Now, as stored: UTC, to the microsecond (PostgreSQL's precision, so both backends agree).
 pub fn now() -> NaiveDateTime {
     let now = Utc::now().naive_utc();

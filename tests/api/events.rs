@@ -18,6 +18,8 @@ on_both_databases!(
     events_need_the_events_scope,
     another_stores_contact_is_not_found,
     concurrent_events_for_one_new_customer_make_one_contact_and_one_cart,
+    a_batch_leaves_the_state_that_the_same_events_one_by_one_leave,
+    a_batch_whose_customers_turn_out_to_be_one_contact_merges_them_in_order,
 );
 
 const T0: &str = "2026-06-01T10:00:00Z";
@@ -458,4 +460,203 @@ async fn concurrent_events_for_one_new_customer_make_one_contact_and_one_cart(ap
     }
     let detail = only_contact(&app, &owner).await;
     assert_eq!(detail["carts"].as_array().unwrap().len(), 1);
+}
+
+async fn post_batch(app: &TestApp, session: &Session, events: &[Value]) -> Vec<String> {
+    let response = app
+        .post(
+            "/api/v1/events/batch",
+            Some(&session.token),
+            &json!({ "events": events }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// What a store knows about its only contact, without ids and clock times.
+async fn known_state(app: &TestApp, session: &Session) -> Value {
+    let detail = only_contact(app, session).await;
+    let mut carts: Vec<Value> = detail["carts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            json!([
+                c["external_id"],
+                c["status"],
+                c["total"],
+                c["last_activity_at"],
+                c["order_id"].is_null()
+            ])
+        })
+        .collect();
+    carts.sort_by_key(|c| c[0].as_str().unwrap().to_owned());
+    let orders: Vec<Value> = detail["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let timeline: Vec<&Value> = o["timeline"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| &e["status"])
+                .collect();
+            json!([
+                o["external_id"],
+                o["status"],
+                o["total"],
+                o["tracking_number"],
+                o["cart_id"].is_null(),
+                timeline
+            ])
+        })
+        .collect();
+    let consent: Vec<&Value> = detail["consent_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["status"])
+        .collect();
+    let contact = &detail["contact"];
+    json!({
+        "contact": [contact["phone"], contact["email"], contact["first_name"], contact["sms_consent"]],
+        "consent": consent, "carts": carts, "orders": orders,
+    })
+}
+
+/// A batch (applied set by set) repeats customers, carts and orders, holds a late event,
+/// repeats an id and resends one already stored: outcomes and state are those of the same
+/// events posted one at a time.
+async fn a_batch_leaves_the_state_that_the_same_events_one_by_one_leave(app: TestApp) {
+    let mut denied = checkout("e4", "cart-2", 25, "30.00");
+    denied["customer"]["sms_consent"] = json!({"status": "denied", "source": "checkout"});
+    let events = [
+        checkout("e1", "cart-1", 0, "10.00"),
+        checkout("e2", "cart-1", 10, "20.00"),
+        checkout("e3", "cart-1", 5, "5.00"),
+        order("o1", "order.placed", "ord-1", 20, Some("cart-1")),
+        denied,
+        order("o2", "order.shipped", "ord-1", 30, None),
+        checkout("e2", "cart-1", 10, "20.00"),
+        order("o3", "order.updated", "ord-1", 25, None),
+        order("o4", "order.placed", "ord-2", 40, None),
+    ];
+    let expected = [
+        "accepted",
+        "accepted",
+        "stale",
+        "accepted",
+        "accepted",
+        "accepted",
+        "duplicate",
+        "stale",
+        "accepted",
+    ];
+
+    let one_by_one = app.signup("one@maple.example").await;
+    let mut outcomes = Vec::new();
+    for event in &events {
+        outcomes.push(
+            post_event(&app, &one_by_one, event).await.1["status"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(outcomes, expected);
+
+    let batched = app.signup("batch@maple.example").await;
+    // One event is already stored: the batch answers it `duplicate` and changes nothing.
+    post_event(&app, &batched, &events[0]).await;
+    let outcomes = post_batch(&app, &batched, &events).await;
+    let mut expected_batch = expected.map(str::to_owned).to_vec();
+    expected_batch[0] = "duplicate".into();
+    assert_eq!(outcomes, expected_batch);
+
+    let state = known_state(&app, &batched).await;
+    assert_eq!(state, known_state(&app, &one_by_one).await);
+    assert_eq!(state["consent"], json!(["granted", "denied"]));
+    assert_eq!(
+        state["carts"],
+        json!([
+            [
+                "cart-1",
+                "converted",
+                "20.00",
+                "2026-06-01T10:10:00Z",
+                false
+            ],
+            [
+                "cart-2",
+                "converted",
+                "30.00",
+                "2026-06-01T10:25:00Z",
+                false
+            ]
+        ]),
+        "ord-2 names no cart: it closes the customer's latest one waiting"
+    );
+    assert_eq!(state["orders"].as_array().unwrap().len(), 2, "{state}");
+}
+
+/// Two events of a batch name different phones, but the second customer's email is the
+/// first's contact: as one by one, both merge into that contact, in order.
+async fn a_batch_whose_customers_turn_out_to_be_one_contact_merges_them_in_order(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let customer = |id: &str, minutes: i64, customer: Value| json!({"id": id, "type": "customer.updated", "occurred_at": at(minutes), "customer": customer});
+    post_event(
+        &app,
+        &owner,
+        &customer(
+            "c0",
+            0,
+            json!({"phone": "+14155550123", "email": "ada@example.com"}),
+        ),
+    )
+    .await;
+    let outcomes = post_batch(
+        &app,
+        &owner,
+        &[
+            customer(
+                "c1",
+                1,
+                json!({"phone": "+14155550123", "first_name": "Ada",
+                "sms_consent": {"status": "granted", "source": "checkout"}}),
+            ),
+            customer(
+                "c2",
+                2,
+                json!({"phone": "+14155550199", "email": "ada@example.com", "first_name": "Augusta",
+                "sms_consent": {"status": "denied", "source": "checkout"}}),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(outcomes, ["accepted", "accepted"]);
+    let detail = only_contact(&app, &owner).await;
+    assert_eq!(
+        detail["contact"]["phone"], "+14155550123",
+        "a phone is never replaced"
+    );
+    assert_eq!(
+        detail["contact"]["first_name"], "Augusta",
+        "the later event wins"
+    );
+    assert_eq!(detail["contact"]["sms_consent"], "denied");
+    let history: Vec<&str> = detail["consent_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(history, ["granted", "denied"]);
 }

@@ -10,7 +10,7 @@ pub const RECOVERED: &str = "recovered";
 pub const CONVERTED: &str = "converted";
 pub const EXPIRED: &str = "expired";
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = carts)]
 pub struct CartRow {
     pub id: i64,
@@ -114,6 +114,127 @@ pub fn record_activity(
         .map(drop)
 }
 
+/// The store's carts with these platform ids.
+pub fn by_external_many(
+    conn: &mut DbConn,
+    store_id: i64,
+    external_ids: &[&str],
+) -> QueryResult<Vec<CartRow>> {
+    if external_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    carts::table
+        .filter(carts::store_id.eq(store_id))
+        .filter(carts::external_id.eq_any(external_ids))
+        .select(CartRow::as_select())
+        .load(conn)
+}
+
+/// `insert` for many carts at once: (platform id, state). Returns those created; one that
+/// another transaction has just created is not among them.
+pub fn insert_many(
+    conn: &mut DbConn,
+    store_id: i64,
+    new: &[(&str, CartState<'_>)],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<CartRow>> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    let mut created = Vec::with_capacity(new.len());
+    for chunk in new.chunks(super::ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO carts (external_id, contact_id, line_items, total_cents, currency, \
+             recovery_url, last_activity_at, abandon_due_at, store_id, status, created_at, \
+             updated_at) VALUES {} ON CONFLICT DO NOTHING RETURNING *",
+            super::value_rows(chunk.len(), 12, 1, "")
+        );
+        let sql = super::numbered(conn, sql);
+        let rows: Vec<CartRow> = super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql).into_boxed();
+            for (external_id, state) in chunk {
+                query = query
+                    .bind::<Text, _>(*external_id)
+                    .bind::<Nullable<BigInt>, _>(state.contact_id)
+                    .bind::<Text, _>(state.line_items)
+                    .bind::<BigInt, _>(state.total_cents)
+                    .bind::<Text, _>(state.currency)
+                    .bind::<Nullable<Text>, _>(state.recovery_url)
+                    .bind::<Timestamp, _>(state.activity_at)
+                    .bind::<Timestamp, _>(state.abandon_due_at)
+                    .bind::<BigInt, _>(store_id)
+                    .bind::<Text, _>(OPEN)
+                    .bind::<Timestamp, _>(now)
+                    .bind::<Timestamp, _>(now);
+            }
+            query.load(c)
+        })?;
+        created.extend(rows);
+    }
+    Ok(created)
+}
+
+/// `record_activity` for many carts at once: (cart, new state, whether it reopens).
+pub fn record_activity_many(
+    conn: &mut DbConn,
+    activity: &[(&CartRow, CartState<'_>, bool)],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    for chunk in activity.chunks(super::ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE carts SET contact_id = v.column2, status = v.column3, \
+             abandoned_at = v.column4, line_items = v.column5, total_cents = v.column6, \
+             currency = v.column7, recovery_url = v.column8, last_activity_at = v.column9, \
+             abandon_due_at = v.column10, updated_at = $1 \
+             FROM (VALUES {}) AS v WHERE carts.id = v.column1",
+            super::value_rows(chunk.len(), 10, 2, "")
+        );
+        let sql = super::numbered(conn, sql);
+        super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql)
+                .into_boxed()
+                .bind::<Timestamp, _>(now);
+            for (cart, state, reopen) in chunk {
+                let (status, abandoned_at) = if *reopen {
+                    (OPEN, None)
+                } else {
+                    (cart.status.as_str(), cart.abandoned_at)
+                };
+                query = query
+                    .bind::<BigInt, _>(cart.id)
+                    .bind::<Nullable<BigInt>, _>(state.contact_id.or(cart.contact_id))
+                    .bind::<Text, _>(status)
+                    .bind::<Nullable<Timestamp>, _>(abandoned_at)
+                    .bind::<Text, _>(state.line_items)
+                    .bind::<BigInt, _>(state.total_cents)
+                    .bind::<Text, _>(state.currency)
+                    .bind::<Nullable<Text>, _>(state.recovery_url)
+                    .bind::<Timestamp, _>(state.activity_at)
+                    .bind::<Timestamp, _>(state.abandon_due_at);
+            }
+            query.execute(c)
+        })?;
+    }
+    Ok(())
+}
+
+/// The carts of these contacts still waiting for an order (`latest_unordered_for_contact`
+/// picks from them).
+pub fn unordered_of_contacts(
+    conn: &mut DbConn,
+    store_id: i64,
+    contact_ids: &[i64],
+) -> QueryResult<Vec<CartRow>> {
+    if contact_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    carts::table
+        .filter(carts::store_id.eq(store_id))
+        .filter(carts::contact_id.eq_any(contact_ids))
+        .filter(carts::status.eq_any([OPEN, ABANDONED]))
+        .select(CartRow::as_select())
+        .load(conn)
+}
+
 /// The contact's most recent cart still waiting for an order.
 pub fn latest_unordered_for_contact(
     conn: &mut DbConn,
@@ -130,6 +251,19 @@ pub fn latest_unordered_for_contact(
         .optional()
 }
 
+/// What an order does to its cart: (status, recovered_at), or `None` when the cart is
+/// already closed.
+fn closed_by_order(
+    cart: &CartRow,
+    at: NaiveDateTime,
+) -> Option<(&'static str, Option<NaiveDateTime>)> {
+    match cart.status.as_str() {
+        ABANDONED => Some((RECOVERED, Some(at))),
+        OPEN => Some((CONVERTED, cart.recovered_at)),
+        _ => None,
+    }
+}
+
 /// An order arrived for the cart: recovered if it had been abandoned, converted if not.
 pub fn close_with_order(
     conn: &mut DbConn,
@@ -137,24 +271,42 @@ pub fn close_with_order(
     order_id: i64,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
-    let target = carts::table.find(cart.id);
-    if cart.status == ABANDONED {
-        diesel::update(target)
-            .set((
-                carts::status.eq(RECOVERED),
-                carts::recovered_at.eq(at),
-                carts::order_id.eq(order_id),
-                carts::closed_at.eq(at),
-            ))
-            .execute(conn)?;
-    } else if cart.status == OPEN {
-        diesel::update(target)
-            .set((
-                carts::status.eq(CONVERTED),
-                carts::order_id.eq(order_id),
-                carts::closed_at.eq(at),
-            ))
-            .execute(conn)?;
+    close_with_orders(conn, &[(cart, order_id, at)])
+}
+
+/// `close_with_order` for many carts at once: (cart, order id, when).
+pub fn close_with_orders(
+    conn: &mut DbConn,
+    closing: &[(&CartRow, i64, NaiveDateTime)],
+) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    let closing: Vec<_> = closing
+        .iter()
+        .filter_map(|(cart, order_id, at)| {
+            closed_by_order(cart, *at)
+                .map(|(status, recovered_at)| (cart.id, status, recovered_at, *order_id, *at))
+        })
+        .collect();
+    for chunk in closing.chunks(super::ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE carts SET status = v.column2, recovered_at = v.column3, \
+             order_id = v.column4, closed_at = v.column5 \
+             FROM (VALUES {}) AS v WHERE carts.id = v.column1",
+            super::value_rows(chunk.len(), 5, 1, "")
+        );
+        let sql = super::numbered(conn, sql);
+        super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql).into_boxed();
+            for (id, status, recovered_at, order_id, at) in chunk {
+                query = query
+                    .bind::<BigInt, _>(*id)
+                    .bind::<Text, _>(*status)
+                    .bind::<Nullable<Timestamp>, _>(*recovered_at)
+                    .bind::<BigInt, _>(*order_id)
+                    .bind::<Timestamp, _>(*at);
+            }
+            query.execute(c)
+        })?;
     }
     Ok(())
 }

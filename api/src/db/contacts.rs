@@ -6,7 +6,7 @@ use super::schema::contacts;
 
 pub const CONSENT_UNKNOWN: &str = "unknown";
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = contacts)]
 pub struct ContactRow {
     pub id: i64,
@@ -59,6 +59,7 @@ pub fn find_or_create_by_phone(
 }
 
 /// A contact's details as an event gives them; `None` keeps what is known.
+#[derive(Debug, Clone)]
 pub struct ContactDetails<'a> {
     pub phone: Option<&'a str>,
     pub phone_raw: Option<&'a str>,
@@ -135,65 +136,203 @@ pub fn insert(
     super::per_backend!(conn, |c| insert.get_result(c).optional())
 }
 
-/// Merges what the event knows into the contact. A phone is only filled in, never replaced
-/// by another, so a thread never silently changes number.
+/// A contact's details after an event's are merged in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedDetails {
+    pub phone: Option<String>,
+    pub phone_raw: Option<String>,
+    pub textable: bool,
+    pub not_textable_reason: Option<String>,
+    pub external_id: Option<String>,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+/// What the contact becomes with what the event knows; `None` when nothing changes. A phone
+/// is only filled in, never replaced by another, so a thread never silently changes number.
+pub fn merged(row: &ContactRow, d: &ContactDetails<'_>) -> Option<MergedDetails> {
+    let pick =
+        |new: Option<&str>, old: &Option<String>| new.map(str::to_owned).or_else(|| old.clone());
+    let (phone, phone_raw, textable, not_textable_reason) =
+        if row.phone.is_none() && d.phone.is_some() {
+            (
+                d.phone.map(str::to_owned),
+                d.phone_raw.map(str::to_owned),
+                d.textable,
+                d.not_textable_reason.map(str::to_owned),
+            )
+        } else {
+            (
+                row.phone.clone(),
+                row.phone_raw.clone(),
+                row.textable,
+                row.not_textable_reason.clone(),
+            )
+        };
+    let merged = MergedDetails {
+        phone,
+        phone_raw,
+        textable,
+        not_textable_reason,
+        external_id: pick(d.external_id, &row.external_id),
+        email: pick(d.email, &row.email),
+        first_name: pick(d.first_name, &row.first_name),
+        last_name: pick(d.last_name, &row.last_name),
+    };
+    // Most events repeat what is known; skipping the write saves a round trip and a lock.
+    let unchanged = (
+        &merged.phone,
+        &merged.external_id,
+        &merged.email,
+        &merged.first_name,
+        &merged.last_name,
+    ) == (
+        &row.phone,
+        &row.external_id,
+        &row.email,
+        &row.first_name,
+        &row.last_name,
+    );
+    (!unchanged).then_some(merged)
+}
+
+/// Merges what the event knows into the contact (see `merged`).
 pub fn merge(
     conn: &mut DbConn,
     row: &ContactRow,
     d: &ContactDetails<'_>,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let pick =
-        |new: Option<&str>, old: &Option<String>| new.map(str::to_owned).or_else(|| old.clone());
-    let (phone, phone_raw, textable, reason) = if row.phone.is_none() && d.phone.is_some() {
-        (
-            d.phone.map(str::to_owned),
-            d.phone_raw.map(str::to_owned),
-            d.textable,
-            d.not_textable_reason.map(str::to_owned),
-        )
-    } else {
-        (
-            row.phone.clone(),
-            row.phone_raw.clone(),
-            row.textable,
-            row.not_textable_reason.clone(),
-        )
-    };
-    let (external_id, email) = (
-        pick(d.external_id, &row.external_id),
-        pick(d.email, &row.email),
-    );
-    let (first_name, last_name) = (
-        pick(d.first_name, &row.first_name),
-        pick(d.last_name, &row.last_name),
-    );
-    let unchanged = (&phone, &external_id, &email, &first_name, &last_name)
-        == (
-            &row.phone,
-            &row.external_id,
-            &row.email,
-            &row.first_name,
-            &row.last_name,
-        );
-    if unchanged {
-        // Most events repeat what is known; skipping the write saves a round trip and a lock.
+    let Some(m) = merged(row, d) else {
         return Ok(());
-    }
+    };
     diesel::update(contacts::table.find(row.id))
         .set((
-            contacts::phone.eq(phone),
-            contacts::phone_raw.eq(phone_raw),
-            contacts::textable.eq(textable),
-            contacts::not_textable_reason.eq(reason),
-            contacts::external_id.eq(external_id),
-            contacts::email.eq(email),
-            contacts::first_name.eq(first_name),
-            contacts::last_name.eq(last_name),
+            contacts::phone.eq(m.phone),
+            contacts::phone_raw.eq(m.phone_raw),
+            contacts::textable.eq(m.textable),
+            contacts::not_textable_reason.eq(m.not_textable_reason),
+            contacts::external_id.eq(m.external_id),
+            contacts::email.eq(m.email),
+            contacts::first_name.eq(m.first_name),
+            contacts::last_name.eq(m.last_name),
             contacts::updated_at.eq(now),
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// `merge` for many contacts at once: (contact id, its merged details).
+pub fn merge_many(
+    conn: &mut DbConn,
+    merges: &[(i64, MergedDetails)],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamp};
+    for chunk in merges.chunks(super::ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE contacts SET phone = v.column2, phone_raw = v.column3, textable = v.column4, \
+             not_textable_reason = v.column5, external_id = v.column6, email = v.column7, \
+             first_name = v.column8, last_name = v.column9, updated_at = $1 \
+             FROM (VALUES {}) AS v WHERE contacts.id = v.column1",
+            super::value_rows(chunk.len(), 9, 2, "")
+        );
+        let sql = super::numbered(conn, sql);
+        super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql)
+                .into_boxed()
+                .bind::<Timestamp, _>(now);
+            for (id, m) in chunk {
+                query = query
+                    .bind::<BigInt, _>(*id)
+                    .bind::<Nullable<Text>, _>(m.phone.as_deref())
+                    .bind::<Nullable<Text>, _>(m.phone_raw.as_deref())
+                    .bind::<Bool, _>(m.textable)
+                    .bind::<Nullable<Text>, _>(m.not_textable_reason.as_deref())
+                    .bind::<Nullable<Text>, _>(m.external_id.as_deref())
+                    .bind::<Nullable<Text>, _>(m.email.as_deref())
+                    .bind::<Nullable<Text>, _>(m.first_name.as_deref())
+                    .bind::<Nullable<Text>, _>(m.last_name.as_deref());
+            }
+            query.execute(c)
+        })?;
+    }
+    Ok(())
+}
+
+/// Which of a contact's keys `matching` looks up.
+#[derive(Debug, Clone, Copy)]
+pub enum MatchOn {
+    Phone,
+    ExternalId,
+    Email,
+}
+
+/// The store's contacts whose phone, platform id or email is one of `values` (what
+/// `find_match` looks for, for many customers at once). One key per query, so each uses
+/// its index: SQLite scans the store's contacts for an `OR` of several.
+pub fn matching(
+    conn: &mut DbConn,
+    store_id: i64,
+    on: MatchOn,
+    values: &[&str],
+) -> QueryResult<Vec<ContactRow>> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = contacts::table
+        .filter(contacts::store_id.eq(store_id))
+        .select(ContactRow::as_select());
+    match on {
+        MatchOn::Phone => query.filter(contacts::phone.eq_any(values)).load(conn),
+        MatchOn::ExternalId => query
+            .filter(contacts::external_id.eq_any(values))
+            .load(conn),
+        MatchOn::Email => query.filter(contacts::email.eq_any(values)).load(conn),
+    }
+}
+
+/// `insert` for many contacts at once; returns those created (a contact whose phone another
+/// transaction has just taken is not among them).
+pub fn insert_many(
+    conn: &mut DbConn,
+    store_id: i64,
+    new: &[ContactDetails<'_>],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ContactRow>> {
+    use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamp};
+    let mut created = Vec::with_capacity(new.len());
+    for chunk in new.chunks(super::ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO contacts (phone, phone_raw, textable, not_textable_reason, external_id, \
+             email, first_name, last_name, store_id, sms_consent, created_at, updated_at) \
+             VALUES {} ON CONFLICT DO NOTHING RETURNING *",
+            super::value_rows(chunk.len(), 12, 1, "")
+        );
+        let sql = super::numbered(conn, sql);
+        let rows: Vec<ContactRow> = super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql).into_boxed();
+            for d in chunk {
+                query = query
+                    .bind::<Nullable<Text>, _>(d.phone)
+                    .bind::<Nullable<Text>, _>(d.phone_raw)
+                    .bind::<Bool, _>(d.textable)
+                    .bind::<Nullable<Text>, _>(d.not_textable_reason)
+                    .bind::<Nullable<Text>, _>(d.external_id)
+                    .bind::<Nullable<Text>, _>(d.email)
+                    .bind::<Nullable<Text>, _>(d.first_name)
+                    .bind::<Nullable<Text>, _>(d.last_name)
+                    .bind::<BigInt, _>(store_id)
+                    .bind::<Text, _>(CONSENT_UNKNOWN)
+                    .bind::<Timestamp, _>(now)
+                    .bind::<Timestamp, _>(now);
+            }
+            query.load(c)
+        })?;
+        created.extend(rows);
+    }
+    Ok(created)
 }
 
 pub struct ConsentChange<'a> {
@@ -234,6 +373,59 @@ pub fn record_consent(
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// `record_consent` for many contacts at once (each contact at most once).
+pub fn record_consent_many(
+    conn: &mut DbConn,
+    changes: &[ConsentChange<'_>],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    for chunk in changes.chunks(super::ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE contacts SET sms_consent = v.column2, consent_source = v.column3, \
+             consent_at = v.column4, updated_at = $1 \
+             FROM (VALUES {}) AS v WHERE contacts.id = v.column1",
+            super::value_rows(chunk.len(), 4, 2, "")
+        );
+        let sql = super::numbered(conn, sql);
+        super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql)
+                .into_boxed()
+                .bind::<Timestamp, _>(now);
+            for change in chunk {
+                query = query
+                    .bind::<BigInt, _>(change.contact_id)
+                    .bind::<Text, _>(change.status)
+                    .bind::<Text, _>(change.source)
+                    .bind::<Timestamp, _>(change.occurred_at);
+            }
+            query.execute(c)
+        })?;
+        let sql = format!(
+            "INSERT INTO consent_events (store_id, contact_id, status, source, occurred_at, \
+             event_id, note, recorded_at) VALUES {}",
+            super::value_rows(chunk.len(), 8, 1, "")
+        );
+        let sql = super::numbered(conn, sql);
+        super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql).into_boxed();
+            for change in chunk {
+                query = query
+                    .bind::<BigInt, _>(change.store_id)
+                    .bind::<BigInt, _>(change.contact_id)
+                    .bind::<Text, _>(change.status)
+                    .bind::<Text, _>(change.source)
+                    .bind::<Timestamp, _>(change.occurred_at)
+                    .bind::<Nullable<BigInt>, _>(change.event_id)
+                    .bind::<Nullable<Text>, _>(change.note)
+                    .bind::<Timestamp, _>(now);
+            }
+            query.execute(c)
+        })?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Queryable)]

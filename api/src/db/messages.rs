@@ -230,6 +230,26 @@ pub fn campaign_texts_between(
         .load(conn)
 }
 
+/// `campaign_texts_between` for many contacts at once: (contact_id, message id, sent_at),
+/// most recently sent first.
+pub fn campaign_texts_of_contacts(
+    conn: &mut DbConn,
+    contact_ids: &[i64],
+    since: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64, Option<NaiveDateTime>)>> {
+    if contact_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    messages::table
+        .filter(messages::contact_id.eq_any(contact_ids))
+        .filter(messages::campaign_id.is_not_null())
+        .filter(messages::sent_at.between(since, until))
+        .order(messages::sent_at.desc())
+        .select((messages::contact_id, messages::id, messages::sent_at))
+        .load(conn)
+}
+
 /// What the provider said when it accepted a text.
 pub struct Accepted<'a> {
     pub message_id: i64,

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::schema::{order_events, orders};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = orders)]
 pub struct OrderRow {
     pub id: i64,
@@ -99,34 +99,157 @@ pub fn insert(
     super::per_backend!(conn, |c| insert.get_result(c).optional())
 }
 
+/// The order as the event leaves it: what the event gives replaces, what it omits stays.
+pub fn updated(row: &OrderRow, s: &OrderState<'_>, now: NaiveDateTime) -> OrderRow {
+    let keep =
+        |new: Option<&str>, old: &Option<String>| new.map(str::to_owned).or_else(|| old.clone());
+    OrderRow {
+        contact_id: s.contact_id.or(row.contact_id),
+        number: keep(s.number, &row.number),
+        status: s.status.to_owned(),
+        platform_status: keep(s.platform_status, &row.platform_status),
+        financial_status: keep(s.financial_status, &row.financial_status),
+        fulfillment_status: keep(s.fulfillment_status, &row.fulfillment_status),
+        line_items: s.line_items.unwrap_or(&row.line_items).to_owned(),
+        total_cents: s.total_cents.unwrap_or(row.total_cents),
+        currency: s.currency.unwrap_or(&row.currency).to_owned(),
+        shipping_region: keep(s.shipping_region, &row.shipping_region),
+        tracking_number: keep(s.tracking_number, &row.tracking_number),
+        tracking_url: keep(s.tracking_url, &row.tracking_url),
+        carrier: keep(s.carrier, &row.carrier),
+        last_event_at: s.occurred_at,
+        updated_at: now,
+        ..row.clone()
+    }
+}
+
 pub fn update(
     conn: &mut DbConn,
     row: &OrderRow,
     s: &OrderState<'_>,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let keep =
-        |new: Option<&str>, old: &Option<String>| new.map(str::to_owned).or_else(|| old.clone());
-    diesel::update(orders::table.find(row.id))
-        .set((
-            orders::contact_id.eq(s.contact_id.or(row.contact_id)),
-            orders::number.eq(keep(s.number, &row.number)),
-            orders::status.eq(s.status),
-            orders::platform_status.eq(keep(s.platform_status, &row.platform_status)),
-            orders::financial_status.eq(keep(s.financial_status, &row.financial_status)),
-            orders::fulfillment_status.eq(keep(s.fulfillment_status, &row.fulfillment_status)),
-            orders::line_items.eq(s.line_items.unwrap_or(&row.line_items)),
-            orders::total_cents.eq(s.total_cents.unwrap_or(row.total_cents)),
-            orders::currency.eq(s.currency.unwrap_or(&row.currency)),
-            orders::shipping_region.eq(keep(s.shipping_region, &row.shipping_region)),
-            orders::tracking_number.eq(keep(s.tracking_number, &row.tracking_number)),
-            orders::tracking_url.eq(keep(s.tracking_url, &row.tracking_url)),
-            orders::carrier.eq(keep(s.carrier, &row.carrier)),
-            orders::last_event_at.eq(s.occurred_at),
-            orders::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .map(drop)
+    update_many(conn, &[updated(row, s, now)])
+}
+
+/// Writes what `updated` computed, for many orders at once.
+pub fn update_many(conn: &mut DbConn, rows: &[OrderRow]) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    for chunk in rows.chunks(super::ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE orders SET contact_id = v.column2, number = v.column3, status = v.column4, \
+             platform_status = v.column5, financial_status = v.column6, \
+             fulfillment_status = v.column7, line_items = v.column8, total_cents = v.column9, \
+             currency = v.column10, shipping_region = v.column11, tracking_number = v.column12, \
+             tracking_url = v.column13, carrier = v.column14, last_event_at = v.column15, \
+             updated_at = v.column16 FROM (VALUES {}) AS v WHERE orders.id = v.column1",
+            super::value_rows(chunk.len(), 16, 1, "")
+        );
+        let sql = super::numbered(conn, sql);
+        super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql).into_boxed();
+            for o in chunk {
+                query = query
+                    .bind::<BigInt, _>(o.id)
+                    .bind::<Nullable<BigInt>, _>(o.contact_id)
+                    .bind::<Nullable<Text>, _>(o.number.as_deref())
+                    .bind::<Text, _>(o.status.as_str())
+                    .bind::<Nullable<Text>, _>(o.platform_status.as_deref())
+                    .bind::<Nullable<Text>, _>(o.financial_status.as_deref())
+                    .bind::<Nullable<Text>, _>(o.fulfillment_status.as_deref())
+                    .bind::<Text, _>(o.line_items.as_str())
+                    .bind::<BigInt, _>(o.total_cents)
+                    .bind::<Text, _>(o.currency.as_str())
+                    .bind::<Nullable<Text>, _>(o.shipping_region.as_deref())
+                    .bind::<Nullable<Text>, _>(o.tracking_number.as_deref())
+                    .bind::<Nullable<Text>, _>(o.tracking_url.as_deref())
+                    .bind::<Nullable<Text>, _>(o.carrier.as_deref())
+                    .bind::<Timestamp, _>(o.last_event_at)
+                    .bind::<Timestamp, _>(o.updated_at);
+            }
+            query.execute(c)
+        })?;
+    }
+    Ok(())
+}
+
+/// The store's orders with these platform ids.
+pub fn by_external_many(
+    conn: &mut DbConn,
+    store_id: i64,
+    external_ids: &[&str],
+) -> QueryResult<Vec<OrderRow>> {
+    if external_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    orders::table
+        .filter(orders::store_id.eq(store_id))
+        .filter(orders::external_id.eq_any(external_ids))
+        .select(OrderRow::as_select())
+        .load(conn)
+}
+
+/// A new order with what is known when it is created: the cart it closes and the text
+/// credited with it.
+pub struct NewOrder<'a> {
+    pub external_id: &'a str,
+    pub state: OrderState<'a>,
+    pub cart_id: Option<i64>,
+    pub attributed_message_id: Option<i64>,
+}
+
+/// `insert` for many orders at once. Returns those created; one that another transaction
+/// has just created is not among them.
+pub fn insert_many(
+    conn: &mut DbConn,
+    store_id: i64,
+    new: &[NewOrder<'_>],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<OrderRow>> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    let mut created = Vec::with_capacity(new.len());
+    for chunk in new.chunks(super::ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO orders (external_id, contact_id, cart_id, attributed_message_id, \
+             number, status, platform_status, financial_status, fulfillment_status, line_items, \
+             total_cents, currency, shipping_region, tracking_number, tracking_url, carrier, \
+             placed_at, last_event_at, store_id, created_at, updated_at) \
+             VALUES {} ON CONFLICT DO NOTHING RETURNING *",
+            super::value_rows(chunk.len(), 21, 1, "")
+        );
+        let sql = super::numbered(conn, sql);
+        let rows: Vec<OrderRow> = super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql).into_boxed();
+            for o in chunk {
+                let s = &o.state;
+                query = query
+                    .bind::<Text, _>(o.external_id)
+                    .bind::<Nullable<BigInt>, _>(s.contact_id)
+                    .bind::<Nullable<BigInt>, _>(o.cart_id)
+                    .bind::<Nullable<BigInt>, _>(o.attributed_message_id)
+                    .bind::<Nullable<Text>, _>(s.number)
+                    .bind::<Text, _>(s.status)
+                    .bind::<Nullable<Text>, _>(s.platform_status)
+                    .bind::<Nullable<Text>, _>(s.financial_status)
+                    .bind::<Nullable<Text>, _>(s.fulfillment_status)
+                    .bind::<Text, _>(s.line_items.unwrap_or("[]"))
+                    .bind::<BigInt, _>(s.total_cents.unwrap_or(0))
+                    .bind::<Text, _>(s.currency.unwrap_or(""))
+                    .bind::<Nullable<Text>, _>(s.shipping_region)
+                    .bind::<Nullable<Text>, _>(s.tracking_number)
+                    .bind::<Nullable<Text>, _>(s.tracking_url)
+                    .bind::<Nullable<Text>, _>(s.carrier)
+                    .bind::<Timestamp, _>(s.occurred_at)
+                    .bind::<Timestamp, _>(s.occurred_at)
+                    .bind::<BigInt, _>(store_id)
+                    .bind::<Timestamp, _>(now)
+                    .bind::<Timestamp, _>(now);
+            }
+            query.load(c)
+        })?;
+        created.extend(rows);
+    }
+    Ok(created)
 }
 
 pub fn set_cart(conn: &mut DbConn, order_id: i64, cart_id: i64) -> QueryResult<()> {
@@ -156,6 +279,46 @@ pub fn add_timeline_entry(
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// A line of an order's timeline.
+pub struct TimelineEntry<'a> {
+    pub order_id: i64,
+    pub event_type: &'a str,
+    pub status: &'a str,
+    pub at: NaiveDateTime,
+    pub note: Option<&'a str>,
+}
+
+/// `add_timeline_entry` for many entries at once.
+pub fn add_timeline_entries(
+    conn: &mut DbConn,
+    store_id: i64,
+    entries: &[TimelineEntry<'_>],
+) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    for chunk in entries.chunks(super::ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO order_events (order_id, event_type, status, occurred_at, note, \
+             store_id) VALUES {}",
+            super::value_rows(chunk.len(), 6, 1, "")
+        );
+        let sql = super::numbered(conn, sql);
+        super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql).into_boxed();
+            for e in chunk {
+                query = query
+                    .bind::<BigInt, _>(e.order_id)
+                    .bind::<Text, _>(e.event_type)
+                    .bind::<Text, _>(e.status)
+                    .bind::<Timestamp, _>(e.at)
+                    .bind::<Nullable<Text>, _>(e.note)
+                    .bind::<BigInt, _>(store_id);
+            }
+            query.execute(c)
+        })?;
+    }
+    Ok(())
 }
 
 pub fn of_contact(conn: &mut DbConn, store_id: i64, contact_id: i64) -> QueryResult<Vec<OrderRow>> {

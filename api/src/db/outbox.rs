@@ -86,6 +86,69 @@ pub fn schedule(conn: &mut DbConn, new: &NewOutbox, now: NaiveDateTime) -> Query
     super::per_backend!(conn, |c| insert.execute(c)).map(|n| n == 1)
 }
 
+/// `schedule` for many texts at once; returns how many were new.
+pub fn schedule_many(
+    conn: &mut DbConn,
+    new: &[NewOutbox],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    let mut scheduled = 0;
+    for chunk in new.chunks(super::ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO outbox (store_id, campaign_id, step_id, contact_id, cart_id, \
+             message_id, order_id, purpose, due_at, dedupe_key, status, created_at, \
+             updated_at, attempts) VALUES {} ON CONFLICT DO NOTHING",
+            super::value_rows(chunk.len(), 13, 1, ", 0")
+        );
+        let sql = super::numbered(conn, sql);
+        scheduled += super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql).into_boxed();
+            for n in chunk {
+                query = query
+                    .bind::<BigInt, _>(n.store_id)
+                    .bind::<Nullable<BigInt>, _>(n.campaign_id)
+                    .bind::<Nullable<BigInt>, _>(n.step_id)
+                    .bind::<BigInt, _>(n.contact_id)
+                    .bind::<Nullable<BigInt>, _>(n.cart_id)
+                    .bind::<Nullable<BigInt>, _>(n.message_id)
+                    .bind::<Nullable<BigInt>, _>(n.order_id)
+                    .bind::<Text, _>(n.purpose)
+                    .bind::<Timestamp, _>(n.due_at)
+                    .bind::<Text, _>(n.dedupe_key.as_str())
+                    .bind::<Text, _>(SCHEDULED)
+                    .bind::<Timestamp, _>(now)
+                    .bind::<Timestamp, _>(now);
+            }
+            query.execute(c)
+        })?;
+    }
+    Ok(scheduled)
+}
+
+/// `cancel` for the texts of many carts at once.
+pub fn cancel_for_carts(
+    conn: &mut DbConn,
+    cart_ids: &[i64],
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    if cart_ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(
+        outbox::table
+            .filter(outbox::status.eq(SCHEDULED))
+            .filter(outbox::cart_id.eq_any(cart_ids)),
+    )
+    .set((
+        outbox::status.eq(CANCELLED),
+        outbox::reason.eq(reason),
+        outbox::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
 /// Which scheduled texts to cancel.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope {

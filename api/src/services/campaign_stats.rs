@@ -22,29 +22,43 @@ pub fn attribute_order(
     contact_id: i64,
     placed_at: NaiveDateTime,
 ) -> AppResult<()> {
-    let texts = db::messages::campaign_texts_between(
-        conn,
-        contact_id,
-        placed_at - CLICK_WINDOW,
-        placed_at,
-    )?;
+    let (since, until) = attribution_window(placed_at);
+    let texts = db::messages::campaign_texts_between(conn, contact_id, since, until)?;
     if texts.is_empty() {
         return Ok(());
     }
     let ids: Vec<i64> = texts.iter().map(|(id, _)| *id).collect();
-    let clicked = db::short_links::clicked(conn, &ids)?
-        .into_iter()
+    let clicked = db::short_links::clicked(conn, &ids)?;
+    if let Some(message_id) = credited_text(&texts, &clicked, placed_at) {
+        db::orders::set_attribution(conn, order_id, message_id)?;
+    }
+    Ok(())
+}
+
+/// The campaign texts that may be credited with an order placed at `placed_at` were sent
+/// within this window.
+pub fn attribution_window(placed_at: NaiveDateTime) -> (NaiveDateTime, NaiveDateTime) {
+    (placed_at - CLICK_WINDOW, placed_at)
+}
+
+/// Of the customer's texts in the window (most recently sent first) and those of their links
+/// clicked, the one credited with the order: the last clicked before it, else the last sent
+/// within `SEND_WINDOW`.
+pub fn credited_text(
+    texts: &[(i64, Option<NaiveDateTime>)],
+    clicked: &[(i64, Option<NaiveDateTime>)],
+    placed_at: NaiveDateTime,
+) -> Option<i64> {
+    let clicked = clicked
+        .iter()
         .filter(|(_, at)| at.is_some_and(|at| at <= placed_at))
         .max_by_key(|(_, at)| *at)
-        .map(|(id, _)| id);
+        .map(|(id, _)| *id);
     let recent = texts
         .iter()
         .find(|(_, sent)| sent.is_some_and(|sent| placed_at - sent <= SEND_WINDOW))
         .map(|(id, _)| *id);
-    if let Some(message_id) = clicked.or(recent) {
-        db::orders::set_attribution(conn, order_id, message_id)?;
-    }
-    Ok(())
+    clicked.or(recent)
 }
 
 pub fn stats(conn: &mut DbConn, store_id: i64, campaign_id: i64) -> AppResult<CampaignStatsDto> {

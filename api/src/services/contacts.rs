@@ -52,6 +52,56 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// What an event says about a customer, read once (phone normalised, email lower-cased).
+#[derive(Debug, Clone)]
+pub struct CustomerFacts {
+    phone: Option<String>,
+    phone_raw: Option<String>,
+    textable: bool,
+    not_textable_reason: Option<&'static str>,
+    external_id: Option<String>,
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+}
+
+impl CustomerFacts {
+    /// `None` when the customer gives nothing to know them by (no phone, id or email).
+    pub fn read(customer: &CustomerInput) -> Option<Self> {
+        let reading = non_empty(&customer.phone).and_then(|raw| read_phone(raw).ok());
+        let (phone, textable, reason) = match reading {
+            Some(PhoneReading::Textable(e164)) => (Some(e164), true, None),
+            Some(PhoneReading::Foreign(e164)) => (Some(e164), false, Some(NOT_US_OR_CANADA)),
+            None => (None, false, Some("No phone number.")),
+        };
+        let facts = Self {
+            phone,
+            phone_raw: non_empty(&customer.phone).map(str::to_owned),
+            textable,
+            not_textable_reason: reason,
+            external_id: non_empty(&customer.id).map(str::to_owned),
+            email: non_empty(&customer.email).map(str::to_lowercase),
+            first_name: non_empty(&customer.first_name).map(str::to_owned),
+            last_name: non_empty(&customer.last_name).map(str::to_owned),
+        };
+        (facts.phone.is_some() || facts.external_id.is_some() || facts.email.is_some())
+            .then_some(facts)
+    }
+
+    pub fn details(&self) -> db::contacts::ContactDetails<'_> {
+        db::contacts::ContactDetails {
+            phone: self.phone.as_deref(),
+            phone_raw: self.phone_raw.as_deref(),
+            textable: self.textable,
+            not_textable_reason: self.not_textable_reason,
+            external_id: self.external_id.as_deref(),
+            email: self.email.as_deref(),
+            first_name: self.first_name.as_deref(),
+            last_name: self.last_name.as_deref(),
+        }
+    }
+}
+
 /// Finds or creates the store's contact for this customer and applies their consent;
 /// `None` when the customer gives nothing to know them by.
 pub fn upsert_from_customer(
@@ -61,26 +111,10 @@ pub fn upsert_from_customer(
     occurred_at: NaiveDateTime,
     event_id: i64,
 ) -> AppResult<Option<i64>> {
-    let reading = non_empty(&customer.phone).and_then(|raw| read_phone(raw).ok());
-    let (phone, textable, reason) = match &reading {
-        Some(PhoneReading::Textable(e164)) => (Some(e164.as_str()), true, None),
-        Some(PhoneReading::Foreign(e164)) => (Some(e164.as_str()), false, Some(NOT_US_OR_CANADA)),
-        None => (None, false, Some("No phone number.")),
-    };
-    let email = non_empty(&customer.email).map(str::to_lowercase);
-    let details = db::contacts::ContactDetails {
-        phone,
-        phone_raw: non_empty(&customer.phone),
-        textable,
-        not_textable_reason: reason,
-        external_id: non_empty(&customer.id),
-        email: email.as_deref(),
-        first_name: non_empty(&customer.first_name),
-        last_name: non_empty(&customer.last_name),
-    };
-    if details.phone.is_none() && details.external_id.is_none() && details.email.is_none() {
+    let Some(facts) = CustomerFacts::read(customer) else {
         return Ok(None);
-    }
+    };
+    let details = facts.details();
     let now = db::now();
     let contact = match db::contacts::find_match(conn, store_id, &details)? {
         Some(found) => {
@@ -95,44 +129,38 @@ pub fn upsert_from_customer(
             })?,
         },
     };
-    if let Some(consent) = &customer.sms_consent {
-        let at = consent.collected_at.map_or(occurred_at, |t| t.naive_utc());
-        let source = consent.source.unwrap_or(ConsentSource::Api);
-        apply_consent(
-            conn,
-            &contact,
-            consent.status,
-            source,
-            at,
-            Some(event_id),
-            now,
-        )?;
+    if let Some(change) = consent_change(&contact, customer, occurred_at, Some(event_id)) {
+        db::contacts::record_consent(conn, &change, now)?;
     }
     Ok(Some(contact.id))
 }
 
-/// Records a consent change, unless it says nothing new or is older than what is known.
-/// Consent from a platform never lifts an opt-out: only the customer can, by texting START.
-fn apply_consent(
-    conn: &mut DbConn,
+const STAYS_OPTED_OUT: &str = "opted out earlier: stays opted out until the customer texts START";
+
+/// The consent change the customer's `sms_consent` makes to the contact, if any: none when
+/// it says nothing new or is older than what is known. Consent from a platform never lifts
+/// an opt-out: only the customer can, by texting START.
+pub fn consent_change<'a>(
     contact: &ContactRow,
-    status: ConsentStatus,
-    source: ConsentSource,
-    at: NaiveDateTime,
+    customer: &CustomerInput,
+    occurred_at: NaiveDateTime,
     event_id: Option<i64>,
-    now: NaiveDateTime,
-) -> AppResult<()> {
+) -> Option<db::contacts::ConsentChange<'a>> {
+    let consent = customer.sms_consent.as_ref()?;
+    let status = consent.status;
+    let source = consent.source.unwrap_or(ConsentSource::Api);
+    let at = consent.collected_at.map_or(occurred_at, |t| t.naive_utc());
     let unchanged = contact.sms_consent == status.as_str()
         && contact.consent_source.as_deref() == Some(source.as_str());
     let older = contact.consent_at.is_some_and(|known| at < known);
     if unchanged || older {
-        return Ok(());
+        return None;
     }
     let note = contact
         .opted_out_at
         .filter(|_| status == ConsentStatus::Granted)
-        .map(|_| "opted out earlier: stays opted out until the customer texts START");
-    let change = db::contacts::ConsentChange {
+        .map(|_| STAYS_OPTED_OUT);
+    Some(db::contacts::ConsentChange {
         store_id: contact.store_id,
         contact_id: contact.id,
         status: status.as_str(),
@@ -140,9 +168,7 @@ fn apply_consent(
         occurred_at: at,
         event_id,
         note,
-    };
-    db::contacts::record_consent(conn, &change, now)?;
-    Ok(())
+    })
 }
 
 pub fn contact_dto(row: ContactRow) -> ContactDto {

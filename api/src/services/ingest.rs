@@ -15,6 +15,7 @@ use crate::money::parse_cents;
 use crate::services::contacts::{read_phone, upsert_from_customer};
 use crate::services::{campaign_stats, scheduling};
 
+mod sets;
 mod writer;
 pub use writer::IngestWriter;
 

@@ -5,6 +5,7 @@
 use chrono::{Duration, NaiveDateTime};
 use textback_shared::templates::CampaignKind;
 
+use crate::db::campaigns::{CampaignRow, StepRow};
 use crate::db::outbox::{self, NewOutbox, Scope};
 use crate::db::{self, DbConn, carts::CartRow};
 use crate::error::AppResult;
@@ -70,63 +71,102 @@ pub struct OrderTarget {
     pub contact_id: i64,
 }
 
-/// Schedules the store's notifications for an order that has just reached `status`
-/// (`placed`, `updated`, `shipped`, `on_hold`, `cancelled`). A dedicated campaign (shipped,
-/// on hold) takes precedence over an order-update campaign listing the same status, so the
-/// customer gets one text per change.
+/// The store's active order-notification campaigns with their steps, loaded once for many
+/// order events.
+pub struct OrderCampaigns {
+    campaigns: Vec<CampaignRow>,
+    steps: Vec<StepRow>,
+}
+
+/// Campaign kinds that text about orders.
+const ORDER_KINDS: [CampaignKind; 3] = [
+    CampaignKind::OrderUpdate,
+    CampaignKind::OrderShipped,
+    CampaignKind::OrderOnHold,
+];
+
+impl OrderCampaigns {
+    pub fn load(conn: &mut DbConn, store_id: i64) -> AppResult<Self> {
+        let kinds = ORDER_KINDS.map(CampaignKind::as_str);
+        let campaigns = db::campaigns::active_of_kinds(conn, store_id, &kinds)?;
+        let ids: Vec<i64> = campaigns.iter().map(|c| c.id).collect();
+        let steps = match ids.is_empty() {
+            true => Vec::new(),
+            false => db::campaigns::steps_of(conn, &ids)?,
+        };
+        Ok(Self { campaigns, steps })
+    }
+
+    /// The texts to schedule for an order that has just reached `status` (`placed`,
+    /// `updated`, `shipped`, `on_hold`, `cancelled`). A dedicated campaign (shipped, on hold)
+    /// takes precedence over an order-update campaign listing the same status, so the
+    /// customer gets one text per change.
+    pub fn texts_for(
+        &self,
+        order: &OrderTarget,
+        status: &str,
+        now: NaiveDateTime,
+    ) -> Vec<NewOutbox> {
+        let dedicated = match status {
+            "shipped" => Some(CampaignKind::OrderShipped),
+            "on_hold" => Some(CampaignKind::OrderOnHold),
+            _ => None,
+        };
+        let relevant = |c: &&CampaignRow| {
+            c.kind == CampaignKind::OrderUpdate.as_str()
+                || dedicated.is_some_and(|k| k.as_str() == c.kind)
+        };
+        let has_dedicated = self
+            .campaigns
+            .iter()
+            .filter(relevant)
+            .any(|c| dedicated.is_some_and(|k| k.as_str() == c.kind));
+        let chosen: Vec<i64> = self
+            .campaigns
+            .iter()
+            .filter(relevant)
+            .filter(|c| {
+                if c.kind == CampaignKind::OrderUpdate.as_str() {
+                    let statuses: Vec<String> =
+                        serde_json::from_str(&c.order_statuses).unwrap_or_default();
+                    !has_dedicated && statuses.iter().any(|s| s == status)
+                } else {
+                    true
+                }
+            })
+            .map(|c| c.id)
+            .collect();
+        self.steps
+            .iter()
+            .filter(|step| chosen.contains(&step.campaign_id))
+            .map(|step| NewOutbox {
+                store_id: order.store_id,
+                campaign_id: Some(step.campaign_id),
+                step_id: Some(step.id),
+                message_id: None,
+                contact_id: order.contact_id,
+                cart_id: None,
+                order_id: Some(order.order_id),
+                purpose: outbox::TRANSACTIONAL,
+                due_at: now,
+                // Once per order and status: a repeated "updated" does not text again.
+                dedupe_key: format!(
+                    "order:{}:{status}:campaign:{}",
+                    order.order_id, step.campaign_id
+                ),
+            })
+            .collect()
+    }
+}
+
+/// Schedules the store's notifications for an order that has just reached `status` (see
+/// `OrderCampaigns::texts_for`).
 pub fn schedule_order_notifications(
     conn: &mut DbConn,
     order: &OrderTarget,
     status: &str,
     now: NaiveDateTime,
 ) -> AppResult<usize> {
-    let contact_id = order.contact_id;
-    let dedicated = match status {
-        "shipped" => Some(CampaignKind::OrderShipped),
-        "on_hold" => Some(CampaignKind::OrderOnHold),
-        _ => None,
-    };
-    let mut kinds = vec![CampaignKind::OrderUpdate.as_str()];
-    kinds.extend(dedicated.map(CampaignKind::as_str));
-    let campaigns = db::campaigns::active_of_kinds(conn, order.store_id, &kinds)?;
-    let has_dedicated = campaigns
-        .iter()
-        .any(|c| dedicated.is_some_and(|k| k.as_str() == c.kind));
-    let chosen: Vec<i64> = campaigns
-        .iter()
-        .filter(|c| {
-            if c.kind == CampaignKind::OrderUpdate.as_str() {
-                let statuses: Vec<String> =
-                    serde_json::from_str(&c.order_statuses).unwrap_or_default();
-                !has_dedicated && statuses.iter().any(|s| s == status)
-            } else {
-                true
-            }
-        })
-        .map(|c| c.id)
-        .collect();
-    if chosen.is_empty() {
-        return Ok(0);
-    }
-    let mut scheduled = 0;
-    for step in db::campaigns::steps_of(conn, &chosen)? {
-        let new = NewOutbox {
-            store_id: order.store_id,
-            campaign_id: Some(step.campaign_id),
-            step_id: Some(step.id),
-            message_id: None,
-            contact_id,
-            cart_id: None,
-            order_id: Some(order.order_id),
-            purpose: outbox::TRANSACTIONAL,
-            due_at: now,
-            // Once per order and status: a repeated "updated" does not text again.
-            dedupe_key: format!(
-                "order:{}:{status}:campaign:{}",
-                order.order_id, step.campaign_id
-            ),
-        };
-        scheduled += usize::from(outbox::schedule(conn, &new, now)?);
-    }
-    Ok(scheduled)
+    let texts = OrderCampaigns::load(conn, order.store_id)?.texts_for(order, status, now);
+    Ok(outbox::schedule_many(conn, &texts, now)?)
 }

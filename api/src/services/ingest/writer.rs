@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use textback_shared::events::EventOutcome;
 use tokio::sync::oneshot;
 
-use super::{Pending, StoreContext, apply};
+use super::{Pending, StoreContext, apply, sets};
 use crate::db::{self, DbConn, DbPool};
 use crate::error::{AppError, AppResult};
 
@@ -128,26 +128,16 @@ fn commit(pool: &DbPool, group: Vec<Job>) {
         .into_iter()
         .map(|job| ((job.store_id, job.events), job.reply))
         .collect();
-    let together = in_transaction(pool, |conn| {
-        let mut stores = HashMap::new();
-        work.iter()
-            .map(|(store_id, events)| apply_job(conn, &mut stores, *store_id, events))
-            .collect::<AppResult<Vec<_>>>()
-    });
-    match together {
+    match in_transaction(pool, |conn| apply_sets(conn, &work)) {
         Ok(outcomes) => {
             for (reply, outcome) in replies.into_iter().zip(outcomes) {
                 // The requester may have gone (client hung up); the events are stored anyway.
                 let _ = reply.send(Ok(outcome));
             }
         }
-        // Nothing was kept. Each job again on its own, so one failure fails only its request.
-        Err(error) if replies.len() == 1 => {
-            let _ = replies
-                .into_iter()
-                .next()
-                .map(|reply| reply.send(Err(error)));
-        }
+        // Nothing was kept. Each job again on its own and event by event, so one failure
+        // fails only its request, and a row another writer created meanwhile is simply
+        // found (the event-by-event path handles that).
         Err(_) => {
             for ((store_id, events), reply) in work.iter().zip(replies) {
                 let alone = in_transaction(pool, |conn| {
@@ -157,6 +147,40 @@ fn commit(pool: &DbPool, group: Vec<Job>) {
             }
         }
     }
+}
+
+/// The group's events, store by store and in order, set by set (see `sets`); one outcome
+/// list per job.
+fn apply_sets(
+    conn: &mut DbConn,
+    work: &[(i64, Vec<Pending>)],
+) -> AppResult<Vec<Vec<EventOutcome>>> {
+    let mut outcomes: Vec<Vec<EventOutcome>> = work
+        .iter()
+        .map(|(_, events)| vec![EventOutcome::Duplicate; events.len()])
+        .collect();
+    let mut stores: Vec<i64> = work.iter().map(|(store_id, _)| *store_id).collect();
+    stores.sort_unstable();
+    stores.dedup();
+    for store_id in stores {
+        let store = StoreContext::load(conn, store_id)?;
+        let (places, events): (Vec<(usize, usize)>, Vec<&Pending>) = work
+            .iter()
+            .enumerate()
+            .filter(|(_, (id, _))| *id == store_id)
+            .flat_map(|(job, (_, events))| {
+                events
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, event)| ((job, i), event))
+            })
+            .unzip();
+        let applied = sets::apply_all(conn, &store, &events)?;
+        for ((job, i), outcome) in places.into_iter().zip(applied) {
+            outcomes[job][i] = outcome;
+        }
+    }
+    Ok(outcomes)
 }
 
 fn in_transaction<T>(pool: &DbPool, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
