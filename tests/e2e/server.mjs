@@ -1,6 +1,6 @@
 // Starts the real Textback server for a test file: fresh SQLite data directory, a free port,
 // the built SPA. `TEXTBACK_BIN` names the server binary (the Makefile builds it).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -10,23 +10,34 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const READY = /Textback is serving on (http:\/\/\S+)/;
 const START_TIMEOUT_MS = 30_000;
 
-export async function startServer() {
+/**
+ * `{ demo: true }` makes the demo store first (`textback demo`, as `make run` does); its login
+ * is then `server.demoLogin`.
+ */
+export async function startServer({ demo = false } = {}) {
   const bin = process.env.TEXTBACK_BIN;
   if (!bin) {
     throw new Error('Set TEXTBACK_BIN to the textback server binary (e.g. target/debug/textback).');
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'textback-e2e-'));
   const staticDir = resolve(repoRoot, process.env.STATIC_DIR ?? 'web/dist');
-  const child = spawn(bin, ['serve'], {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      BIND_ADDR: '127.0.0.1:0',
-      STATIC_DIR: staticDir,
-      LOG_FORMAT: 'text',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    BIND_ADDR: '127.0.0.1:0',
+    STATIC_DIR: staticDir,
+    LOG_FORMAT: 'text',
+  };
+  let demoLogin = null;
+  if (demo) {
+    const made = spawnSync(bin, ['demo'], { env, encoding: 'utf8', timeout: 120_000 });
+    const login = made.stdout?.match(/Demo login: (\S+) \/ (.+?)\s+\(/);
+    if (made.status !== 0 || !login) {
+      throw new Error(`textback demo failed (status ${made.status}):\n${made.stdout}\n${made.stderr}`);
+    }
+    demoLogin = { email: login[1], password: login[2] };
+  }
+  const child = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 
   let output = '';
   const url = await new Promise((resolveUrl, reject) => {
@@ -54,6 +65,7 @@ export async function startServer() {
 
   return {
     url,
+    demoLogin,
     /** Holds `jwt_secret`, from which the simulator's webhook signing key is derived. */
     dataDir,
     output: () => output,

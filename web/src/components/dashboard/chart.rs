@@ -127,7 +127,7 @@ pub fn Chart(
                 <h2>{title.clone()}</h2>
                 <span class="chart-legend">{legend}</span>
             </figcaption>
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=title preserveAspectRatio="none">
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=title>
                 {grid}
                 {marks}
                 {ticks}
