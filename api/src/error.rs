@@ -154,12 +154,33 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
                 Self::Unavailable(info.message().to_owned())
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+            // The connection to the database went away (it restarted, or an administrator
+            // cut it): the pool discards it, and the request can be retried.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => Self::Unavailable(info.message().to_owned()),
+            Error::DatabaseError(_, info) if is_lost_connection(info.message()) => {
                 Self::Unavailable(info.message().to_owned())
             }
             other => Self::Internal(other.to_string()),
         }
     }
+}
+
+/// PostgreSQL's words for a connection it ended (SQLSTATE 57P01–57P03, which diesel does not
+/// classify) and libpq's for one that broke.
+fn is_lost_connection(message: &str) -> bool {
+    [
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "could not receive data from server",
+    ]
+    .iter()
+    .any(|words| message.contains(words))
 }
 
 impl From<r2d2::Error> for AppError {

@@ -10,6 +10,7 @@ mod dispatch;
 mod dispatch_kill;
 mod dispatch_provider;
 mod events;
+mod faults;
 mod inbox;
 mod isolation;
 mod logs;

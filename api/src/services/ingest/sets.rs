@@ -25,22 +25,23 @@ use crate::services::campaign_stats::{attribution_window, credited_text};
 use crate::services::contacts::{CustomerFacts, consent_change};
 use crate::services::scheduling::{OrderCampaigns, OrderTarget};
 
-/// Applies the store's events in order; one outcome per event.
+/// Applies the store's events, received at `now`, in order; one outcome per event.
 pub fn apply_all(
     conn: &mut DbConn,
     store: &StoreContext,
     events: &[&Pending],
+    now: NaiveDateTime,
 ) -> AppResult<Vec<EventOutcome>> {
     let prepared: Vec<Prepared<'_>> = events.iter().map(|p| Prepared::new(p)).collect();
     let mut outcomes = vec![EventOutcome::Duplicate; events.len()];
     let mut campaigns = None;
     for wave in waves(&prepared) {
         let members: Vec<&Prepared<'_>> = wave.iter().map(|&i| &prepared[i]).collect();
-        let decided = match apply_wave(conn, store, &mut campaigns, &members)? {
+        let decided = match apply_wave(conn, store, &mut campaigns, &members, now)? {
             Some(decided) => decided,
             None => members
                 .iter()
-                .map(|p| apply(conn, store, p.pending))
+                .map(|p| apply(conn, store, p.pending, now))
                 .collect::<AppResult<_>>()?,
         };
         for (i, outcome) in wave.into_iter().zip(decided) {
@@ -299,11 +300,11 @@ fn apply_wave(
     store: &StoreContext,
     campaigns: &mut Option<OrderCampaigns>,
     wave: &[&Prepared<'_>],
+    now: NaiveDateTime,
 ) -> AppResult<Option<Vec<EventOutcome>>> {
     let Some(known) = read_wave(conn, store.id, wave)? else {
         return Ok(None);
     };
-    let now = db::now();
     let mut outcomes = vec![EventOutcome::Duplicate; wave.len()];
 
     let new_events: Vec<db::events::NewEvent<'_>> = wave

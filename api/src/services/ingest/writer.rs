@@ -175,7 +175,7 @@ fn apply_sets(
                     .map(move |(i, event)| ((job, i), event))
             })
             .unzip();
-        let applied = sets::apply_all(conn, &store, &events)?;
+        let applied = sets::apply_all(conn, &store, &events, db::now())?;
         for ((job, i), outcome) in places.into_iter().zip(applied) {
             outcomes[job][i] = outcome;
         }
