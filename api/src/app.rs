@@ -46,6 +46,9 @@ pub struct AppState {
     pub dispatch: DispatchConfig,
     /// Pushes inbox changes to open streams.
     pub live: LiveHub,
+    /// Set when the process is asked to stop: background work finishes what it started and
+    /// takes nothing new.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -87,6 +90,7 @@ impl AppState {
         };
         Ok(Self {
             live: LiveHub::new(&settings.database_url),
+            stopping: Arc::new(tokio::sync::watch::channel(false).0),
             dispatch,
             ingest: IngestWriter::new(pool.clone(), writers),
             sms,
@@ -160,19 +164,22 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
         .run())
 }
 
-/// On SIGTERM or Ctrl-C: the live streams end first (they would otherwise hold the graceful
-/// stop for its whole timeout), then requests in flight finish and the server stops.
+/// On SIGTERM or Ctrl-C: background work takes nothing new, the live streams end (they would
+/// otherwise hold the graceful stop for its whole timeout), then requests in flight finish and
+/// the server stops.
 pub fn stop_on_signals(server: &Server, state: &AppState) {
-    let (handle, live) = (server.handle(), state.live.clone());
+    let (handle, state) = (server.handle(), state.clone());
     actix_web::rt::spawn(async move {
         stop_requested().await;
         tracing::info!("stopping: finishing requests in flight");
-        live.close();
+        state.stopping.send_replace(true);
+        state.live.close();
         handle.stop(true).await;
     });
 }
 
-async fn stop_requested() {
+/// Waits for SIGTERM or Ctrl-C.
+pub async fn stop_requested() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

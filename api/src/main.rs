@@ -14,6 +14,8 @@ use textback_api::{background, db, demo, telemetry};
 
 /// How long a dispatcher with nothing due waits before looking again.
 const DISPATCH_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+/// How long a stopping process waits for the dispatcher's pass under way.
+const STOP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Parser)]
 #[command(name = "textback", version, about = "SMS for online stores")]
@@ -119,11 +121,19 @@ fn serve(settings: Settings) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
         background::spawn_all(&state);
         let name = format!("serve-{}", std::process::id());
-        actix_web::rt::spawn(dispatch::run_forever(state.clone(), name, DISPATCH_IDLE));
+        let dispatcher = actix_web::rt::spawn(dispatch::run_until_stopped(
+            state.clone(),
+            name,
+            DISPATCH_IDLE,
+        ));
         let server = app::serve(listener, state.clone(), workers).map_err(|e| e.to_string())?;
         app::stop_on_signals(&server, &state);
         println!("Textback is serving on {url}  (API docs: {url}/api-docs/)");
-        server.await.map_err(|e| e.to_string())
+        let served = server.await.map_err(|e| e.to_string());
+        // The dispatcher finishes its pass (it was told to stop with the server).
+        state.stopping.send_replace(true);
+        let _ = tokio::time::timeout(STOP_TIMEOUT, dispatcher).await;
+        served
     })
 }
 
@@ -168,7 +178,12 @@ fn worker(settings: Settings, name: Option<String>) -> Result<(), String> {
     let name = name.unwrap_or_else(|| format!("worker-{}", std::process::id()));
     actix_web::rt::System::new().block_on(async move {
         tracing::info!(worker = %name, "dispatcher started");
-        dispatch::run_forever(state, name, DISPATCH_IDLE).await;
+        let stopping = state.stopping.clone();
+        actix_web::rt::spawn(async move {
+            app::stop_requested().await;
+            stopping.send_replace(true);
+        });
+        dispatch::run_until_stopped(state, name, DISPATCH_IDLE).await;
         Ok(())
     })
 }

@@ -1,5 +1,6 @@
-//! Faults: the database connection drops while events pour in. Requests fail cleanly (503,
-//! problem details, never a 500), succeed when sent again, and every event is stored once.
+//! Faults: the database connection drops while events pour in (requests fail cleanly with
+//! 503, never a 500, succeed when sent again, and every event is stored once); the server is
+//! stopped under load (what it took is finished, it exits cleanly).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,9 +10,10 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::json;
 use textback_api::config::DatabaseUrl;
-use textback_tests::{Backend, TestApp, problem};
+use textback_tests::{Backend, ServerProcess, TestApp, on_both_backends, problem};
 
 const EVENTS: usize = 120;
+const SIGNING_SECRET: &str = "fault-test-secret-0123456789abcdef0123";
 const CLIENTS: usize = 6;
 
 fn event(i: usize) -> serde_json::Value {
@@ -119,4 +121,89 @@ async fn ingestion_survives_dropped_database_connections() {
         "{} of {EVENTS} events refused with 503 while connections were cut {cuts} times",
         refused.len()
     );
+}
+
+on_both_backends!(sigterm_under_load_finishes_what_it_started);
+
+/// Clients keep posting events to a real `textback serve` when it gets SIGTERM: every request
+/// it took is answered and committed, later ones are refused at the door, and it exits cleanly.
+async fn sigterm_under_load_finishes_what_it_started(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let server = ServerProcess::start(&app, &[("JWT_SECRET", SIGNING_SECRET)]);
+    let http = reqwest::Client::new();
+    let signup = json!({"store_name": "Maple", "email": "owner@maple.example",
+        "password": "correct horse battery"});
+    let session: serde_json::Value = http
+        .post(server.url("/api/v1/auth/signup"))
+        .json(&signup)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (token, store_id) = (
+        session["token"].as_str().unwrap().to_owned(),
+        session["store"]["id"].as_i64().unwrap(),
+    );
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for client in 0..CLIENTS {
+        let (http, url, token, stop) = (
+            http.clone(),
+            server.url("/api/v1/events"),
+            token.clone(),
+            stop.clone(),
+        );
+        clients.push(tokio::spawn(async move {
+            let mut accepted = 0_i64;
+            for i in (client..).step_by(CLIENTS) {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                match http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&event(i))
+                    .send()
+                    .await
+                {
+                    Ok(response) if response.status().is_success() => accepted += 1,
+                    Ok(response) => panic!("event {i}: {}", response.status()),
+                    // Refused at the door once the server stops listening.
+                    Err(_) => break,
+                }
+            }
+            accepted
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    server.terminate();
+    let (status, output) = tokio::task::spawn_blocking(move || server.wait())
+        .await
+        .unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let mut accepted = 0;
+    for client in clients {
+        accepted += client.await.unwrap();
+    }
+    assert!(status.success(), "{status:?}\n{output}");
+    assert!(accepted > 0, "no event went in before the stop");
+
+    // Every event the server answered is stored, with its cart: nothing half-written.
+    let mut conn = app.state.pool.get().unwrap();
+    use textback_api::db::schema::{carts, events};
+    let stored: i64 = events::table
+        .filter(events::store_id.eq(store_id))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    let carts: i64 = carts::table
+        .filter(carts::store_id.eq(store_id))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(carts, stored);
+    assert_eq!(stored, accepted, "answered events and stored events");
 }

@@ -2,14 +2,11 @@
 //! given passwords, session tokens, API keys, stream tickets and webhook secrets, and its
 //! output is searched for each.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use textback_api::config::DatabaseUrl;
-use textback_tests::{Backend, TestApp, on_both_backends, textback_bin};
+use textback_tests::{Backend, ServerProcess, TestApp, on_both_backends};
 
 on_both_backends!(secrets_never_reach_the_logs);
 
@@ -21,43 +18,8 @@ const SHOPIFY_SECRET: &str = "shpss_never_log_this_0123456789";
 async fn secrets_never_reach_the_logs(backend: Backend) {
     // The test app makes the database; a separate process serves it.
     let app = TestApp::spawn(backend).await;
-    let database_url = match &app.state.settings.database_url {
-        DatabaseUrl::Sqlite(path) => path.display().to_string(),
-        DatabaseUrl::Postgres(url) => url.clone(),
-    };
-    let mut server = Command::new(textback_bin())
-        .arg("serve")
-        .env_clear()
-        .env("DATABASE_URL", database_url)
-        .env("DATA_DIR", &app.state.settings.data_dir)
-        .env("STATIC_DIR", &app.static_dir)
-        .env("BIND_ADDR", "127.0.0.1:0")
-        .env("JWT_SECRET", JWT_SECRET)
-        .env("RUST_LOG", "debug")
-        .env("LOG_FORMAT", "text")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start `textback serve`");
-    let mut stdout = BufReader::new(server.stdout.take().unwrap());
-    let mut first = String::new();
-    let base = loop {
-        let mut line = String::new();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "no URL in {first}"
-        );
-        first.push_str(&line);
-        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
-            break url.to_owned();
-        }
-    };
-    let stderr = server.stderr.take().unwrap();
-    let logs = std::thread::spawn(move || {
-        let mut text = String::new();
-        BufReader::new(stderr).read_to_string(&mut text).unwrap();
-        text
-    });
+    let server = ServerProcess::start(&app, &[("JWT_SECRET", JWT_SECRET), ("RUST_LOG", "debug")]);
+    let base = server.url.clone();
 
     let http = reqwest::Client::new();
     let url = |path: &str| format!("{base}{path}");
@@ -139,15 +101,8 @@ async fn secrets_never_reach_the_logs(backend: Backend) {
     drop(stream);
 
     // SIGTERM: the server stops gracefully and its logs end.
-    let stopped = Command::new("kill")
-        .arg(server.id().to_string())
-        .status()
-        .unwrap();
-    assert!(stopped.success());
-    let status = server.wait().unwrap();
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    let output = format!("{first}{rest}{}", logs.join().unwrap());
+    server.terminate();
+    let (status, output) = server.wait();
 
     // The log is there (so the search below means something): requests were logged.
     assert!(output.contains("/api/v1/auth/login"), "{output}");

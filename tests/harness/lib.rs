@@ -5,9 +5,11 @@
 
 mod database;
 pub mod fixtures;
+mod process;
 mod test_app;
 
 pub use database::Backend;
+pub use process::ServerProcess;
 pub use test_app::{Session, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TestApp, problem};
 
 /// The `textback` binary, for tests that run it as a process of its own.

@@ -136,9 +136,11 @@ pub async fn run_pass(state: &AppState, worker: &str, now: NaiveDateTime) -> App
     Ok(report)
 }
 
-/// Passes until nothing is due, then waits `idle` between passes; forever.
-pub async fn run_forever(state: AppState, worker: String, idle: StdDuration) {
-    loop {
+/// Passes until nothing is due, then waits `idle` between passes, until the process is asked
+/// to stop (`AppState::stopping`): a pass under way is finished, so nothing is left half-sent.
+pub async fn run_until_stopped(state: AppState, worker: String, idle: StdDuration) {
+    let mut stopping = state.stopping.subscribe();
+    while !*stopping.borrow() {
         match run_pass(&state, &worker, db::now()).await {
             Ok(report) if report.claimed as i64 >= state.dispatch.batch_size => continue,
             Ok(report) => {
@@ -148,8 +150,12 @@ pub async fn run_forever(state: AppState, worker: String, idle: StdDuration) {
             }
             Err(e) => tracing::warn!(error = %e, worker, "dispatch pass failed; will retry"),
         }
-        tokio::time::sleep(idle).await;
+        tokio::select! {
+            () = tokio::time::sleep(idle) => {}
+            _ = stopping.changed() => {}
+        }
     }
+    tracing::info!(worker, "dispatcher stopped");
 }
 
 struct SendContext {
