@@ -78,7 +78,7 @@ impl ServerProcess {
     /// Waits for the process to end; its exit and everything it wrote.
     pub fn wait(mut self) -> (ExitStatus, String) {
         let status = self.child.wait().expect("wait");
-        let mut read = |stream: Option<JoinHandle<String>>| {
+        let read = |stream: Option<JoinHandle<String>>| {
             stream
                 .map(|t| t.join().unwrap_or_default())
                 .unwrap_or_default()
