@@ -40,7 +40,7 @@ pub fn apply_all(
             Some(decided) => decided,
             None => members
                 .iter()
-                .map(|p| apply(conn, store, p.pending))
+                .map(|p| apply(conn, store, p.pending, db::now()))
                 .collect::<AppResult<_>>()?,
         };
         for (i, outcome) in wave.into_iter().zip(decided) {
