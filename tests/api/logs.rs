@@ -151,7 +151,10 @@ async fn secrets_never_reach_the_logs(backend: Backend) {
 
     // The log is there (so the search below means something): requests were logged.
     assert!(output.contains("/api/v1/auth/login"), "{output}");
-    assert!(status.success(), "a graceful stop exits cleanly: {status:?}\n{output}");
+    assert!(
+        status.success(),
+        "a graceful stop exits cleanly: {status:?}\n{output}"
+    );
     for (what, secret) in [
         ("password", PASSWORD),
         ("wrong password", WRONG_PASSWORD),
