@@ -11,13 +11,15 @@ SERVER_BIN := $(TARGET_DIR)/debug/textback
 export PATH := $(CURDIR)/web/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export RUST_BACKTRACE ?= 0
 
-.PHONY: help run test tools test-tools server web lint unit e2e openapi bench clean
+.PHONY: help run test tools test-tools server web lint unit fuzz-smoke fuzz e2e openapi bench clean
 
 help:
 	@echo "make run      build everything, migrate the SQLite database, make the demo store"
 	@echo "              (once; prints its login), serve API + web app"
 	@echo "make test     formatting, lints, unit + integration tests (SQLite, and PostgreSQL"
 	@echo "              when TEST_DATABASE_URL is set), OpenAPI drift, browser tests"
+	@echo "make fuzz     API contract fuzzing (schemathesis) at length: FUZZ_EXAMPLES per operation"
+	@echo "              (default 1000), FUZZ_SEED to repeat a run"
 	@echo "make openapi  regenerate openapi.yaml from the code"
 	@echo "make bench    event ingestion vs plain inserts, dispatch vs plain updates (SQLite, and"
 	@echo "              PostgreSQL when TEST_DATABASE_URL is set); release build"
@@ -28,7 +30,7 @@ run: tools server web
 	$(SERVER_BIN) demo
 	$(SERVER_BIN) serve
 
-test: test-tools lint unit e2e
+test: test-tools lint unit fuzz-smoke e2e
 
 tools:
 	@scripts/install-tools.sh build
@@ -54,6 +56,18 @@ unit: server
 	@export TEXTBACK_BIN=$(abspath $(SERVER_BIN)); \
 	if command -v cargo-nextest >/dev/null; then cargo nextest run --workspace --exclude textback-web --no-fail-fast; \
 	else cargo test --workspace --exclude textback-web --no-fail-fast; fi
+
+# API contract fuzzing against the real server (tests/fuzz/run.py): every operation of the
+# published spec, on SQLite and (with TEST_DATABASE_URL) PostgreSQL. `make test` runs a
+# bounded number of examples per operation; `make fuzz` many more.
+FUZZ_EXAMPLES ?= 1000
+fuzz-smoke: server
+	@scripts/install-tools.sh fuzz
+	TEXTBACK_BIN=$(abspath $(SERVER_BIN)) .venv/bin/python tests/fuzz/run.py --max-examples 100
+
+fuzz: server
+	@scripts/install-tools.sh fuzz
+	TEXTBACK_BIN=$(abspath $(SERVER_BIN)) .venv/bin/python tests/fuzz/run.py --max-examples $(FUZZ_EXAMPLES)
 
 e2e: server web
 	mkdir -p tests/output/e2e

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, only when it is missing, so a warm machine pays nothing.
 #   scripts/install-tools.sh build   wasm32 target, trunk, wasm-bindgen-cli, wasm-opt (npm binaryen)
-#   scripts/install-tools.sh test    the above, plus Chromium and playwright-core for browser tests
+#   scripts/install-tools.sh test    the above, plus Chromium and playwright-core for browser tests,
+#                                    and schemathesis for API fuzzing
+#   scripts/install-tools.sh fuzz    schemathesis only (a virtualenv in .venv/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 # Must equal the wasm-bindgen version in Cargo.lock (web/Cargo.toml pins it with "=").
 WASM_BINDGEN_VERSION=0.2.130
+# API contract fuzzing (tests/fuzz); from PyPI into .venv/, Python 3.11 or later.
+SCHEMATHESIS_VERSION=4.32.5
 
 have_version() { command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -q "$2"; }
 
@@ -30,8 +34,16 @@ install_test_tools() {
   [ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund)
 }
 
+install_fuzz_tools() {
+  if ! .venv/bin/schemathesis --version 2>/dev/null | grep -q "version $SCHEMATHESIS_VERSION\$"; then
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+}
+
 case "${1:-build}" in
   build) install_build_tools ;;
-  test) install_build_tools; install_test_tools ;;
-  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+  test) install_build_tools; install_test_tools; install_fuzz_tools ;;
+  fuzz) install_fuzz_tools ;;
+  *) echo "usage: $0 build|test|fuzz" >&2; exit 2 ;;
 esac

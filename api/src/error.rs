@@ -10,6 +10,9 @@ use textback_shared::{FieldError, Problem, ProblemCode};
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// Why text with a NUL character is refused.
+pub const NUL_MESSAGE: &str = "Text cannot contain the NUL character (U+0000).";
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
@@ -162,6 +165,14 @@ impl From<diesel::result::Error> for AppError {
             ) => Self::Unavailable(info.message().to_owned()),
             Error::DatabaseError(_, info) if is_lost_connection(info.message()) => {
                 Self::Unavailable(info.message().to_owned())
+            }
+            // PostgreSQL text cannot hold U+0000 (SQLite can): the input, not the server, is
+            // at fault, and the transaction it was part of is rolled back.
+            Error::DatabaseError(_, info)
+                if info.message().contains("invalid byte sequence")
+                    && info.message().contains("0x00") =>
+            {
+                Self::Validation(vec![FieldError::new("body", NUL_MESSAGE)])
             }
             other => Self::Internal(other.to_string()),
         }

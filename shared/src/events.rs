@@ -374,7 +374,9 @@ pub struct ContactDetailDto {
 pub struct ContactsQuery {
     /// Part of a phone number, email or name.
     pub q: Option<String>,
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
 }

@@ -24,12 +24,14 @@ pub enum ThreadFilter {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct ThreadQuery {
+    #[cfg_attr(feature = "openapi", param(inline))]
     pub filter: Option<ThreadFilter>,
     /// Part of the customer's name, email or phone number.
     pub q: Option<String>,
     /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
-    /// 1 to 100 (default 50).
+    /// Items per page, 1 to 200 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
 }
 

@@ -1254,8 +1254,10 @@ pub struct OptOutDto {
 pub struct OptOutsQuery {
     /// Part of the number, however written.
     pub q: Option<String>,
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// 1 to 100 (default 50).
+    /// Items per page, 1 to 200 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
 }
 

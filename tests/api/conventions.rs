@@ -12,6 +12,7 @@ on_both_databases!(
     the_spa_is_served_with_client_side_routes,
     health_readiness_and_metrics,
     security_headers_fit_what_is_served_and_cors_is_closed,
+    nul_characters_are_refused_and_change_nothing,
 );
 
 async fn malformed_bodies_are_client_errors(app: TestApp) {
@@ -57,6 +58,69 @@ async fn malformed_bodies_are_client_errors(app: TestApp) {
     // None of it created an account.
     let login = json!({"email": "a@b.co", "password": "correct horse battery"});
     problem(app.post("/api/v1/auth/login", None, &login).await, 401).await;
+}
+
+/// PostgreSQL text cannot hold U+0000 (found by the API fuzzing): there such input is a 422,
+/// never a 500, and stores nothing (SQLite keeps it as sent); an event with one is refused on
+/// both, and does not fail the other events committed with it.
+async fn nul_characters_are_refused_and_change_nothing(app: TestApp) {
+    let owner = app.signup("nul@example.com").await;
+    let token = Some(owner.token.as_str());
+    let reply = json!({"name": "Shipping", "body": "Free over $50\u{0}"});
+    let answered = app.post("/api/v1/canned-replies", token, &reply).await;
+    match answered.status().as_u16() {
+        201 => {}
+        _ => {
+            let refused = problem(answered, 422).await;
+            assert!(refused.detail.contains("NUL"), "{}", refused.detail);
+            let replies: serde_json::Value = app
+                .get("/api/v1/canned-replies", &owner.token)
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert!(!replies.to_string().contains("Shipping"), "{replies}");
+        }
+    }
+    let search = app.get("/api/v1/contacts?q=a%00b", &owner.token).await;
+    assert!(
+        [200, 422].contains(&search.status().as_u16()),
+        "{}",
+        search.status()
+    );
+
+    let event = |id: &str, name: &str| {
+        json!({"id": id, "type": "checkout.updated", "occurred_at": "2026-01-05T10:00:00Z",
+            "customer": {"phone": "+14155550123", "first_name": name},
+            "cart": {"id": format!("cart-{id}"), "total": "10.00", "currency": "USD"}})
+    };
+    let key = app.create_key(&owner, &["events", "read"]).await.1;
+    let single = app
+        .post("/api/v1/events", Some(&key), &event("e-1", "A\u{0}da"))
+        .await;
+    assert_eq!(problem(single, 422).await.errors[0].field, "event");
+    let batch = json!({"events": [event("e-2", "Ada"), event("e-3", "B\u{0}o")]});
+    let answered: serde_json::Value = app
+        .post("/api/v1/events/batch", Some(&key), &batch)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let statuses: Vec<&str> = answered["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["accepted", "rejected"], "{answered}");
+
+    let contacts: serde_json::Value = app
+        .get("/api/v1/contacts", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contacts["items"].as_array().unwrap().len(), 1, "{contacts}");
 }
 
 async fn unknown_routes_and_wrong_methods_are_problems(app: TestApp) {

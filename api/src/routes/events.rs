@@ -52,12 +52,13 @@ pub async fn post_event(
 ) -> AppResult<HttpResponse> {
     let raw = body.into_inner();
     let event: EventRequest = serde_json::from_value(raw.clone())?;
-    AppError::check(ingest::validate(&event))?;
+    let raw = raw.to_string();
+    AppError::check(ingest::validate_as_sent(&event, &raw))?;
     let id = event.id.clone();
     let pending = Pending {
         source: Source::Api,
         event,
-        raw: raw.to_string(),
+        raw,
     };
     let outcomes = state.ingest.submit(caller.store_id, vec![pending]).await?;
     let status = outcomes

@@ -57,6 +57,20 @@ pub struct StreamQuery {
     ticket: Option<String>,
 }
 
+/// One event of the stream as a client reads it (before OpenAPI 3.2, an event stream's schema
+/// describes each event).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documentation only: the frames are written by `frame`
+struct StreamEvent {
+    /// Not sent: every event is the default `message`; `data` says what happened.
+    event: Option<String>,
+    /// A `LiveEvent` in JSON.
+    #[schema(content_media_type = "application/json")]
+    data: String,
+    /// How many milliseconds a client waits before reconnecting (on the first event).
+    retry: Option<u32>,
+}
+
 /// Server-sent events: new messages, delivery status changes, thread changes and opt-outs of
 /// the caller's store, as they happen. Each event's `data` is a `LiveEvent` (JSON); the
 /// first is `ready`. Lines starting with `:` keep the connection alive. The stream ends after
@@ -65,7 +79,7 @@ pub struct StreamQuery {
     tag = "inbox",
     params(StreamQuery),
     responses(
-        (status = 200, description = "The event stream; each `data:` line is a LiveEvent", body = String, content_type = "text/event-stream"),
+        (status = 200, description = "The event stream; each event's `data` is a LiveEvent", body = StreamEvent, content_type = "text/event-stream"),
         (status = 401, description = "No credential, or an invalid or expired ticket", body = Problem, content_type = "application/problem+json"),
     )
 )]
