@@ -133,10 +133,27 @@ where
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
-        f(&mut conn)
+        let result = f(&mut conn);
+        if matches!(result, Err(AppError::Unavailable(_))) {
+            discard_if_dead(&mut conn);
+        }
+        result
     })
     .await
     .map_err(AppError::internal)?
+}
+
+/// A connection the database ended would go back to the pool and fail every request that
+/// drew it; marked broken, the pool drops it instead. Checked only after a request failed as
+/// unavailable, so it costs nothing otherwise.
+pub fn discard_if_dead(conn: &mut DbConn) {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    if conn.ping().is_ok() {
+        return;
+    }
+    per_backend!(conn, |c| {
+        AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error();
+    });
 }
 
 /// Runs `f` in a transaction that writes. On SQLite it takes the write lock up front

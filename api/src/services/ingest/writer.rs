@@ -185,7 +185,11 @@ fn apply_sets(
 
 fn in_transaction<T>(pool: &DbPool, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
     let mut conn = pool.get()?;
-    db::write_transaction(&mut conn, f)
+    let result = db::write_transaction(&mut conn, f);
+    if matches!(result, Err(AppError::Unavailable(_))) {
+        db::discard_if_dead(&mut conn);
+    }
+    result
 }
 
 fn apply_job(
