@@ -193,7 +193,10 @@ async fn the_demo_store_is_alive_follows_the_rules_and_is_made_once(app: TestApp
                 .any(|n| n.to_lowercase().contains("\u{201c}stop\u{201d}")),
             "{notes:?}"
         );
-        assert!(notes.iter().any(|n| n.contains("no more")), "{notes:?}");
+        assert!(
+            notes.iter().any(|n| n.to_lowercase().contains("no more")),
+            "{notes:?}"
+        );
     }
 
     let sent: Vec<(String, NaiveDateTime, bool)> = messages::table

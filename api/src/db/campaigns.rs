@@ -209,6 +209,33 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<CampaignRow>
         .load(conn)
 }
 
+/// A campaign's name with one of its steps, as the inbox labels campaign texts.
+#[derive(Debug, Clone, Queryable)]
+pub struct Label {
+    pub campaign_id: i64,
+    pub name: String,
+    /// None for a campaign that has no steps left.
+    pub step_id: Option<i64>,
+    pub position: Option<i32>,
+}
+
+/// The labels of these campaigns' texts in one query: a row per step.
+pub fn labels(conn: &mut DbConn, campaign_ids: &[i64]) -> QueryResult<Vec<Label>> {
+    if campaign_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    campaigns::table
+        .left_join(campaign_steps::table.on(campaign_steps::campaign_id.eq(campaigns::id)))
+        .filter(campaigns::id.eq_any(campaign_ids))
+        .select((
+            campaigns::id,
+            campaigns::name,
+            campaign_steps::id.nullable(),
+            campaign_steps::position.nullable(),
+        ))
+        .load(conn)
+}
+
 pub fn steps_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<StepRow>> {
     campaign_steps::table
         .filter(campaign_steps::id.eq_any(ids))

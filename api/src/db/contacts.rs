@@ -1,5 +1,8 @@
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 use super::DbConn;
 use super::schema::contacts;
@@ -25,6 +28,29 @@ pub struct ContactRow {
     pub opted_out_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// What a list of threads shows of each contact.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = contacts)]
+pub struct ContactSummary {
+    pub id: i64,
+    pub phone: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub opted_out_at: Option<NaiveDateTime>,
+}
+
+impl From<ContactRow> for ContactSummary {
+    fn from(c: ContactRow) -> Self {
+        Self {
+            id: c.id,
+            phone: c.phone,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            opted_out_at: c.opted_out_at,
+        }
+    }
 }
 
 /// The store's contact with this (valid US/Canadian, E.164) number, created (consent
@@ -477,22 +503,23 @@ pub fn list(
         query = query.filter(contacts::id.lt(before));
     }
     if let Some(q) = q {
-        let ids = matching_ids(conn, store_id, q)?;
-        query = query.filter(contacts::id.eq_any(ids));
+        query = query.filter(matches(q));
     }
     query.load(conn)
 }
 
-/// The ids of the store's contacts whose phone, email or name contains `q` (any case).
-pub fn matching_ids(conn: &mut DbConn, store_id: i64, q: &str) -> QueryResult<Vec<i64>> {
+/// Whether the contact's phone, email or name contains `q` (any case), as a condition on a
+/// query of `contacts` alone (the columns are not qualified, so the table may be aliased). A
+/// condition rather than a list of ids: a list can exceed SQLite's limit on bound values in a
+/// large store.
+pub fn matches(q: &str) -> Matches {
     let escaped = q
         .to_lowercase()
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
     let pattern = format!("%{escaped}%");
-    let lower =
-        |c| diesel::dsl::sql::<diesel::sql_types::Text>(&format!("LOWER(COALESCE({c}, ''))"));
+    let lower = |c| sql::<Text>(&format!("LOWER(COALESCE({c}, ''))"));
     // A number is found however it is written: `(415) 555-0124` matches `+14155550124`.
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     let phone_pattern = if digits.len() >= 3 {
@@ -500,19 +527,17 @@ pub fn matching_ids(conn: &mut DbConn, store_id: i64, q: &str) -> QueryResult<Ve
     } else {
         pattern.clone()
     };
-    contacts::table
-        .filter(contacts::store_id.eq(store_id))
-        .filter(
-            lower("phone")
-                .like(phone_pattern)
-                .escape('\\')
-                .or(lower("email").like(pattern.clone()).escape('\\'))
-                .or(lower("first_name").like(pattern.clone()).escape('\\'))
-                .or(lower("last_name").like(pattern).escape('\\')),
-        )
-        .select(contacts::id)
-        .load(conn)
+    lower("phone")
+        .like(phone_pattern)
+        .escape('\\')
+        .or(lower("email").like(pattern.clone()).escape('\\'))
+        .or(lower("first_name").like(pattern.clone()).escape('\\'))
+        .or(lower("last_name").like(pattern).escape('\\'))
 }
+
+type Contains = diesel::dsl::Escape<diesel::dsl::Like<SqlLiteral<Text>, String>>;
+pub type Matches =
+    diesel::dsl::Or<diesel::dsl::Or<diesel::dsl::Or<Contains, Contains>, Contains>, Contains>;
 
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<ContactRow>> {
     contacts::table
@@ -549,7 +574,7 @@ pub fn clear_opt_out(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResu
 pub fn opted_out(
     conn: &mut DbConn,
     store_id: i64,
-    ids: Option<Vec<i64>>,
+    q: Option<&str>,
     after: Option<(NaiveDateTime, i64)>,
     limit: i64,
 ) -> QueryResult<Vec<ContactRow>> {
@@ -560,8 +585,8 @@ pub fn opted_out(
         .order((contacts::opted_out_at.desc(), contacts::id.desc()))
         .limit(limit)
         .into_boxed();
-    if let Some(ids) = ids {
-        query = query.filter(contacts::id.eq_any(ids));
+    if let Some(q) = q {
+        query = query.filter(matches(q));
     }
     if let Some((at, id)) = after {
         query = query.filter(

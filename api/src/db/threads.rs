@@ -146,23 +146,24 @@ pub enum Only {
     OptedOut,
 }
 
-/// A page of the store's threads with their contacts, most recent activity first, after the
-/// (last_message_at, id) keyset position `after`.
+/// A page of the store's threads with what is shown of their contacts (only that: a page is
+/// fifty of each), most recent activity first, after the (last_message_at, id) keyset
+/// position `after`; `q` matches the contact's phone, email or name.
 pub fn list(
     conn: &mut DbConn,
     store_id: i64,
     only: Only,
-    contact_ids: Option<Vec<i64>>,
+    q: Option<&str>,
     after: Option<(NaiveDateTime, i64)>,
     limit: i64,
-) -> QueryResult<Vec<(ThreadRow, super::contacts::ContactRow)>> {
+) -> QueryResult<Vec<(ThreadRow, super::contacts::ContactSummary)>> {
     use super::schema::contacts;
     let mut query = threads::table
         .inner_join(contacts::table)
         .filter(threads::store_id.eq(store_id))
         .select((
             ThreadRow::as_select(),
-            super::contacts::ContactRow::as_select(),
+            super::contacts::ContactSummary::as_select(),
         ))
         .order((threads::last_message_at.desc(), threads::id.desc()))
         .limit(limit)
@@ -173,10 +174,33 @@ pub fn list(
         Only::AwaitingReply => {
             query.filter(threads::last_inbound_at.eq(threads::last_message_at.nullable()))
         }
-        Only::OptedOut => query.filter(contacts::opted_out_at.is_not_null()),
+        // The few opted-out contacts first (an index has them), rather than every recent
+        // thread's contact looked up in turn.
+        Only::OptedOut => {
+            let opted_out = diesel::alias!(contacts as opted_out);
+            query.filter(
+                threads::contact_id.eq_any(
+                    opted_out
+                        .filter(opted_out.field(contacts::store_id).eq(store_id))
+                        .filter(opted_out.field(contacts::opted_out_at).is_not_null())
+                        .select(opted_out.field(contacts::id)),
+                ),
+            )
+        }
     };
-    if let Some(ids) = contact_ids {
-        query = query.filter(threads::contact_id.eq_any(ids));
+    // The matching contacts first: one pass over the store's contacts, however many or few
+    // match (walking recent threads until a page matches is quick for a common name, but
+    // reads every thread and its contact for a number that matches one).
+    if let Some(q) = q {
+        let matching = diesel::alias!(contacts as matching);
+        query = query.filter(
+            threads::contact_id.eq_any(
+                matching
+                    .filter(matching.field(contacts::store_id).eq(store_id))
+                    .filter(super::contacts::matches(q))
+                    .select(matching.field(contacts::id)),
+            ),
+        );
     }
     if let Some((at, id)) = after {
         query = query.filter(

@@ -164,6 +164,8 @@ pub struct Simulation<'a> {
     /// Texts at the simulator already looked at.
     texts_seen: usize,
     events: usize,
+    /// Customers who decided to opt out so far.
+    opt_outs: usize,
     summary: Summary,
 }
 
@@ -198,6 +200,7 @@ impl<'a> Simulation<'a> {
             end,
             texts_seen: simulator.sent_since(0).len(),
             events: 0,
+            opt_outs: 0,
             summary: Summary {
                 contacts,
                 ..Summary::default()
@@ -366,12 +369,20 @@ impl<'a> Simulation<'a> {
         };
         let roll: f64 = self.rng.random();
         if roll < STOP_KEYWORD + STOP_IN_WORDS {
-            let words = if roll < STOP_KEYWORD {
-                catalog::STOP_WORDS
-            } else {
-                catalog::STOP_SENTENCES
+            // The first two say it both ways, so every demo shows both; then as it falls.
+            self.opt_outs += 1;
+            let body = match self.opt_outs {
+                1 => "STOP",
+                2 => catalog::STOP_SENTENCES[0],
+                _ => {
+                    let words = if roll < STOP_KEYWORD {
+                        catalog::STOP_WORDS
+                    } else {
+                        catalog::STOP_SENTENCES
+                    };
+                    words.choose(&mut self.rng).copied().unwrap_or("STOP")
+                }
             };
-            let body = words.choose(&mut self.rng).copied().unwrap_or("STOP");
             let later = now + self.minutes(1..25);
             self.at(
                 later,

@@ -13,9 +13,10 @@ use textback_shared::inbox::{
 use textback_shared::live::LiveEvent;
 use textback_shared::segments;
 
+use crate::db::contacts::{ContactRow, ContactSummary};
 use crate::db::outbox::{self, NewOutbox};
 use crate::db::threads::{Only, ThreadRow};
-use crate::db::{self, DbConn, contacts::ContactRow, messages::MessageRow};
+use crate::db::{self, DbConn, messages::MessageRow};
 use crate::error::{AppError, AppResult};
 use crate::live::{LiveHub, Notice};
 use crate::pagination::{IdPage, TimePage};
@@ -34,18 +35,7 @@ pub fn list_threads(
         ThreadFilter::OptedOut => Only::OptedOut,
     };
     let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    let contact_ids = match q {
-        Some(q) => Some(db::contacts::matching_ids(conn, store_id, q)?),
-        None => None,
-    };
-    let rows = db::threads::list(
-        conn,
-        store_id,
-        only,
-        contact_ids,
-        page.after,
-        page.fetch_limit(),
-    )?;
+    let rows = db::threads::list(conn, store_id, only, q, page.after, page.fetch_limit())?;
     let (rows, next_cursor) = page.cut(rows, |(t, _)| Some((t.last_message_at, t.id)));
     Ok(Page {
         items: rows.into_iter().map(|(t, c)| thread_dto(t, &c)).collect(),
@@ -55,7 +45,7 @@ pub fn list_threads(
 
 pub fn thread(conn: &mut DbConn, store_id: i64, id: i64) -> AppResult<ThreadDto> {
     let (thread, contact) = find(conn, store_id, id)?;
-    Ok(thread_dto(thread, &contact))
+    Ok(thread_dto(thread, &contact.into()))
 }
 
 /// Every message to date, newest first (automated ones with their campaign and step).
@@ -65,18 +55,22 @@ pub fn messages(
     thread_id: i64,
     page: IdPage,
 ) -> AppResult<Page<MessageDto>> {
-    let (thread, _) = find(conn, store_id, thread_id)?;
+    // The store's thread (its contact is not needed here): one query per page is the
+    // conversation's, one labels its campaign texts, and this one checks the thread.
+    let thread =
+        db::threads::find(conn, store_id, thread_id).map_err(|_| AppError::not_found("thread"))?;
     let rows = db::messages::of_thread(conn, thread.id, page.before_id, page.fetch_limit())?;
-    let campaign_ids: Vec<i64> = rows.iter().filter_map(|m| m.campaign_id).collect();
-    let step_ids: Vec<i64> = rows.iter().filter_map(|m| m.step_id).collect();
-    let names: HashMap<i64, String> = db::campaigns::find_many(conn, &campaign_ids)?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
-    let positions: HashMap<i64, i32> = db::campaigns::steps_by_id(conn, &step_ids)?
-        .into_iter()
-        .map(|s| (s.id, s.position))
-        .collect();
+    let mut campaign_ids: Vec<i64> = rows.iter().filter_map(|m| m.campaign_id).collect();
+    campaign_ids.sort_unstable();
+    campaign_ids.dedup();
+    let mut names = HashMap::new();
+    let mut positions = HashMap::new();
+    for label in db::campaigns::labels(conn, &campaign_ids)? {
+        if let (Some(step), Some(position)) = (label.step_id, label.position) {
+            positions.insert(step, position);
+        }
+        names.insert(label.campaign_id, label.name);
+    }
     Ok(page.finish(rows, |m| m.id, |m| message_dto(m, &names, &positions)))
 }
 
@@ -247,7 +241,7 @@ fn find(conn: &mut DbConn, store_id: i64, id: i64) -> AppResult<(ThreadRow, Cont
     Ok((thread, contact))
 }
 
-fn thread_dto(thread: ThreadRow, contact: &ContactRow) -> ThreadDto {
+fn thread_dto(thread: ThreadRow, contact: &ContactSummary) -> ThreadDto {
     let name = [contact.first_name.as_deref(), contact.last_name.as_deref()]
         .into_iter()
         .flatten()

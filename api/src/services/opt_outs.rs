@@ -204,11 +204,8 @@ fn confirm(
 /// The store's opt-out list, most recent first; `q` matches the number however written.
 pub fn list(conn: &mut DbConn, store_id: i64, query: &OptOutsQuery) -> AppResult<Page<OptOutDto>> {
     let page = TimePage::parse(query.cursor.as_deref(), query.limit)?;
-    let ids = match query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        Some(q) => Some(db::contacts::matching_ids(conn, store_id, q)?),
-        None => None,
-    };
-    let rows = db::contacts::opted_out(conn, store_id, ids, page.after, page.fetch_limit())?;
+    let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let rows = db::contacts::opted_out(conn, store_id, q, page.after, page.fetch_limit())?;
     let (rows, next_cursor) = page.cut(rows, |c| Some((c.opted_out_at?, c.id)));
     Ok(Page {
         items: dtos(conn, rows)?,
