@@ -77,7 +77,11 @@ pub fn InboxPage() -> impl IntoView {
                 *t = thread.clone();
             }
         });
-        if selected.get_untracked() == Some(thread.id) {
+        // Only a change is set: a refresh that finds the same thread must not re-render the
+        // panes (and close a dialog the merchant has open there).
+        if selected.get_untracked() == Some(thread.id)
+            && open_thread.with_untracked(|open| open.as_ref() != Some(&thread))
+        {
             open_thread.set(Some(thread));
         }
     };
@@ -244,6 +248,9 @@ pub fn InboxPage() -> impl IntoView {
                 }
                 if let Ok(context) = api::inbox::context(&client, id).await
                     && selected.get_untracked() == Some(id)
+                    && detail.with_untracked(|shown| {
+                        shown.as_ref().and_then(|d| d.as_ref().ok()) != Some(&context)
+                    })
                 {
                     detail.set(Some(Ok(context)));
                 }
