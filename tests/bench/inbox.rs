@@ -934,7 +934,7 @@ fn print_report(report: &Report) {
         report.rolled_up.as_secs_f64()
     );
     println!(
-        "  {:<30} {:>8} {:>10} {:>10} {:>10}  {:<17} {:>6}",
+        "  {:<36} {:>8} {:>10} {:>10} {:>10}  {:<17} {:>6}",
         "", "requests", "per second", "p50", "p99", "target", "errors"
     );
     let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
@@ -948,7 +948,7 @@ fn print_report(report: &Report) {
             format!("p99 < {} ms {verdict}", target.as_millis())
         });
         println!(
-            "  {label:<30} {:>8} {:>10.0} {:>10} {:>10}  {target:<17} {:>6}",
+            "  {label:<36} {:>8} {:>10.0} {:>10} {:>10}  {target:<17} {:>6}",
             run.latencies.len(),
             run.rate(),
             ms(run.percentile(0.50)),

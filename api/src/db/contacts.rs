@@ -536,6 +536,7 @@ pub fn matches(q: &str) -> Matches {
 }
 
 type Contains = diesel::dsl::Escape<diesel::dsl::Like<SqlLiteral<Text>, String>>;
+/// The condition `matches` builds.
 pub type Matches =
     diesel::dsl::Or<diesel::dsl::Or<diesel::dsl::Or<Contains, Contains>, Contains>, Contains>;
 

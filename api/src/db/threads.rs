@@ -174,8 +174,8 @@ pub fn list(
         Only::AwaitingReply => {
             query.filter(threads::last_inbound_at.eq(threads::last_message_at.nullable()))
         }
-        // The few opted-out contacts first (an index has them), rather than every recent
-        // thread's contact looked up in turn.
+        // Tested against the store's opted-out contacts (a partial index holds them); the
+        // threads index carries contact_id, so a thread that fails the test is not read.
         Only::OptedOut => {
             let opted_out = diesel::alias!(contacts as opted_out);
             query.filter(

@@ -55,8 +55,8 @@ pub fn messages(
     thread_id: i64,
     page: IdPage,
 ) -> AppResult<Page<MessageDto>> {
-    // The store's thread (its contact is not needed here): one query per page is the
-    // conversation's, one labels its campaign texts, and this one checks the thread.
+    // Three queries a page: the thread (the store's; its contact is not needed here), its
+    // messages, and the labels of its campaign texts.
     let thread =
         db::threads::find(conn, store_id, thread_id).map_err(|_| AppError::not_found("thread"))?;
     let rows = db::messages::of_thread(conn, thread.id, page.before_id, page.fetch_limit())?;
