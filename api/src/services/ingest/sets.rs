@@ -633,7 +633,7 @@ fn apply_orders(
     }
     db::carts::close_with_orders(conn, &closing)?;
     let recovered: Vec<i64> = closing.iter().map(|(cart, ..)| cart.id).collect();
-    db::outbox::cancel_for_carts(conn, &recovered, "cart recovered", db::now())?;
+    db::outbox::cancel_for_carts(conn, &recovered, "cart recovered", now)?;
     db::orders::add_timeline_entries(conn, store_id, &timeline)?;
     if !notify.is_empty() {
         let campaigns = match campaigns {
