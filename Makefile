@@ -22,8 +22,8 @@ help:
 	@echo "              (default 1000), FUZZ_SEED to repeat a run"
 	@echo "make openapi  regenerate openapi.yaml from the code"
 	@echo "make bench    event ingestion vs plain inserts, dispatch vs plain updates, inbox latency"
-	@echo "              over 100,000 threads (SQLite, and PostgreSQL when TEST_DATABASE_URL is"
-	@echo "              set); release build"
+	@echo "              over 100,000 threads, a mixed HTTP load with wrk (SQLite, and PostgreSQL"
+	@echo "              when TEST_DATABASE_URL is set); release build"
 
 # The demo store is made on the first run only (it prints its login every time).
 run: tools server web
@@ -78,12 +78,15 @@ openapi: server
 	$(SERVER_BIN) openapi > openapi.yaml
 
 # Measurements, not tests: events/s against the raw-insert ceiling, texts/s per dispatcher
-# against the raw-update ceiling, and inbox p50/p99 against a 25 ms target, per backend.
+# against the raw-update ceiling, inbox p50/p99 against a 25 ms target, and a mixed HTTP load
+# with wrk on the release server (req/s, p50/p99, errors, peak memory), per backend.
 # Fails only when a request fails; a missed target is reported.
-bench:
+bench: test-tools
+	cargo build --release -p textback-api --bin textback
 	cargo bench -p textback-tests --bench ingest
 	cargo bench -p textback-tests --bench dispatch
 	cargo bench -p textback-tests --bench inbox
+	cargo bench -p textback-tests --bench load
 
 clean:
 	cargo clean

@@ -2,7 +2,7 @@
 # Installs what building and testing need, only when it is missing, so a warm machine pays nothing.
 #   scripts/install-tools.sh build   wasm32 target, trunk, wasm-bindgen-cli, wasm-opt (npm binaryen)
 #   scripts/install-tools.sh test    the above, plus Chromium and playwright-core for browser tests,
-#                                    and schemathesis for API fuzzing
+#                                    wrk for the load run, and schemathesis for API fuzzing
 #   scripts/install-tools.sh fuzz    schemathesis only (a virtualenv in .venv/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,8 +28,12 @@ install_build_tools() {
 }
 
 install_test_tools() {
-  if ! command -v chromium >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  # Chromium for the browser tests, wrk for the load run (tests/harness/load.rs).
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   [ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund)
 }

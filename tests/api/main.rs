@@ -13,6 +13,7 @@ mod events;
 mod faults;
 mod inbox;
 mod isolation;
+mod load;
 mod logs;
 mod migrations;
 mod numbers;

@@ -53,7 +53,6 @@ async fn every_schema_column_exists(app: TestApp) {
         campaign_steps => rows::campaigns::StepRow,
         outbox => rows::outbox::OutboxRow,
         canned_replies => rows::canned_replies::CannedReplyRow,
-        stats_hourly => rows::stats::HourRow,
         stats_rollup => (i32, Time),
         // Tables without a row struct: every column, by type.
         events => (i64, i64, String, String, String, Time, String, String, Time),
@@ -61,5 +60,6 @@ async fn every_schema_column_exists(app: TestApp) {
         consent_events => (i64, i64, i64, String, String, Time, Time, Option<i64>, Option<String>),
         order_events => (i64, i64, i64, String, String, Time, Option<String>),
         short_links => (i64, String, i64, i64, String, i32, Option<Time>, Option<Time>, Time),
+        stats_hourly => (i64, Time, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64),
     );
 }

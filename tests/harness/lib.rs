@@ -5,6 +5,7 @@
 
 mod database;
 pub mod fixtures;
+pub mod load;
 mod process;
 mod test_app;
 

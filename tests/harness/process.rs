@@ -66,6 +66,15 @@ impl ServerProcess {
         format!("{}{path}", self.url)
     }
 
+    /// The process's peak resident memory so far (VmHWM), in KiB.
+    pub fn peak_memory_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
     /// Sends SIGTERM without waiting.
     pub fn terminate(&self) {
         let sent = Command::new("kill")

@@ -9,7 +9,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::Timestamp;
+use diesel::sql_types::{BigInt, Timestamp};
 
 use super::schema::{stats_hourly, stats_rollup};
 use super::{DbConn, per_backend};
@@ -17,12 +17,10 @@ use super::{DbConn, per_backend};
 /// The campaign id of texts of no campaign, and of store-wide figures.
 pub const NO_CAMPAIGN: i64 = 0;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Queryable, Selectable)]
+/// What is summed, per hour in `stats_hourly`, or over any period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, QueryableByName)]
 #[diesel(table_name = stats_hourly)]
-pub struct HourRow {
-    pub store_id: i64,
-    pub hour: NaiveDateTime,
-    pub campaign_id: i64,
+pub struct Sums {
     pub sent: i64,
     pub delivered: i64,
     pub failed: i64,
@@ -36,20 +34,76 @@ pub struct HourRow {
     pub revenue_cents: i64,
 }
 
-/// The store's hours in `[from, to)`.
-pub fn hours(
+/// A campaign's sums over one of the periods `by_period` was given (by its index).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct PeriodSums {
+    #[diesel(sql_type = BigInt)]
+    pub period: i64,
+    #[diesel(sql_type = BigInt)]
+    pub campaign_id: i64,
+    #[diesel(embed)]
+    pub sums: Sums,
+}
+
+/// The store's sums per campaign over each period `[start, end)` (consecutive local days,
+/// say), added up by the database: a 90-day report reads a few hundred rows, not thousands
+/// of hours. Periods with nothing in them are left out.
+pub fn by_period(
     conn: &mut DbConn,
     store_id: i64,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<Vec<HourRow>> {
-    stats_hourly::table
-        .filter(stats_hourly::store_id.eq(store_id))
-        .filter(stats_hourly::hour.ge(from))
-        .filter(stats_hourly::hour.lt(to))
-        .select(HourRow::as_select())
-        .load(conn)
+    periods: &[(NaiveDateTime, NaiveDateTime)],
+) -> QueryResult<Vec<PeriodSums>> {
+    if periods.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Each period brings its index, start and end; then the store. In the order they appear
+    // in the text: SQLite numbers `$n` parameters by appearance, not by `n`.
+    let values = (0..periods.len())
+        .map(|i| {
+            let n = 1 + i * 3;
+            format!("(${n}, ${}, ${})", n + 1, n + 2)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let store = 1 + periods.len() * 3;
+    let sums = SUMMED
+        .iter()
+        .map(|c| format!("CAST(SUM(s.{c}) AS BIGINT) AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // One range read of the primary key per period.
+    let sql = format!(
+        "SELECT p.column1 AS period, s.campaign_id, {sums} \
+         FROM (VALUES {values}) AS p \
+         JOIN stats_hourly s ON s.store_id = ${store} AND s.hour >= p.column2 AND s.hour < p.column3 \
+         GROUP BY p.column1, s.campaign_id"
+    );
+    per_backend!(conn, |c| {
+        let mut query = diesel::sql_query(&sql).into_boxed();
+        for (i, (start, end)) in periods.iter().enumerate() {
+            query = query
+                .bind::<BigInt, _>(i64::try_from(i).unwrap_or(i64::MAX))
+                .bind::<Timestamp, _>(*start)
+                .bind::<Timestamp, _>(*end);
+        }
+        query.bind::<BigInt, _>(store_id).load(c)
+    })
 }
+
+/// The columns of `Sums`, for SQL written by hand.
+const SUMMED: [&str; 11] = [
+    "sent",
+    "delivered",
+    "failed",
+    "segments",
+    "clicks",
+    "replies",
+    "opt_outs",
+    "carts_abandoned",
+    "carts_recovered",
+    "orders",
+    "revenue_cents",
+];
 
 /// Where the last roll-up stopped, if one ran; locked until the transaction ends, so two
 /// processes never roll up at once.
@@ -109,7 +163,7 @@ pub fn roll_up(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> Que
             .filter(stats_hourly::hour.lt(to)),
     )
     .execute(conn)?;
-    let sql = Sums::for_backend(conn);
+    let sql = RollUpSql::for_backend(conn);
     for statement in sql.statements() {
         diesel::sql_query(statement)
             .bind::<Timestamp, _>(from)
@@ -120,12 +174,12 @@ pub fn roll_up(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> Que
 }
 
 /// The roll-up's statements, in each backend's words for "the hour of" and "a day before".
-struct Sums {
+struct RollUpSql {
     hour: fn(&str) -> String,
     day_before: fn(&str) -> String,
 }
 
-impl Sums {
+impl RollUpSql {
     fn for_backend(conn: &DbConn) -> Self {
         match conn {
             DbConn::Postgres(_) => Self {

@@ -1,6 +1,6 @@
 //! The results dashboard's figures: read from the hourly sums (`db::stats`), which a roll-up
-//! keeps current, so a period of any length costs a few thousand small rows, never a scan of
-//! every message.
+//! keeps current, added up by local day in the database, so a period of any length costs a
+//! range read of those sums, never a scan of every message.
 //!
 //! The roll-up sums, every minute, the last two days again (deliveries, clicks and replies
 //! keep coming for texts written then) and any hours it has not summed yet; the first run sums
@@ -18,7 +18,7 @@ use textback_shared::stats::{
 use textback_shared::templates::CampaignKind;
 
 use crate::config::Prices;
-use crate::db::stats::{HourRow, NO_CAMPAIGN};
+use crate::db::stats::{NO_CAMPAIGN, Sums};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 
@@ -75,26 +75,24 @@ pub fn report(
     let days = (to - from).num_days() + 1;
     let previous_from = from - Duration::days(days);
 
-    let rows = db::stats::hours(
-        conn,
-        store_id,
-        start_of(previous_from, zone),
-        start_of(to + Duration::days(1), zone),
-    )?;
+    // Period 0 is the one before; then each day of this one, from local midnight to midnight.
+    let periods: Vec<_> = std::iter::once((start_of(previous_from, zone), start_of(from, zone)))
+        .chain((0..days).map(|i| {
+            let day = from + Duration::days(i);
+            (start_of(day, zone), start_of(day + Duration::days(1), zone))
+        }))
+        .collect();
     let mut totals = Figures::default();
     let mut previous = Figures::default();
     let mut buckets: HashMap<NaiveDate, Figures> = HashMap::new();
     let mut by_campaign: HashMap<i64, Figures> = HashMap::new();
-    for row in &rows {
-        let figures = figures_of(row, prices);
-        let day = Utc
-            .from_utc_datetime(&row.hour)
-            .with_timezone(&zone)
-            .date_naive();
-        if day < from {
+    for row in db::stats::by_period(conn, store_id, &periods)? {
+        let figures = figures_of(&row.sums, prices);
+        if row.period == 0 {
             previous.add(&figures);
             continue;
         }
+        let day = from + Duration::days(row.period - 1);
         totals.add(&figures);
         buckets
             .entry(bucket_of(day, granularity))
@@ -153,7 +151,7 @@ fn period(query: &StatsQuery, today: NaiveDate) -> AppResult<(NaiveDate, NaiveDa
     Ok((from, to))
 }
 
-fn figures_of(row: &HourRow, prices: &Prices) -> Figures {
+fn figures_of(row: &Sums, prices: &Prices) -> Figures {
     let count = |n: i64| u64::try_from(n).unwrap_or_default();
     Figures {
         messages_sent: count(row.sent),
