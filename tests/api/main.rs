@@ -27,4 +27,5 @@ mod stream;
 mod tokens;
 mod twilio_client;
 mod usage;
+mod webhook_abuse;
 mod webhooks;
