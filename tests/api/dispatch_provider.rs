@@ -1,10 +1,13 @@
 //! What the dispatcher does with Twilio's answers (real REST shapes on a fake Twilio): a
 //! recipient unsubscribed at the carrier (21610), rate limiting retried with backoff until
-//! the attempts run out, and one number's pace kept at one text per second.
+//! the attempts run out, a Twilio failing for a while (500, 429, a timeout after it took the
+//! text) still gets the text exactly once, and one number's pace kept at one text per second.
 
 use chrono::{Duration, NaiveDateTime};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use textback_api::services::dispatch;
 use textback_tests::{Backend, Session, TWILIO_ACCOUNT_SID, TestApp, on_both_backends};
 use wiremock::matchers::{method, path};
@@ -16,6 +19,7 @@ use crate::dispatch::{abandon, checkout, outbox_rows, post};
 on_both_backends!(
     a_carrier_unsubscribe_records_the_opt_out,
     rate_limits_are_retried_until_the_attempts_run_out,
+    a_provider_failing_for_a_while_gets_the_text_exactly_once,
     one_number_sends_one_text_a_second,
 );
 
@@ -26,6 +30,18 @@ const STORE_NUMBER: &str = "+14155550142";
 async fn app_with_send_answer(
     backend: Backend,
     send: impl Respond + 'static,
+) -> (TestApp, Session) {
+    let nothing_sent = ResponseTemplate::new(200).set_body_json(json!({"messages": []}));
+    app_on_twilio(backend, send, nothing_sent, None).await
+}
+
+/// The same, with Twilio's list of sent texts answered by `list`, and the app giving up on a
+/// Twilio request after `timeout`.
+async fn app_on_twilio(
+    backend: Backend,
+    send: impl Respond + 'static,
+    list: impl Respond + 'static,
+    timeout: Option<std::time::Duration>,
 ) -> (TestApp, Session) {
     let twilio = MockServer::start().await;
     let account = format!("/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}");
@@ -43,10 +59,10 @@ async fn app_with_send_answer(
         .await;
     Mock::given(method("GET"))
         .and(path(format!("{account}/Messages.json")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"messages": []})))
+        .respond_with(list)
         .mount(&twilio)
         .await;
-    let app = TestApp::spawn_with_twilio(backend, &twilio.uri()).await;
+    let app = TestApp::spawn_with_twilio_timeout(backend, &twilio.uri(), timeout).await;
     // Keeps the fake Twilio alive as long as the app.
     std::mem::forget(twilio);
     let owner = app.signup("owner@maple.example").await;
@@ -141,6 +157,119 @@ async fn rate_limits_are_retried_until_the_attempts_run_out(backend: Backend) {
     let (status, reason) = outbox_rows(&app)[0].clone();
     assert_eq!(status, "failed");
     assert!(reason.unwrap().contains("rate limited"));
+}
+
+/// (sid, from, to, body) of the texts the fake Twilio took.
+type Taken = Arc<Mutex<Vec<(String, String, String, String)>>>;
+
+/// Twilio having a bad while: a 500, then a 429, then it takes the text but answers only
+/// after the app has given up; from then on it takes texts at once.
+struct Flaky {
+    taken: Taken,
+    seen: Arc<AtomicUsize>,
+}
+
+impl Respond for Flaky {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let error = |status: u16, code: u32, message: &str| {
+            ResponseTemplate::new(status)
+                .set_body_json(json!({"code": code, "message": message, "status": status}))
+        };
+        match self.seen.fetch_add(1, Ordering::SeqCst) {
+            0 => error(500, 20500, "Internal Server Error"),
+            1 => error(429, 20429, "Too Many Requests"),
+            n => {
+                let form: HashMap<String, String> =
+                    serde_urlencoded::from_bytes(&request.body).unwrap_or_default();
+                let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+                let sid = format!("SM{:032x}", n);
+                self.taken.lock().unwrap().push((
+                    sid.clone(),
+                    field("From"),
+                    field("To"),
+                    field("Body"),
+                ));
+                let answer = ResponseTemplate::new(201).set_body_json(
+                    json!({"sid": sid, "status": "queued", "num_segments": "1", "body": field("Body")}),
+                );
+                if n == 2 {
+                    answer.set_delay(std::time::Duration::from_secs(3))
+                } else {
+                    answer
+                }
+            }
+        }
+    }
+}
+
+/// `GET …/Messages.json?From=&To=`: the texts Twilio took between those numbers.
+struct ListTaken(Taken);
+
+impl Respond for ListTaken {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
+        let messages: Vec<Value> = self
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, from, to, _)| {
+                Some(from) == query.get("From") && Some(to) == query.get("To")
+            })
+            .map(|(sid, _, _, body)| {
+                json!({"sid": sid, "status": "delivered", "body": body, "num_segments": "1"})
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({"messages": messages}))
+    }
+}
+
+async fn a_provider_failing_for_a_while_gets_the_text_exactly_once(backend: Backend) {
+    let taken = Taken::default();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let flaky = Flaky {
+        taken: taken.clone(),
+        seen: seen.clone(),
+    };
+    let (app, owner) = app_on_twilio(
+        backend,
+        flaky,
+        ListTaken(taken.clone()),
+        Some(std::time::Duration::from_secs(1)),
+    )
+    .await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", at(16)),
+    )
+    .await;
+    abandon(&app, at(17));
+    // Half-hourly passes through the afternoon: long enough for every backoff.
+    let mut now = at(18);
+    for _ in 0..10 {
+        pass(&app, now).await;
+        now += Duration::minutes(30);
+    }
+    let taken = taken.lock().unwrap().clone();
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        3,
+        "a 500, a 429, a timeout, then nothing more to send"
+    );
+    assert_eq!(taken.len(), 1, "Twilio took the text once: {taken:?}");
+    let rows = outbox_rows(&app);
+    assert_eq!(rows[0].0, "sent", "{rows:?}");
+    let messages: Vec<_> = textback_tests::fixtures::messages_of_store(&app, owner.store_id)
+        .into_iter()
+        .filter(|(direction, _, _)| direction == "outbound")
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(
+        messages[0].1, taken[0].3,
+        "the text Twilio took is the one recorded"
+    );
+    assert_eq!(messages[0].2, "delivered", "{messages:?}");
 }
 
 async fn one_number_sends_one_text_a_second(backend: Backend) {

@@ -48,17 +48,29 @@ impl TestApp {
 
     /// The app on Twilio's REST API at `api_base` (a fake Twilio in tests).
     pub async fn spawn_with_twilio(backend: Backend, api_base: &str) -> Self {
+        Self::spawn_with_twilio_timeout(backend, api_base, None).await
+    }
+
+    /// The same, giving up on a Twilio request after `timeout` (15 s when `None`).
+    pub async fn spawn_with_twilio_timeout(
+        backend: Backend,
+        api_base: &str,
+        timeout: Option<std::time::Duration>,
+    ) -> Self {
         let sms = SmsSettings::Twilio {
             account_sid: TWILIO_ACCOUNT_SID.into(),
             auth_token: TWILIO_AUTH_TOKEN.into(),
             api_base: api_base.into(),
         };
-        let client = textback_api::sms::twilio::TwilioClient::new(
+        let mut client = textback_api::sms::twilio::TwilioClient::new(
             TWILIO_ACCOUNT_SID.into(),
             TWILIO_AUTH_TOKEN.into(),
             api_base.into(),
         )
         .expect("twilio client");
+        if let Some(timeout) = timeout {
+            client = client.with_timeout(timeout);
+        }
         Self::spawn_with(backend, sms, Arc::new(client)).await
     }
 
