@@ -61,5 +61,6 @@ async fn every_schema_column_exists(app: TestApp) {
         order_events => (i64, i64, i64, String, String, Time, Option<String>),
         short_links => (i64, String, i64, i64, String, i32, Option<Time>, Option<Time>, Time),
         stats_hourly => (i64, Time, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64),
+        stats_daily => (i64, chrono::NaiveDate, i64, String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64),
     );
 }

@@ -1,8 +1,8 @@
 //! The results API: what texts achieved over a period, from the hourly roll-up, in total,
 //! over time, per campaign and against the period before.
 
-use reqwest::StatusCode;
-use serde_json::Value;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
 use textback_api::db;
 use textback_api::services::stats;
 use textback_tests::{Session, TestApp, on_both_databases, problem};
@@ -14,6 +14,7 @@ on_both_databases!(
     recovered_carts_and_revenue_count_for_the_campaign_that_won_them,
     clicks_replies_and_opt_outs_count_when_they_happen,
     periods_are_checked_and_other_stores_see_nothing,
+    days_follow_the_store_when_it_moves_to_another_time_zone,
 );
 
 const ADA: &str = "+14155550123";
@@ -195,4 +196,49 @@ async fn periods_are_checked_and_other_stores_see_nothing(app: TestApp) {
         .get("/api/v1/stats?granularity=hour", &rival.token)
         .await;
     assert!(hourly.status().is_client_error());
+}
+
+/// A cart abandoned at 06:30 UTC on 2 June: that is the 2nd in New York and still the 1st in
+/// Oregon. The days follow the store's zone, also after it moves.
+async fn days_follow_the_store_when_it_moves_to_another_time_zone(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
+    post(&app, &owner, &checkout("e1", "cart-1", ADA, utc(5, 0))).await;
+    assert_eq!(abandon(&app, utc(6, 30)), 1);
+    roll_up(&app);
+    let abandoned_by_day = |report: &Value| -> Vec<i64> {
+        report["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["figures"]["carts_abandoned"].as_i64().unwrap())
+            .collect()
+    };
+    let move_to = |region: &'static str| {
+        let (app, owner) = (&app, &owner);
+        async move {
+            let moved = app
+                .request(Method::PATCH, "/api/v1/store", Some(&owner.token))
+                .json(&json!({"country": "US", "region": region}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(moved.status(), StatusCode::OK);
+        }
+    };
+    let days = "?from=2026-06-01&to=2026-06-02";
+
+    let eastern = results(&app, &owner, days).await;
+    assert_eq!(eastern["time_zone"], "America/New_York");
+    assert_eq!(abandoned_by_day(&eastern), [0, 1]);
+
+    move_to("OR").await;
+    let pacific = results(&app, &owner, days).await;
+    assert_eq!(pacific["time_zone"], "America/Los_Angeles");
+    assert_eq!(abandoned_by_day(&pacific), [1, 0]);
+    // The next roll-up keeps the new zone's days.
+    roll_up(&app);
+    assert_eq!(results(&app, &owner, days).await, pacific);
+
+    move_to("NY").await;
+    assert_eq!(results(&app, &owner, days).await, eastern);
 }

@@ -321,6 +321,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    stats_daily (store_id, day, campaign_id) {
+        store_id -> BigInt,
+        day -> Date,
+        /// 0: texts of no campaign, and store-wide figures.
+        campaign_id -> BigInt,
+        /// The store's time zone when its hours were added up into days.
+        time_zone -> Text,
+        sent -> BigInt,
+        delivered -> BigInt,
+        failed -> BigInt,
+        segments -> BigInt,
+        clicks -> BigInt,
+        replies -> BigInt,
+        opt_outs -> BigInt,
+        carts_abandoned -> BigInt,
+        carts_recovered -> BigInt,
+        orders -> BigInt,
+        revenue_cents -> BigInt,
+    }
+}
+
+diesel::table! {
     stats_rollup (id) {
         id -> Integer,
         rolled_until -> Timestamp,
@@ -351,5 +373,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     short_links,
     canned_replies,
     stats_hourly,
+    stats_daily,
     stats_rollup
 );

@@ -1,5 +1,6 @@
-//! The hourly sums behind the results dashboard (`stats_hourly`), and the roll-up that
-//! rebuilds them from messages, clicks, consent, carts and orders.
+//! The sums behind the results dashboard: hourly (`stats_hourly`, UTC hours, rebuilt by the
+//! roll-up from messages, clicks, consent, carts and orders) and daily (`stats_daily`, the
+//! store's local days, added up from the hours by `services::stats`).
 //!
 //! Each figure counts in the hour it happened in: a text when it was written (sent, delivered
 //! and failed are its outcome), a click at the first click, a reply when it arrived, an
@@ -7,19 +8,18 @@
 //! was placed. Replies and opt-outs count for the campaign of the last campaign text the
 //! customer got within the 24 hours before.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Timestamp};
+use diesel::sql_types::Timestamp;
 
-use super::schema::{stats_hourly, stats_rollup};
+use super::schema::{stats_daily, stats_hourly, stats_rollup};
 use super::{DbConn, per_backend};
 
 /// The campaign id of texts of no campaign, and of store-wide figures.
 pub const NO_CAMPAIGN: i64 = 0;
 
-/// What is summed, per hour in `stats_hourly`, or over any period.
-#[derive(Debug, Clone, Default, PartialEq, Eq, QueryableByName)]
-#[diesel(table_name = stats_hourly)]
+/// What is summed, per hour in `stats_hourly` and per day in `stats_daily`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Queryable)]
 pub struct Sums {
     pub sent: i64,
     pub delivered: i64,
@@ -34,76 +34,154 @@ pub struct Sums {
     pub revenue_cents: i64,
 }
 
-/// A campaign's sums over one of the periods `by_period` was given (by its index).
-#[derive(Debug, Clone, QueryableByName)]
-pub struct PeriodSums {
-    #[diesel(sql_type = BigInt)]
-    pub period: i64,
-    #[diesel(sql_type = BigInt)]
+impl Sums {
+    pub fn add(&mut self, other: &Sums) {
+        self.sent += other.sent;
+        self.delivered += other.delivered;
+        self.failed += other.failed;
+        self.segments += other.segments;
+        self.clicks += other.clicks;
+        self.replies += other.replies;
+        self.opt_outs += other.opt_outs;
+        self.carts_abandoned += other.carts_abandoned;
+        self.carts_recovered += other.carts_recovered;
+        self.orders += other.orders;
+        self.revenue_cents += other.revenue_cents;
+    }
+}
+
+/// One store's hour (UTC) of one campaign.
+#[derive(Debug, Clone, Queryable)]
+pub struct Hour {
+    pub store_id: i64,
+    pub hour: NaiveDateTime,
     pub campaign_id: i64,
-    #[diesel(embed)]
     pub sums: Sums,
 }
 
-/// The store's sums per campaign over each period `[start, end)` (consecutive local days,
-/// say), added up by the database: a 90-day report reads a few hundred rows, not thousands
-/// of hours. Periods with nothing in them are left out.
-pub fn by_period(
-    conn: &mut DbConn,
-    store_id: i64,
-    periods: &[(NaiveDateTime, NaiveDateTime)],
-) -> QueryResult<Vec<PeriodSums>> {
-    if periods.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Each period brings its index, start and end; then the store. In the order they appear
-    // in the text: SQLite numbers `$n` parameters by appearance, not by `n`.
-    let values = (0..periods.len())
-        .map(|i| {
-            let n = 1 + i * 3;
-            format!("(${n}, ${}, ${})", n + 1, n + 2)
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let store = 1 + periods.len() * 3;
-    let sums = SUMMED
-        .iter()
-        .map(|c| format!("CAST(SUM(s.{c}) AS BIGINT) AS {c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    // One range read of the primary key per period.
-    let sql = format!(
-        "SELECT p.column1 AS period, s.campaign_id, {sums} \
-         FROM (VALUES {values}) AS p \
-         JOIN stats_hourly s ON s.store_id = ${store} AND s.hour >= p.column2 AND s.hour < p.column3 \
-         GROUP BY p.column1, s.campaign_id"
-    );
-    per_backend!(conn, |c| {
-        let mut query = diesel::sql_query(&sql).into_boxed();
-        for (i, (start, end)) in periods.iter().enumerate() {
-            query = query
-                .bind::<BigInt, _>(i64::try_from(i).unwrap_or(i64::MAX))
-                .bind::<Timestamp, _>(*start)
-                .bind::<Timestamp, _>(*end);
-        }
-        query.bind::<BigInt, _>(store_id).load(c)
-    })
+/// One store's local day of one campaign.
+#[derive(Debug, Clone, Queryable)]
+pub struct Day {
+    pub day: NaiveDate,
+    pub campaign_id: i64,
+    pub time_zone: String,
+    pub sums: Sums,
 }
 
-/// The columns of `Sums`, for SQL written by hand.
-const SUMMED: [&str; 11] = [
-    "sent",
-    "delivered",
-    "failed",
-    "segments",
-    "clicks",
-    "replies",
-    "opt_outs",
-    "carts_abandoned",
-    "carts_recovered",
-    "orders",
-    "revenue_cents",
-];
+macro_rules! sums_of {
+    ($table:ident) => {
+        (
+            $table::sent,
+            $table::delivered,
+            $table::failed,
+            $table::segments,
+            $table::clicks,
+            $table::replies,
+            $table::opt_outs,
+            $table::carts_abandoned,
+            $table::carts_recovered,
+            $table::orders,
+            $table::revenue_cents,
+        )
+    };
+}
+
+/// The hours in `[from, to)` (all of them when `None`), of every store or only `store_id`'s.
+pub fn hours(
+    conn: &mut DbConn,
+    store_id: Option<i64>,
+    between: Option<(NaiveDateTime, NaiveDateTime)>,
+) -> QueryResult<Vec<Hour>> {
+    let mut query = stats_hourly::table
+        .select((
+            stats_hourly::store_id,
+            stats_hourly::hour,
+            stats_hourly::campaign_id,
+            sums_of!(stats_hourly),
+        ))
+        .into_boxed();
+    if let Some(store_id) = store_id {
+        query = query.filter(stats_hourly::store_id.eq(store_id));
+    }
+    if let Some((from, to)) = between {
+        query = query
+            .filter(stats_hourly::hour.ge(from))
+            .filter(stats_hourly::hour.lt(to));
+    }
+    query.load(conn)
+}
+
+/// The store's days from `first` to `last`, both included.
+pub fn days(
+    conn: &mut DbConn,
+    store_id: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> QueryResult<Vec<Day>> {
+    stats_daily::table
+        .filter(stats_daily::store_id.eq(store_id))
+        .filter(stats_daily::day.ge(first))
+        .filter(stats_daily::day.le(last))
+        .select((
+            stats_daily::day,
+            stats_daily::campaign_id,
+            stats_daily::time_zone,
+            sums_of!(stats_daily),
+        ))
+        .load(conn)
+}
+
+/// Replaces the store's days in `days` (all of them when `None`) with `rows`, added up in
+/// `time_zone`.
+pub fn replace_days(
+    conn: &mut DbConn,
+    store_id: i64,
+    days: Option<(NaiveDate, NaiveDate)>,
+    time_zone: &str,
+    rows: &[(NaiveDate, i64, Sums)],
+) -> QueryResult<()> {
+    let of_store = stats_daily::table.filter(stats_daily::store_id.eq(store_id));
+    match days {
+        Some((first, last)) => diesel::delete(
+            of_store
+                .filter(stats_daily::day.ge(first))
+                .filter(stats_daily::day.le(last)),
+        )
+        .execute(conn)?,
+        None => diesel::delete(of_store).execute(conn)?,
+    };
+    // 15 values a row: well under SQLite's limit on bound values.
+    for chunk in rows.chunks(1_000) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(day, campaign_id, s)| {
+                (
+                    stats_daily::store_id.eq(store_id),
+                    stats_daily::day.eq(*day),
+                    stats_daily::campaign_id.eq(*campaign_id),
+                    stats_daily::time_zone.eq(time_zone),
+                    (
+                        stats_daily::sent.eq(s.sent),
+                        stats_daily::delivered.eq(s.delivered),
+                        stats_daily::failed.eq(s.failed),
+                        stats_daily::segments.eq(s.segments),
+                        stats_daily::clicks.eq(s.clicks),
+                        stats_daily::replies.eq(s.replies),
+                        stats_daily::opt_outs.eq(s.opt_outs),
+                        stats_daily::carts_abandoned.eq(s.carts_abandoned),
+                        stats_daily::carts_recovered.eq(s.carts_recovered),
+                        stats_daily::orders.eq(s.orders),
+                        stats_daily::revenue_cents.eq(s.revenue_cents),
+                    ),
+                )
+            })
+            .collect();
+        per_backend!(conn, |c| diesel::insert_into(stats_daily::table)
+            .values(&values)
+            .execute(c))?;
+    }
+    Ok(())
+}
 
 /// Where the last roll-up stopped, if one ran; locked until the transaction ends, so two
 /// processes never roll up at once.
@@ -135,6 +213,7 @@ pub fn set_rolled_until(conn: &mut DbConn, at: NaiveDateTime) -> QueryResult<()>
 /// Forgets every sum, so the next roll-up starts from the first data.
 pub fn clear(conn: &mut DbConn) -> QueryResult<()> {
     diesel::delete(stats_rollup::table).execute(conn)?;
+    diesel::delete(stats_daily::table).execute(conn)?;
     diesel::delete(stats_hourly::table).execute(conn).map(drop)
 }
 

@@ -1,6 +1,6 @@
-//! The results dashboard's figures: read from the hourly sums (`db::stats`), which a roll-up
-//! keeps current, added up by local day in the database, so a period of any length costs a
-//! range read of those sums, never a scan of every message.
+//! The results dashboard's figures: read from daily sums (`db::stats`) in the store's time
+//! zone, which the roll-up keeps current from the hourly ones, so a period costs one row per
+//! day and campaign, never a scan of every message.
 //!
 //! The roll-up sums, every minute, the last two days again (deliveries, clicks and replies
 //! keep coming for texts written then) and any hours it has not summed yet; the first run sums
@@ -36,7 +36,9 @@ pub fn roll_up(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<()> {
             None => db::stats::earliest(conn)?.map_or(this_hour, hour_of),
         };
         // The current hour too: the dashboard shows today as it goes.
-        db::stats::roll_up(conn, from, this_hour + Duration::hours(1))?;
+        let to = this_hour + Duration::hours(1);
+        db::stats::roll_up(conn, from, to)?;
+        add_up_days(conn, from, to)?;
         db::stats::set_rolled_until(conn, this_hour)?;
         Ok(())
     })
@@ -50,6 +52,72 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<()> {
     })
 }
 
+/// How far outside `[from, to)` the hours of a local day that `[from, to)` touches may lie.
+const DAY_MARGIN: Duration = Duration::days(2);
+
+/// Adds up the hours into the local days that `[from, to)` touches, store by store, each in
+/// its zone.
+fn add_up_days(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> AppResult<()> {
+    let hours = db::stats::hours(conn, None, Some((from - DAY_MARGIN, to + DAY_MARGIN)))?;
+    let mut stores: Vec<i64> = hours.iter().map(|h| h.store_id).collect();
+    stores.sort_unstable();
+    stores.dedup();
+    for store in db::stores::find_many(conn, &stores)? {
+        let zone = zone_of(&store);
+        let first = local_day(from, zone);
+        let last = local_day(to - Duration::microseconds(1), zone);
+        let window = (
+            start_of(first, zone),
+            start_of(last + Duration::days(1), zone),
+        );
+        let of_store = hours
+            .iter()
+            .filter(|h| h.store_id == store.id && h.hour >= window.0 && h.hour < window.1);
+        let days = by_day(of_store, zone);
+        db::stats::replace_days(conn, store.id, Some((first, last)), zone.name(), &days)?;
+    }
+    Ok(())
+}
+
+/// Adds up all the store's hours into days again, in `zone`.
+fn add_up_all_days(conn: &mut DbConn, store_id: i64, zone: Tz) -> AppResult<()> {
+    let hours = db::stats::hours(conn, Some(store_id), None)?;
+    let days = by_day(hours.iter(), zone);
+    db::stats::replace_days(conn, store_id, None, zone.name(), &days)?;
+    Ok(())
+}
+
+/// The hours' sums by local day (of each hour's start) and campaign.
+fn by_day<'a>(
+    hours: impl Iterator<Item = &'a db::stats::Hour>,
+    zone: Tz,
+) -> Vec<(NaiveDate, i64, Sums)> {
+    let mut days: HashMap<(NaiveDate, i64), Sums> = HashMap::new();
+    for hour in hours {
+        days.entry((local_day(hour.hour, zone), hour.campaign_id))
+            .or_default()
+            .add(&hour.sums);
+    }
+    days.into_iter()
+        .map(|((day, campaign), sums)| (day, campaign, sums))
+        .collect()
+}
+
+/// The store's time zone, from its state or province.
+fn zone_of(store: &db::stores::StoreRow) -> Tz {
+    store
+        .country
+        .as_deref()
+        .and_then(Country::parse)
+        .zip(store.region.as_deref())
+        .and_then(|(country, region)| region_time_zone(country, region))
+        .unwrap_or(DEFAULT_TIME_ZONE)
+}
+
+fn local_day(at: NaiveDateTime, zone: Tz) -> NaiveDate {
+    Utc.from_utc_datetime(&at).with_timezone(&zone).date_naive()
+}
+
 /// The store's figures for the period the query names.
 pub fn report(
     conn: &mut DbConn,
@@ -59,43 +127,31 @@ pub fn report(
     now: NaiveDateTime,
 ) -> AppResult<StatsDto> {
     let store = db::stores::find(conn, store_id)?;
-    let zone = store
-        .country
-        .as_deref()
-        .and_then(Country::parse)
-        .zip(store.region.as_deref())
-        .and_then(|(country, region)| region_time_zone(country, region))
-        .unwrap_or(DEFAULT_TIME_ZONE);
-    let today = Utc
-        .from_utc_datetime(&now)
-        .with_timezone(&zone)
-        .date_naive();
+    let zone = zone_of(&store);
+    let today = local_day(now, zone);
     let (from, to) = period(query, today)?;
     let granularity = query.granularity.unwrap_or_default();
-    let days = (to - from).num_days() + 1;
-    let previous_from = from - Duration::days(days);
+    let previous_from = from - Duration::days((to - from).num_days() + 1);
 
-    // Period 0 is the one before; then each day of this one, from local midnight to midnight.
-    let periods: Vec<_> = std::iter::once((start_of(previous_from, zone), start_of(from, zone)))
-        .chain((0..days).map(|i| {
-            let day = from + Duration::days(i);
-            (start_of(day, zone), start_of(day + Duration::days(1), zone))
-        }))
-        .collect();
+    let mut days = db::stats::days(conn, store_id, previous_from, to)?;
+    // Added up in another zone: the store has moved since. Its days are redone in the new one.
+    if days.iter().any(|d| d.time_zone != zone.name()) {
+        db::write_transaction(conn, |conn| add_up_all_days(conn, store_id, zone))?;
+        days = db::stats::days(conn, store_id, previous_from, to)?;
+    }
     let mut totals = Figures::default();
     let mut previous = Figures::default();
     let mut buckets: HashMap<NaiveDate, Figures> = HashMap::new();
     let mut by_campaign: HashMap<i64, Figures> = HashMap::new();
-    for row in db::stats::by_period(conn, store_id, &periods)? {
+    for row in &days {
         let figures = figures_of(&row.sums, prices);
-        if row.period == 0 {
+        if row.day < from {
             previous.add(&figures);
             continue;
         }
-        let day = from + Duration::days(row.period - 1);
         totals.add(&figures);
         buckets
-            .entry(bucket_of(day, granularity))
+            .entry(bucket_of(row.day, granularity))
             .or_default()
             .add(&figures);
         if row.campaign_id != NO_CAMPAIGN {
