@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use textback_api::config::DatabaseUrl;
 use textback_api::db::{self, schema::outbox};
 use textback_api::services::dispatch;
+use textback_tests::fake_twilio::{ListTaken, TakenTexts};
 use textback_tests::{
     Backend, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TestApp, on_both_backends, textback_bin,
 };
@@ -27,14 +28,11 @@ on_both_backends!(a_worker_killed_mid_batch_leaves_no_duplicate_and_no_lost_text
 const STORE_NUMBER: &str = "+14155550142";
 const CUSTOMERS: usize = 8;
 
-/// (sid, from, to, body) of every text the fake Twilio accepted, in order.
-type Accepted = Arc<Mutex<Vec<(String, String, String, String)>>>;
-
 /// `POST …/Messages.json` as the doomed worker meets it: the first `lost` requests never
 /// reach Twilio's books (as if cut off on the way), the others are taken at once; each of
 /// the first `slow` is answered only after a long while, the window in which the worker dies.
 struct Twilio {
-    accepted: Accepted,
+    accepted: TakenTexts,
     seen: AtomicUsize,
     lost: usize,
     slow: usize,
@@ -59,24 +57,6 @@ impl Respond for Twilio {
         } else {
             answer
         }
-    }
-}
-
-/// `GET …/Messages.json?From=&To=`: the accepted texts between those numbers.
-struct ListAccepted(Accepted);
-
-impl Respond for ListAccepted {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
-        let messages: Vec<Value> = self
-            .0
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(_, from, to, _)| Some(from) == query.get("From") && Some(to) == query.get("To"))
-            .map(|(sid, _, _, body)| json!({"sid": sid, "status": "delivered", "body": body, "num_segments": "1"}))
-            .collect();
-        ResponseTemplate::new(200).set_body_json(json!({"messages": messages}))
     }
 }
 
@@ -111,7 +91,7 @@ fn log_file(app: &TestApp, name: &str) -> std::fs::File {
 async fn a_worker_killed_mid_batch_leaves_no_duplicate_and_no_lost_text(backend: Backend) {
     let twilio = MockServer::start().await;
     let app = TestApp::spawn_with_twilio(backend, &twilio.uri()).await;
-    let accepted = Accepted::default();
+    let accepted = TakenTexts::default();
     let messages = format!("/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/Messages.json");
     Mock::given(method("POST"))
         .and(path(&messages))
@@ -125,7 +105,7 @@ async fn a_worker_killed_mid_batch_leaves_no_duplicate_and_no_lost_text(backend:
         .await;
     Mock::given(method("GET"))
         .and(path(&messages))
-        .respond_with(ListAccepted(accepted.clone()))
+        .respond_with(ListTaken(accepted.clone()))
         .mount(&twilio)
         .await;
     Mock::given(method("POST"))

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use textback_api::services::dispatch;
+use textback_tests::fake_twilio::{ListTaken, TakenTexts};
 use textback_tests::{Backend, Session, TWILIO_ACCOUNT_SID, TestApp, on_both_backends};
 use wiremock::matchers::{method, path};
 
@@ -159,13 +160,10 @@ async fn rate_limits_are_retried_until_the_attempts_run_out(backend: Backend) {
     assert!(reason.unwrap().contains("rate limited"));
 }
 
-/// (sid, from, to, body) of the texts the fake Twilio took.
-type Taken = Arc<Mutex<Vec<(String, String, String, String)>>>;
-
 /// Twilio having a bad while: a 500, then a 429, then it takes the text but answers only
 /// after the app has given up; from then on it takes texts at once.
 struct Flaky {
-    taken: Taken,
+    taken: TakenTexts,
     seen: Arc<AtomicUsize>,
 }
 
@@ -202,30 +200,8 @@ impl Respond for Flaky {
     }
 }
 
-/// `GET …/Messages.json?From=&To=`: the texts Twilio took between those numbers.
-struct ListTaken(Taken);
-
-impl Respond for ListTaken {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
-        let messages: Vec<Value> = self
-            .0
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(_, from, to, _)| {
-                Some(from) == query.get("From") && Some(to) == query.get("To")
-            })
-            .map(|(sid, _, _, body)| {
-                json!({"sid": sid, "status": "delivered", "body": body, "num_segments": "1"})
-            })
-            .collect();
-        ResponseTemplate::new(200).set_body_json(json!({"messages": messages}))
-    }
-}
-
 async fn a_provider_failing_for_a_while_gets_the_text_exactly_once(backend: Backend) {
-    let taken = Taken::default();
+    let taken = TakenTexts::default();
     let seen = Arc::new(AtomicUsize::new(0));
     let flaky = Flaky {
         taken: taken.clone(),

@@ -14,9 +14,9 @@ on_both_databases!(
     woocommerce_ping_signature_and_orders,
 );
 
-const SECRET: &str = "shpss_0123456789abcdef";
+pub(crate) const SECRET: &str = "shpss_0123456789abcdef";
 
-fn sign(secret: &str, body: &[u8]) -> String {
+pub(crate) fn sign(secret: &str, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(body);
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
@@ -32,7 +32,8 @@ fn shopify_sample(topic: &str) -> Value {
     }
 }
 
-async fn save_secret(app: &TestApp, owner: &Session, platform: &str) -> String {
+/// Saves the platform's webhook secret (`SECRET`); returns the webhook URL to give it.
+pub(crate) async fn save_secret(app: &TestApp, owner: &Session, platform: &str) -> String {
     let response = app
         .request(
             reqwest::Method::PUT,

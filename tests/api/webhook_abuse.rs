@@ -2,19 +2,15 @@
 //! the limit (correctly signed, so only its size refuses it) each get a problem and change
 //! nothing; a good delivery sent twice is taken once.
 
-use base64::Engine;
-use hmac::{Hmac, Mac};
-use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sha2::Sha256;
 use textback_api::app::RAW_BODY_LIMIT;
 use textback_tests::{Session, TestApp, fixtures, on_both_databases, problem};
 
 use crate::numbers::{reserve_any, stocked_area_code};
+use crate::platform_webhooks::{SECRET, save_secret, sign};
 
 on_both_databases!(hostile_deliveries_are_refused_by_every_webhook_and_replays_count_once);
 
-const SECRET: &str = "whsec_0123456789abcdef";
 const CUSTOMER: &str = "+12125550123";
 const DELIVERED_SID: &str = "SM22222222222222222222222222222222";
 
@@ -107,7 +103,7 @@ impl Hook {
                     Signing::Wrong => "not the secret",
                     _ => SECRET,
                 };
-                let signature = hmac_base64(key, &body);
+                let signature = sign(key, &body);
                 let (prefix, topic) = match self {
                     Hook::Shopify => ("X-Shopify", "orders/create"),
                     _ => ("X-WC-Webhook", "order.created"),
@@ -131,12 +127,6 @@ impl Hook {
         .await
         .unwrap()
     }
-}
-
-fn hmac_base64(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(body);
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 /// An order both platforms' mappers read (Shopify's and WooCommerce's field names together).
@@ -167,17 +157,7 @@ async fn hostile_deliveries_are_refused_by_every_webhook_and_replays_count_once(
     let number = reserve_any(&app, &owner, stocked_area_code()).await;
     let store_number = number["phone_number"].as_str().unwrap();
     for platform in ["shopify", "woocommerce"] {
-        let response = app
-            .request(
-                reqwest::Method::PUT,
-                &format!("/api/v1/integrations/{platform}"),
-                Some(&owner.token),
-            )
-            .json(&json!({"secret": SECRET}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
+        save_secret(&app, &owner, platform).await;
     }
     // A sent text for the delivery reports to be about.
     fixtures::outbound_message(&app, owner.store_id, CUSTOMER, "sent", Some(DELIVERED_SID));

@@ -4,6 +4,7 @@
 //! Write a test as `async fn name(app: TestApp)` and list it in `on_both_databases!`.
 
 mod database;
+pub mod fake_twilio;
 pub mod fixtures;
 pub mod load;
 mod process;
