@@ -6,8 +6,8 @@
 use chrono::{Duration, NaiveDateTime};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use textback_api::services::dispatch;
 use textback_tests::fake_twilio::{ListTaken, TakenTexts};
 use textback_tests::{Backend, Session, TWILIO_ACCOUNT_SID, TestApp, on_both_backends};
