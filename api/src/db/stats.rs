@@ -64,7 +64,6 @@ pub struct Hour {
 pub struct Day {
     pub day: NaiveDate,
     pub campaign_id: i64,
-    pub time_zone: String,
     pub sums: Sums,
 }
 
@@ -125,7 +124,6 @@ pub fn days(
         .select((
             stats_daily::day,
             stats_daily::campaign_id,
-            stats_daily::time_zone,
             sums_of!(stats_daily),
         ))
         .load(conn)

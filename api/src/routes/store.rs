@@ -6,7 +6,7 @@ use crate::app::AppState;
 use crate::auth::{Caller, scope};
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::services::accounts;
+use crate::services::{accounts, stats};
 
 /// The caller's store.
 #[utoipa::path(tag = "account", responses((status = 200, description = "The store", body = StoreDto)))]
@@ -49,14 +49,17 @@ pub async fn update_store(
             .marketing_per_day
             .map(|n| i32::try_from(n).unwrap_or(2));
         db::write_transaction(conn, |conn| {
+            let before = db::stores::find(conn, store_id)?;
             db::stores::update_limits(conn, store_id, hours, per_day)?;
-            Ok(db::stores::update(
+            let after = db::stores::update(
                 conn,
                 store_id,
                 request.name.as_deref().map(str::trim),
                 country,
                 region.as_deref(),
-            )?)
+            )?;
+            stats::store_moved(conn, &before, &after)?;
+            Ok(after)
         })
     })
     .await?;

@@ -79,6 +79,19 @@ fn add_up_days(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> App
     Ok(())
 }
 
+/// A store that moved to another time zone has its days added up again in the new one.
+pub fn store_moved(
+    conn: &mut DbConn,
+    before: &db::stores::StoreRow,
+    after: &db::stores::StoreRow,
+) -> AppResult<()> {
+    let zone = zone_of(after);
+    if zone_of(before) == zone {
+        return Ok(());
+    }
+    add_up_all_days(conn, after.id, zone)
+}
+
 /// Adds up all the store's hours into days again, in `zone`.
 fn add_up_all_days(conn: &mut DbConn, store_id: i64, zone: Tz) -> AppResult<()> {
     let hours = db::stats::hours(conn, Some(store_id), None)?;
@@ -133,12 +146,7 @@ pub fn report(
     let granularity = query.granularity.unwrap_or_default();
     let previous_from = from - Duration::days((to - from).num_days() + 1);
 
-    let mut days = db::stats::days(conn, store_id, previous_from, to)?;
-    // Added up in another zone: the store has moved since. Its days are redone in the new one.
-    if days.iter().any(|d| d.time_zone != zone.name()) {
-        db::write_transaction(conn, |conn| add_up_all_days(conn, store_id, zone))?;
-        days = db::stats::days(conn, store_id, previous_from, to)?;
-    }
+    let days = db::stats::days(conn, store_id, previous_from, to)?;
     let mut totals = Figures::default();
     let mut previous = Figures::default();
     let mut buckets: HashMap<NaiveDate, Figures> = HashMap::new();
