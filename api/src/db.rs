@@ -232,3 +232,34 @@ pub fn now() -> NaiveDateTime {
 pub fn utc(time: NaiveDateTime) -> DateTime<Utc> {
     time.and_utc()
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::sql_types::Text;
+
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = Text)]
+        compile_options: String,
+    }
+
+    /// Without the query planner stability guarantee, SQLite plans a statement with a bound
+    /// `LIMIT` again every time it runs (see `.cargo/config.toml`).
+    #[test]
+    fn sqlite_keeps_its_plans() {
+        let mut conn = diesel::SqliteConnection::establish(":memory:").expect("in-memory SQLite");
+        let options: Vec<String> =
+            diesel::sql_query("SELECT compile_options FROM pragma_compile_options")
+                .load::<CompileOption>(&mut conn)
+                .expect("compile options")
+                .into_iter()
+                .map(|o| o.compile_options)
+                .collect();
+        assert!(
+            options.iter().any(|o| o == "ENABLE_QPSG"),
+            "SQLite was built without SQLITE_ENABLE_QPSG: {options:?}"
+        );
+    }
+}

@@ -7,12 +7,12 @@
 //! queue on the database lock. An idle writer commits a lone event at once: nothing waits for
 //! a group to fill.
 //!
-//! Writers are tasks on the server's runtime, started by the first request that finds fewer
-//! than the allowed number running and ending when the queue is empty; the database work runs
-//! on the blocking pool. So nothing outlives the runtime: no thread holds a connection while
-//! the process exits.
+//! Writers run on the server runtime's blocking pool, started by the first request that finds
+//! fewer than the allowed number running and ending when the queue is empty. So nothing
+//! outlives the runtime: no thread holds a connection while the process exits.
 
 use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use textback_shared::events::EventOutcome;
@@ -76,8 +76,10 @@ impl IngestWriter {
             start
         };
         if start_writer {
-            // Detached, so a request that goes away does not take the writer with it.
-            tokio::spawn(self.clone().write_groups());
+            // The writer's whole loop runs on one blocking thread, so a group follows the
+            // last at once, without a trip through the request thread between them.
+            let writer = self.clone();
+            tokio::task::spawn_blocking(move || writer.write_groups());
         }
         answer
             .await
@@ -91,12 +93,12 @@ impl IngestWriter {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    async fn write_groups(self) {
+    fn write_groups(self) {
         while let Some(group) = self.next_group() {
-            let pool = self.pool.clone();
-            if let Err(e) = actix_web::web::block(move || commit(&pool, group)).await {
-                // The group's requests learn it from their dropped reply channels.
-                tracing::error!(error = %e, "an ingestion commit panicked");
+            if catch_unwind(AssertUnwindSafe(|| commit(&self.pool, group))).is_err() {
+                // The group's requests learn it from their dropped reply channels; the
+                // writer goes on with the next group.
+                tracing::error!("an ingestion commit panicked");
             }
         }
     }
