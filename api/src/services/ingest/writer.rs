@@ -23,7 +23,9 @@ use crate::db::{self, DbConn, DbPool};
 use crate::error::{AppError, AppResult};
 
 /// Events one commit may carry; a batch is never split, so a group may end a little larger.
-const MAX_GROUP_EVENTS: usize = 1_000;
+/// Small enough that while one group commits the next requests are read and wait ready
+/// (1,000 left the writer idle a quarter of the time under batches of 100).
+const MAX_GROUP_EVENTS: usize = 300;
 
 struct Job {
     store_id: i64,
