@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use textback_shared::ProblemCode;
 use textback_tests::{Session, TestApp, on_both_databases, problem};
 
-use crate::numbers::{reserve_any, stocked_area_code};
+use crate::numbers::stocked_area_code;
 
 on_both_databases!(
     a_flow_is_created_as_a_draft_and_listed,
@@ -128,7 +128,7 @@ async fn activation_needs_a_number_and_release_stops_campaigns(app: TestApp) {
     assert_eq!(needs_number.code, ProblemCode::NumberRequired);
     assert_eq!(needs_number.type_uri, "/problems/number-required");
 
-    let number = reserve_any(&app, &owner, stocked_area_code()).await;
+    let number = app.reserve_any(&owner, stocked_area_code()).await;
     let active: Value = action(&app, &owner, id, "activate")
         .await
         .json()
@@ -159,7 +159,7 @@ async fn activation_needs_a_number_and_release_stops_campaigns(app: TestApp) {
     problem(action(&app, &owner, id, "activate").await, 409).await;
 
     // A new number does not restart them by itself: the merchant does.
-    reserve_any(&app, &owner, stocked_area_code()).await;
+    app.reserve_any(&owner, stocked_area_code()).await;
     let still: Value = app
         .get(&format!("/api/v1/campaigns/{id}"), &owner.token)
         .await

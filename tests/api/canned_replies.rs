@@ -5,13 +5,13 @@ use serde_json::{Value, json};
 use textback_tests::{TestApp, on_both_databases, problem};
 
 use crate::dispatch::{checkout, post, utc};
-use crate::numbers::{reserve_any, stocked_area_code};
+use crate::numbers::stocked_area_code;
 
 on_both_databases!(canned_replies_are_saved_checked_and_filled_in_for_the_customer);
 
 async fn canned_replies_are_saved_checked_and_filled_in_for_the_customer(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
-    let number = reserve_any(&app, &owner, stocked_area_code()).await;
+    let number = app.reserve_any(&owner, stocked_area_code()).await;
     post(
         &app,
         &owner,

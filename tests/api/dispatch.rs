@@ -18,7 +18,7 @@ use textback_api::sms::{
 };
 use textback_tests::{Session, TestApp, on_both_databases};
 
-use crate::numbers::{reserve_any, stocked_area_code};
+use crate::numbers::stocked_area_code;
 
 on_both_databases!(
     a_cart_abandoned_at_night_gets_its_first_step_at_eight,
@@ -69,7 +69,7 @@ pub(crate) fn order(id: &str, kind: &str, cart: Option<&str>, at: NaiveDateTime)
 /// A store with a number and an active two-step cart flow (`delays` in minutes).
 pub(crate) async fn store_with_flow(app: &TestApp, delays: [u32; 2]) -> (Session, i64) {
     let owner = app.signup("owner@maple.example").await;
-    reserve_any(app, &owner, stocked_area_code()).await;
+    app.reserve_any(&owner, stocked_area_code()).await;
     let flow = json!({
         "kind": "abandoned_cart", "name": "Cart reminders",
         "steps": [
@@ -284,7 +284,7 @@ fn next_night(now: NaiveDateTime) -> NaiveDateTime {
 
 async fn order_notifications_go_out_at_night_once_per_status(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
-    reserve_any(&app, &owner, stocked_area_code()).await;
+    app.reserve_any(&owner, stocked_area_code()).await;
     let shipped = json!({"kind": "order_shipped", "name": "Shipped",
         "steps": [{"delay_minutes": 0, "body": "{{ store_name }}: order {{ order_number }} is on its way: {{ tracking_url }}"}]});
     let campaign = activate(&app, &owner, &shipped).await;

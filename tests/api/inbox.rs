@@ -8,7 +8,7 @@ use textback_api::db;
 use textback_tests::{Session, TestApp, on_both_databases, problem};
 
 use crate::dispatch::{checkout, pass, post, simulator, utc};
-use crate::numbers::{reserve_any, stocked_area_code};
+use crate::numbers::stocked_area_code;
 
 on_both_databases!(
     threads_come_most_recent_first_with_filters_search_and_pages,
@@ -23,7 +23,7 @@ const BOB: &str = "+14155550124";
 
 pub(crate) async fn store(app: &TestApp) -> (Session, String) {
     let owner = app.signup("owner@maple.example").await;
-    let number = reserve_any(app, &owner, stocked_area_code()).await;
+    let number = app.reserve_any(&owner, stocked_area_code()).await;
     (owner, number["phone_number"].as_str().unwrap().to_owned())
 }
 

@@ -119,7 +119,8 @@ async fn another_stores_ids_are_not_found_on_any_route(app: TestApp) {
     let b = victim(&app).await;
     // Store A has a number too, so a reply is refused for the id, not for want of a number.
     let a = app.signup("attacker@other.example").await;
-    crate::numbers::reserve_any(&app, &a, crate::numbers::stocked_area_code()).await;
+    app.reserve_any(&a, crate::numbers::stocked_area_code())
+        .await;
     let before = fingerprint(&app, &b).await;
 
     let document = textback_api::app::openapi_document();

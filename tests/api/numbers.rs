@@ -38,31 +38,6 @@ async fn available(app: &TestApp, session: &Session, query: &str) -> Value {
     response.json().await.unwrap()
 }
 
-/// Reserves the first number offered in the area code; returns the reserved number's JSON.
-pub async fn reserve_any(app: &TestApp, session: &Session, area_code: u16) -> Value {
-    let page = available(
-        app,
-        session,
-        &format!("country=US&area_code={area_code}&limit=1"),
-    )
-    .await;
-    let number = page["items"][0]["phone_number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let response = app
-        .post(
-            "/api/v1/numbers",
-            Some(&session.token),
-            &json!({"phone_number": number}),
-        )
-        .await;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body
-}
-
 fn numbers_of(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
@@ -230,7 +205,7 @@ async fn bad_searches_are_refused_clearly(app: TestApp) {
 
 async fn reserve_then_a_second_reserve_is_a_conflict(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
-    let reserved = reserve_any(&app, &owner, stocked_area_code()).await;
+    let reserved = app.reserve_any(&owner, stocked_area_code()).await;
     assert_eq!(reserved["status"], "active");
     assert_eq!(reserved["reserved_by_user_id"], owner.user_id);
     assert_eq!(reserved["released_at"], Value::Null);
@@ -283,7 +258,7 @@ async fn reserve_then_a_second_reserve_is_a_conflict(app: TestApp) {
 async fn a_number_held_by_another_store_cannot_be_reserved(app: TestApp) {
     let maple = app.signup("owner@maple.example").await;
     let birch = app.signup("owner@birch.example").await;
-    let reserved = reserve_any(&app, &maple, stocked_area_code()).await;
+    let reserved = app.reserve_any(&maple, stocked_area_code()).await;
     let taken = json!({"phone_number": reserved["phone_number"]});
     let conflict = problem(
         app.post("/api/v1/numbers", Some(&birch.token), &taken)
@@ -348,7 +323,7 @@ async fn concurrent_reserves_have_exactly_one_winner(app: TestApp) {
 
 async fn release_stops_sms_at_once_and_is_harmless_twice(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
-    let reserved = reserve_any(&app, &owner, stocked_area_code()).await;
+    let reserved = app.reserve_any(&owner, stocked_area_code()).await;
     let waiting = fixtures::scheduled_message(&app, owner.store_id, "+12125550123");
     let id = reserved["id"].as_i64().unwrap();
 
@@ -409,13 +384,13 @@ async fn release_stops_sms_at_once_and_is_harmless_twice(app: TestApp) {
         .chain(numbers_of(&second))
         .collect();
     assert!(offered.contains(&reserved["phone_number"].as_str().unwrap().to_owned()));
-    reserve_any(&app, &owner, stocked_area_code()).await;
+    app.reserve_any(&owner, stocked_area_code()).await;
 }
 
 async fn another_stores_number_is_not_found(app: TestApp) {
     let maple = app.signup("owner@maple.example").await;
     let birch = app.signup("owner@birch.example").await;
-    let reserved = reserve_any(&app, &maple, stocked_area_code()).await;
+    let reserved = app.reserve_any(&maple, stocked_area_code()).await;
     problem(
         app.delete(&format!("/api/v1/numbers/{}", reserved["id"]), &birch.token)
             .await,

@@ -3,7 +3,7 @@
 use serde_json::Value;
 use textback_tests::{TestApp, fixtures, on_both_databases, problem};
 
-use crate::numbers::{reserve_any, stocked_area_code};
+use crate::numbers::stocked_area_code;
 
 on_both_databases!(
     usage_counts_what_was_sent_and_the_days_held,
@@ -21,7 +21,7 @@ async fn usage_counts_what_was_sent_and_the_days_held(app: TestApp) {
     assert_eq!(empty["days_with_number"], 0);
     assert_eq!(empty["charges"]["total"], "0.00");
 
-    reserve_any(&app, &owner, stocked_area_code()).await;
+    app.reserve_any(&owner, stocked_area_code()).await;
     fixtures::outbound_message(
         &app,
         owner.store_id,

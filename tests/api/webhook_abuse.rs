@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use textback_api::app::RAW_BODY_LIMIT;
 use textback_tests::{Session, TestApp, fixtures, on_both_databases, problem};
 
-use crate::numbers::{reserve_any, stocked_area_code};
+use crate::numbers::stocked_area_code;
 use crate::platform_webhooks::{SECRET, save_secret, sign};
 
 on_both_databases!(hostile_deliveries_are_refused_by_every_webhook_and_replays_count_once);
@@ -154,7 +154,7 @@ fn footprint(app: &TestApp, owner: &Session) -> (i64, Vec<(String, String, Strin
 
 async fn hostile_deliveries_are_refused_by_every_webhook_and_replays_count_once(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
-    let number = reserve_any(&app, &owner, stocked_area_code()).await;
+    let number = app.reserve_any(&owner, stocked_area_code()).await;
     let store_number = number["phone_number"].as_str().unwrap();
     for platform in ["shopify", "woocommerce"] {
         save_secret(&app, &owner, platform).await;

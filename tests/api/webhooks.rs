@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use textback_tests::{TestApp, fixtures, on_both_databases, problem};
 
-use crate::numbers::{reserve_any, stocked_area_code};
+use crate::numbers::stocked_area_code;
 
 on_both_databases!(
     an_inbound_text_lands_in_the_customers_thread_once,
@@ -34,7 +34,7 @@ fn inbound<'a>(sid: &'a str, to: &'a str, body: &'a str) -> Vec<(&'a str, &'a st
 
 async fn an_inbound_text_lands_in_the_customers_thread_once(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
-    let number = reserve_any(&app, &owner, stocked_area_code()).await;
+    let number = app.reserve_any(&owner, stocked_area_code()).await;
     let to = number["phone_number"].as_str().unwrap();
     let params = inbound(
         "SM11111111111111111111111111111111",
@@ -87,7 +87,7 @@ async fn an_inbound_text_lands_in_the_customers_thread_once(app: TestApp) {
 
 async fn unsigned_or_tampered_webhooks_are_refused_and_change_nothing(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
-    let number = reserve_any(&app, &owner, stocked_area_code()).await;
+    let number = app.reserve_any(&owner, stocked_area_code()).await;
     let to = number["phone_number"].as_str().unwrap();
     let params = inbound("SM22222222222222222222222222222222", to, "hello");
 
@@ -160,7 +160,7 @@ fn signature_for(app: &TestApp, path: &str, params: &[(&str, &str)]) -> String {
 
 async fn texts_to_a_released_number_are_acknowledged_and_dropped(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
-    let number = reserve_any(&app, &owner, stocked_area_code()).await;
+    let number = app.reserve_any(&owner, stocked_area_code()).await;
     let to = number["phone_number"].as_str().unwrap().to_owned();
     app.delete(&format!("/api/v1/numbers/{}", number["id"]), &owner.token)
         .await;
@@ -229,7 +229,7 @@ async fn delivery_reports_only_move_forward(app: TestApp) {
 
 async fn the_simulator_injects_replies_through_the_webhook(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
-    let number = reserve_any(&app, &owner, stocked_area_code()).await;
+    let number = app.reserve_any(&owner, stocked_area_code()).await;
     let to = number["phone_number"].as_str().unwrap();
     let sid = textback_api::sms::simulator::inject_inbound(
         &app.state.settings,

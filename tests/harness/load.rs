@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
 use textback_api::db::schema::threads;
 
 use crate::{Backend, ServerProcess, Session, TestApp};
@@ -72,7 +71,10 @@ pub struct LoadedStore {
 pub async fn run(backend: Backend, plan: LoadPlan) -> LoadedStore {
     let app = TestApp::spawn(backend).await;
     let owner = app.signup("owner@load.example").await;
-    let store_number = reserve_a_number(&app, &owner).await;
+    let store_number = app.reserve_any(&owner, 415).await["phone_number"]
+        .as_str()
+        .expect("reserved number")
+        .to_owned();
     for customer in 0..plan.customers {
         let from = format!("+1415557{customer:04}");
         let sid = format!("SMload{customer:030}");
@@ -141,31 +143,6 @@ pub async fn run(backend: Backend, plan: LoadPlan) -> LoadedStore {
         server,
         report,
     }
-}
-
-async fn reserve_a_number(app: &TestApp, owner: &Session) -> String {
-    let available: Value = app
-        .get(
-            "/api/v1/numbers/available?country=US&area_code=415&limit=1",
-            &owner.token,
-        )
-        .await
-        .json()
-        .await
-        .expect("available numbers");
-    let number = available["items"][0]["phone_number"]
-        .as_str()
-        .expect("a number on offer")
-        .to_owned();
-    let response = app
-        .post(
-            "/api/v1/numbers",
-            Some(&owner.token),
-            &json!({"phone_number": number}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED, "reserve {number}");
-    number
 }
 
 /// Reads the `key value` lines load.lua's `done()` prints.

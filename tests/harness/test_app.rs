@@ -230,6 +230,35 @@ impl TestApp {
             created["secret"].as_str().expect("secret").to_owned(),
         )
     }
+
+    /// Reserves the first US number offered in the area code; returns the reserved number's
+    /// JSON (`phone_number` is the number).
+    pub async fn reserve_any(&self, session: &Session, area_code: u16) -> Value {
+        let query = format!("country=US&area_code={area_code}&limit=1");
+        let response = self
+            .get(
+                &format!("/api/v1/numbers/available?{query}"),
+                &session.token,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{query}");
+        let page: Value = response.json().await.expect("available numbers");
+        let number = page["items"][0]["phone_number"]
+            .as_str()
+            .expect("a number on offer")
+            .to_owned();
+        let response = self
+            .post(
+                "/api/v1/numbers",
+                Some(&session.token),
+                &json!({"phone_number": number}),
+            )
+            .await;
+        let status = response.status();
+        let body: Value = response.json().await.expect("reserved number json");
+        assert_eq!(status, StatusCode::CREATED, "reserve {number}: {body}");
+        body
+    }
 }
 
 /// Asserts the response is a problem with this status, and returns it.
