@@ -1,5 +1,7 @@
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::Integer;
 
 use super::DbConn;
 use super::schema::threads;
@@ -170,7 +172,9 @@ pub fn list(
         .into_boxed();
     query = match only {
         Only::All => query,
-        Only::Unread => query.filter(threads::unread_count.gt(0)),
+        // A literal, not a bound 0: SQLite plans without bound values (see
+        // `.cargo/config.toml`), and only `> 0` as written matches the partial index.
+        Only::Unread => query.filter(threads::unread_count.gt(sql::<Integer>("0"))),
         Only::AwaitingReply => {
             query.filter(threads::last_inbound_at.eq(threads::last_message_at.nullable()))
         }
