@@ -27,17 +27,6 @@ pub fn stocked_area_code() -> u16 {
     415
 }
 
-async fn available(app: &TestApp, session: &Session, query: &str) -> Value {
-    let response = app
-        .get(
-            &format!("/api/v1/numbers/available?{query}"),
-            &session.token,
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK, "{query}");
-    response.json().await.unwrap()
-}
-
 fn numbers_of(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
@@ -54,7 +43,7 @@ async fn search_by_area_code_loads_more_without_repeats(app: TestApp) {
     let mut query = format!("country=US&area_code={code}&limit=20");
     let mut pages = 0;
     loop {
-        let page = available(&app, &owner, &query).await;
+        let page = app.available_numbers(&owner, &query).await;
         pages += 1;
         for item in page["items"].as_array().unwrap() {
             let number = item["phone_number"].as_str().unwrap();
@@ -84,7 +73,9 @@ async fn search_by_area_code_loads_more_without_repeats(app: TestApp) {
 
 async fn search_by_state_or_province(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
-    let texas = available(&app, &owner, "country=US&region=tx&limit=30").await;
+    let texas = app
+        .available_numbers(&owner, "country=US&region=tx&limit=30")
+        .await;
     let codes: HashSet<u16> = numbers_of(&texas)
         .iter()
         .map(|n| n[2..5].parse().unwrap())
@@ -98,7 +89,7 @@ async fn search_by_state_or_province(app: TestApp) {
                 .contains(&"TX".to_owned())
         );
     }
-    let ontario = available(&app, &owner, "country=CA&region=ON").await;
+    let ontario = app.available_numbers(&owner, "country=CA&region=ON").await;
     assert!(!numbers_of(&ontario).is_empty());
     assert!(
         ontario["items"]
@@ -118,7 +109,7 @@ async fn search_without_filters_prefers_the_stores_state(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let page = available(&app, &owner, "country=US&limit=10").await;
+    let page = app.available_numbers(&owner, "country=US&limit=10").await;
     assert!(!numbers_of(&page).is_empty());
     assert!(
         page["items"]
@@ -140,12 +131,9 @@ async fn an_area_code_without_numbers_is_an_empty_list_with_a_hint(app: TestApp)
                 && nanp::in_region(Country::Us, &a.regions[0]).len() > 1
         })
         .unwrap();
-    let page = available(
-        &app,
-        &owner,
-        &format!("country=US&area_code={}", empty.code),
-    )
-    .await;
+    let page = app
+        .available_numbers(&owner, &format!("country=US&area_code={}", empty.code))
+        .await;
     assert_eq!(page["items"], json!([]));
     assert_eq!(page["next_cursor"], Value::Null);
     let hint = page["hint"].as_str().unwrap();
@@ -219,8 +207,11 @@ async fn reserve_then_a_second_reserve_is_a_conflict(app: TestApp) {
     assert_eq!(listed["active"]["id"], reserved["id"]);
     assert_eq!(listed["released"], json!([]));
 
-    let other =
-        numbers_of(&available(&app, &owner, "country=US&area_code=415&limit=1").await).remove(0);
+    let other = numbers_of(
+        &app.available_numbers(&owner, "country=US&area_code=415&limit=1")
+            .await,
+    )
+    .remove(0);
     assert_ne!(
         other,
         reserved["phone_number"].as_str().unwrap(),
@@ -282,7 +273,10 @@ async fn a_number_held_by_another_store_cannot_be_reserved(app: TestApp) {
 
 async fn concurrent_reserves_have_exactly_one_winner(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
-    let offered = numbers_of(&available(&app, &owner, "country=US&area_code=415&limit=4").await);
+    let offered = numbers_of(
+        &app.available_numbers(&owner, "country=US&area_code=415&limit=4")
+            .await,
+    );
     let attempts: Vec<_> = offered
         .iter()
         .map(|number| {
@@ -371,14 +365,16 @@ async fn release_stops_sms_at_once_and_is_harmless_twice(app: TestApp) {
     );
 
     // The provider has it back, and the store may reserve again (a new charge period).
-    let first = available(&app, &owner, "country=US&area_code=415&limit=50").await;
+    let first = app
+        .available_numbers(&owner, "country=US&area_code=415&limit=50")
+        .await;
     let cursor = first["next_cursor"].as_str().unwrap();
-    let second = available(
-        &app,
-        &owner,
-        &format!("country=US&area_code=415&limit=50&cursor={cursor}"),
-    )
-    .await;
+    let second = app
+        .available_numbers(
+            &owner,
+            &format!("country=US&area_code=415&limit=50&cursor={cursor}"),
+        )
+        .await;
     let offered: Vec<String> = numbers_of(&first)
         .into_iter()
         .chain(numbers_of(&second))

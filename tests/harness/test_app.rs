@@ -231,10 +231,8 @@ impl TestApp {
         )
     }
 
-    /// Reserves the first US number offered in the area code; returns the reserved number's
-    /// JSON (`phone_number` is the number).
-    pub async fn reserve_any(&self, session: &Session, area_code: u16) -> Value {
-        let query = format!("country=US&area_code={area_code}&limit=1");
+    /// A page of the numbers on offer (`query`: the endpoint's query string).
+    pub async fn available_numbers(&self, session: &Session, query: &str) -> Value {
         let response = self
             .get(
                 &format!("/api/v1/numbers/available?{query}"),
@@ -242,7 +240,18 @@ impl TestApp {
             )
             .await;
         assert_eq!(response.status(), StatusCode::OK, "{query}");
-        let page: Value = response.json().await.expect("available numbers");
+        response.json().await.expect("available numbers")
+    }
+
+    /// Reserves the first US number offered in the area code; returns the reserved number's
+    /// JSON (`phone_number` is the number).
+    pub async fn reserve_any(&self, session: &Session, area_code: u16) -> Value {
+        let page = self
+            .available_numbers(
+                session,
+                &format!("country=US&area_code={area_code}&limit=1"),
+            )
+            .await;
         let number = page["items"][0]["phone_number"]
             .as_str()
             .expect("a number on offer")
