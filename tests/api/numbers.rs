@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use textback_api::sms::simulator::has_inventory;
 use textback_shared::nanp;
 use textback_shared::numbers::Country;
-use textback_tests::{Session, TestApp, fixtures, on_both_databases, problem};
+use textback_tests::{TestApp, fixtures, on_both_databases, problem};
 
 on_both_databases!(
     search_by_area_code_loads_more_without_repeats,
