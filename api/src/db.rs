@@ -202,6 +202,10 @@ pub(crate) fn numbered(conn: &DbConn, sql: String) -> String {
 /// parameters (SQLite 32766, PostgreSQL 65535) even for the widest table.
 pub(crate) const ROWS_PER_STATEMENT: usize = 500;
 
+/// Ids one `IN` list may carry: SQLite takes at most 32,766 parameters in a statement
+/// (PostgreSQL 65,535), so a longer list is asked for in parts.
+pub(crate) const IDS_PER_STATEMENT: usize = 10_000;
+
 /// `($n, $n+1, …<tail>), (…)`: placeholders for `rows` rows of `columns` parameters,
 /// numbered from `first`, each row ending with `tail` (constant SQL, such as `, 0`). Pass
 /// the statement through `numbered` before running it.

@@ -9,6 +9,7 @@ use crate::dispatch::{abandon, checkout, outbox_rows, post, store_with_flow, utc
 
 on_both_databases!(
     a_suppression_list_is_added_listed_and_exported,
+    a_list_longer_than_one_statement_can_bind_is_exported_whole,
     resubscribing_needs_evidence_of_consent,
     a_customer_can_be_unsubscribed_from_their_thread,
 );
@@ -93,6 +94,59 @@ async fn a_suppression_list_is_added_listed_and_exported(app: TestApp) {
             "phones"
         );
     }
+}
+
+/// More opt-outs than SQLite binds in one statement (32,766): the export still has them all.
+async fn a_list_longer_than_one_statement_can_bind_is_exported_whole(app: TestApp) {
+    const SEEDED: usize = 33_000;
+    let owner = app.signup("owner@maple.example").await;
+    let body = json!({"phones": ["+1 415 555 0123"], "note": "asked by email"});
+    assert_eq!(add(&app, &owner, &body).await.status(), StatusCode::OK);
+    // The rest as an imported list would leave them (adding 33,000 through the API one
+    // request of 1,000 at a time takes minutes in a debug build). Same SQL on both databases.
+    let mut conn = app.state.pool.get().unwrap();
+    for sql in [
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {}) \
+             INSERT INTO contacts (store_id, phone, phone_raw, textable, sms_consent, \
+             consent_source, consent_at, opted_out_at, created_at, updated_at) \
+             SELECT {store}, '+1415' || CAST(2000000 + i AS TEXT), NULL, TRUE, 'denied', \
+             'manual', '2026-06-01 12:00:00', '2026-06-01 12:00:00', '2026-06-01 12:00:00', \
+             '2026-06-01 12:00:00' FROM n",
+            SEEDED - 1,
+            store = owner.store_id
+        ),
+        format!(
+            "INSERT INTO consent_events (store_id, contact_id, status, source, occurred_at, \
+             recorded_at, note) SELECT store_id, id, 'denied', 'manual', opted_out_at, \
+             opted_out_at, 'imported' FROM contacts \
+             WHERE store_id = {} AND phone LIKE '+14152%'",
+            owner.store_id
+        ),
+    ] {
+        diesel::RunQueryDsl::execute(diesel::sql_query(sql), &mut *conn).unwrap();
+    }
+    drop(conn);
+
+    let csv = app.get("/api/v1/opt-outs.csv", &owner.token).await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(lines.len(), SEEDED + 1);
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.ends_with(",manual,imported"))
+            .count(),
+        SEEDED,
+        "every imported row says where it came from"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("+14155550123,") && l.ends_with(",manual,asked by email")),
+        "the one added through the API is there too"
+    );
 }
 
 async fn resubscribing_needs_evidence_of_consent(app: TestApp) {

@@ -599,22 +599,29 @@ pub fn opted_out(
     query.load(conn)
 }
 
-/// Each contact's latest opt-out audit row: (contact_id, source, note).
+/// Each contact's latest opt-out audit row: (contact_id, source, note); a contact's rows
+/// come in the order they were written.
 pub fn last_opt_outs(
     conn: &mut DbConn,
     contact_ids: &[i64],
 ) -> QueryResult<Vec<(i64, String, Option<String>)>> {
     use super::schema::consent_events;
-    consent_events::table
-        .filter(consent_events::contact_id.eq_any(contact_ids))
-        .filter(consent_events::status.eq("denied"))
-        .order(consent_events::id)
-        .select((
-            consent_events::contact_id,
-            consent_events::source,
-            consent_events::note,
-        ))
-        .load(conn)
+    let mut rows = Vec::new();
+    for ids in contact_ids.chunks(super::IDS_PER_STATEMENT) {
+        rows.extend(
+            consent_events::table
+                .filter(consent_events::contact_id.eq_any(ids))
+                .filter(consent_events::status.eq("denied"))
+                .order(consent_events::id)
+                .select((
+                    consent_events::contact_id,
+                    consent_events::source,
+                    consent_events::note,
+                ))
+                .load::<(i64, String, Option<String>)>(conn)?,
+        );
+    }
+    Ok(rows)
 }
 
 /// The store's contact with this (E.164) number, if there is one.
