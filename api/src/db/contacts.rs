@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::expression::SqlLiteral;
@@ -82,6 +84,53 @@ pub fn find_or_create_by_phone(
         ))
         .returning(contacts::all_columns)
         .get_result(conn)
+}
+
+/// The store's contacts with these (valid US/Canadian, E.164, distinct) numbers, one per
+/// number, those not known yet created (consent unknown).
+pub fn find_or_create_by_phones(
+    conn: &mut DbConn,
+    store_id: i64,
+    phones: &[&str],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ContactRow>> {
+    let mut contacts = with_phones(conn, store_id, phones)?;
+    let known: HashSet<&str> = contacts.iter().filter_map(|c| c.phone.as_deref()).collect();
+    let missing: Vec<ContactDetails<'_>> = phones
+        .iter()
+        .filter(|phone| !known.contains(*phone))
+        .map(|&phone| ContactDetails {
+            phone: Some(phone),
+            phone_raw: Some(phone),
+            textable: true,
+            not_textable_reason: None,
+            external_id: None,
+            email: None,
+            first_name: None,
+            last_name: None,
+        })
+        .collect();
+    let created = insert_many(conn, store_id, &missing, now)?;
+    if created.len() < missing.len() {
+        // Another transaction has just created some of them: read those back.
+        let new: HashSet<&str> = created.iter().filter_map(|c| c.phone.as_deref()).collect();
+        let taken: Vec<&str> = missing
+            .iter()
+            .filter_map(|d| d.phone)
+            .filter(|phone| !new.contains(phone))
+            .collect();
+        contacts.extend(with_phones(conn, store_id, &taken)?);
+    }
+    contacts.extend(created);
+    Ok(contacts)
+}
+
+fn with_phones(conn: &mut DbConn, store_id: i64, phones: &[&str]) -> QueryResult<Vec<ContactRow>> {
+    let mut found = Vec::new();
+    for chunk in phones.chunks(super::IDS_PER_STATEMENT) {
+        found.extend(matching(conn, store_id, MatchOn::Phone, chunk)?);
+    }
+    Ok(found)
 }
 
 /// A contact's details as an event gives them; `None` keeps what is known.
@@ -557,6 +606,20 @@ pub fn mark_opted_out(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryRes
     .set((contacts::opted_out_at.eq(at), contacts::updated_at.eq(at)))
     .execute(conn)
     .map(drop)
+}
+
+/// `mark_opted_out` for many contacts at once.
+pub fn mark_opted_out_all(conn: &mut DbConn, ids: &[i64], at: NaiveDateTime) -> QueryResult<()> {
+    for chunk in ids.chunks(super::IDS_PER_STATEMENT) {
+        diesel::update(
+            contacts::table
+                .filter(contacts::id.eq_any(chunk))
+                .filter(contacts::opted_out_at.is_null()),
+        )
+        .set((contacts::opted_out_at.eq(at), contacts::updated_at.eq(at)))
+        .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// The contact texted START after opting out: texts may go to them again.

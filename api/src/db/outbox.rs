@@ -149,6 +149,30 @@ pub fn cancel_for_carts(
     .execute(conn)
 }
 
+/// `cancel` for many contacts' texts at once.
+pub fn cancel_for_contacts(
+    conn: &mut DbConn,
+    contact_ids: &[i64],
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let mut cancelled = 0;
+    for ids in contact_ids.chunks(super::IDS_PER_STATEMENT) {
+        cancelled += diesel::update(
+            outbox::table
+                .filter(outbox::status.eq(SCHEDULED))
+                .filter(outbox::contact_id.eq_any(ids)),
+        )
+        .set((
+            outbox::status.eq(CANCELLED),
+            outbox::reason.eq(reason),
+            outbox::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    }
+    Ok(cancelled)
+}
+
 /// Which scheduled texts to cancel.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope {

@@ -11,7 +11,7 @@
 //! Confirmations are queued in the outbox (purpose `compliance`), so the dispatcher sends
 //! them within its next pass, retries them, and reconciles them like any text.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDateTime};
 use textback_shared::Page;
@@ -23,7 +23,7 @@ use textback_shared::opt_out::{
 };
 use textback_shared::segments;
 
-use crate::db::outbox::{self, NewOutbox, Scope};
+use crate::db::outbox::{self, NewOutbox};
 use crate::db::{self, DbConn, contacts::ContactRow, phone_numbers::PhoneNumberRow};
 use crate::error::{AppError, AppResult};
 use crate::live::{LiveHub, Notice};
@@ -123,14 +123,33 @@ fn opt_out(
     note: &str,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    db::contacts::mark_opted_out(conn, contact.id, now)?;
-    audit(conn, contact, ConsentStatus::Denied, source, note, now)?;
-    outbox::cancel(
-        conn,
-        Scope::Contact(contact.id),
-        "the customer opted out",
-        now,
-    )?;
+    opt_out_all(conn, &[contact], source, note, now)
+}
+
+/// `opt_out` for many contacts at once, with a few statements for them all.
+fn opt_out_all(
+    conn: &mut DbConn,
+    contacts: &[&ContactRow],
+    source: ConsentSource,
+    note: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
+    db::contacts::mark_opted_out_all(conn, &ids, now)?;
+    let changes: Vec<db::contacts::ConsentChange<'_>> = contacts
+        .iter()
+        .map(|contact| db::contacts::ConsentChange {
+            store_id: contact.store_id,
+            contact_id: contact.id,
+            status: ConsentStatus::Denied.as_str(),
+            source: source.as_str(),
+            occurred_at: now,
+            event_id: None,
+            note: Some(note),
+        })
+        .collect();
+    db::contacts::record_consent_many(conn, &changes, now)?;
+    outbox::cancel_for_contacts(conn, &ids, "the customer opted out", now)?;
     Ok(())
 }
 
@@ -293,32 +312,40 @@ pub fn add(
         .chars()
         .take(QUOTED_CHARS)
         .collect();
-    let (answer, notices) = db::write_transaction(conn, |conn| {
-        let now = db::now();
-        let mut notices = Vec::new();
-        let mut answer = AddOptOutsResponse {
-            added: 0,
-            already_opted_out: 0,
-            invalid: Vec::new(),
-        };
-        for raw in &request.phones {
-            let Ok(PhoneReading::Textable(phone)) = read_phone(raw) else {
-                answer.invalid.push(raw.clone());
-                continue;
-            };
-            let contact = db::contacts::find_or_create_by_phone(conn, store_id, &phone, now)?;
-            if contact.opted_out_at.is_some() {
-                answer.already_opted_out += 1;
-            } else {
-                opt_out(conn, &contact, ConsentSource::Manual, &note, now)?;
-                notices.push(consent_changed(&contact, true));
-                answer.added += 1;
-            }
+    let mut phones = Vec::new();
+    let mut invalid = Vec::new();
+    for raw in &request.phones {
+        match read_phone(raw) {
+            Ok(PhoneReading::Textable(phone)) => phones.push(phone),
+            _ => invalid.push(raw.clone()),
         }
-        Ok((answer, notices))
+    }
+    // A number sent twice (in any format) is added once; its repeats are already opted out.
+    let mut seen = HashSet::new();
+    let distinct: Vec<&str> = phones
+        .iter()
+        .map(String::as_str)
+        .filter(|phone| seen.insert(*phone))
+        .collect();
+    let notices = db::write_transaction(conn, |conn| {
+        let now = db::now();
+        let contacts = db::contacts::find_or_create_by_phones(conn, store_id, &distinct, now)?;
+        let newly: Vec<&ContactRow> = contacts
+            .iter()
+            .filter(|c| c.opted_out_at.is_none())
+            .collect();
+        opt_out_all(conn, &newly, ConsentSource::Manual, &note, now)?;
+        Ok(newly
+            .iter()
+            .map(|contact| consent_changed(contact, true))
+            .collect::<Vec<_>>())
     })?;
     live.publish(conn, &notices);
-    Ok(answer)
+    Ok(AddOptOutsResponse {
+        added: notices.len() as u32,
+        already_opted_out: (phones.len() - notices.len()) as u32,
+        invalid,
+    })
 }
 
 /// News of the contact's opt-out (or opt-in) for the store's open inboxes.
