@@ -72,8 +72,18 @@ impl Run {
 struct Report {
     backend: Backend,
     raw: Run,
+    /// Single events refused by validation: the request's cost with nothing written, the
+    /// most any way of writing events could reach.
+    refused: Run,
     single: Run,
     batch: Run,
+}
+
+/// What every response of a run must be for the run to count.
+#[derive(Clone, Copy)]
+enum Expect {
+    Accepted,
+    Refused,
 }
 
 #[tokio::main]
@@ -90,7 +100,7 @@ async fn main() {
     for &backend in backends {
         let report = bench(backend).await;
         print_report(&report);
-        failed |= [&report.raw, &report.single, &report.batch]
+        failed |= [&report.raw, &report.refused, &report.single, &report.batch]
             .iter()
             .any(|run| !run.errors.is_empty());
     }
@@ -132,11 +142,13 @@ fn print_setup(postgres: bool) {
 async fn bench(backend: Backend) -> Report {
     let app = TestApp::spawn(backend).await;
     let raw = raw_inserts(&app).await;
-    let single = post_events(&app, "single@bench.example", "/api/v1/events", 1).await;
-    let batch = post_events(&app, "batch@bench.example", "/api/v1/events/batch", BATCH).await;
+    let refused = post_events(&app, "refused@bench.example", Expect::Refused, 1).await;
+    let single = post_events(&app, "single@bench.example", Expect::Accepted, 1).await;
+    let batch = post_events(&app, "batch@bench.example", Expect::Accepted, BATCH).await;
     Report {
         backend,
         raw,
+        refused,
         single,
         batch,
     }
@@ -181,21 +193,35 @@ fn line_items() -> Value {
     ])
 }
 
-/// Client `k`'s events in order: every `CLIENTS`th one, starting at `k`.
-fn events_of_client(k: usize) -> Vec<Value> {
-    (k..EVENTS).step_by(CLIENTS).map(event).collect()
+/// Client `k`'s events in order: every `CLIENTS`th one, starting at `k`. Refused ones lack
+/// an id, which validation finds after checking everything else (phone, amounts, URL).
+fn events_of_client(k: usize, expect: Expect) -> Vec<Value> {
+    (k..EVENTS)
+        .step_by(CLIENTS)
+        .map(event)
+        .map(|mut event| {
+            if let Expect::Refused = expect {
+                event["id"] = json!("");
+            }
+            event
+        })
+        .collect()
 }
 
 /// Posts every event, `per_request` to a request, from `CLIENTS` concurrent clients, as a
 /// new store's integration (an API key with the `events` scope, as platforms post).
-async fn post_events(app: &TestApp, email: &str, path: &str, per_request: usize) -> Run {
+async fn post_events(app: &TestApp, email: &str, expect: Expect, per_request: usize) -> Run {
+    let path = match per_request {
+        1 => "/api/v1/events",
+        _ => "/api/v1/events/batch",
+    };
     let owner = app.signup(email).await;
     let (_, key) = app.create_key(&owner, &["events"]).await;
     // Bodies are serialized before the clock starts, as the raw inserts' payload is: the
     // run measures the server, not the client building JSON.
     let bodies: Vec<Vec<String>> = (0..CLIENTS)
         .map(|k| {
-            events_of_client(k)
+            events_of_client(k, expect)
                 .chunks(per_request)
                 .map(|chunk| match per_request {
                     1 => chunk[0].to_string(),
@@ -209,7 +235,7 @@ async fn post_events(app: &TestApp, email: &str, path: &str, per_request: usize)
         .into_iter()
         .map(|bodies| {
             let (http, url, key) = (app.http.clone(), app.url(path), key.clone());
-            tokio::spawn(post_in_turn(http, url, key, bodies, per_request))
+            tokio::spawn(post_in_turn(http, url, key, bodies, per_request, expect))
         })
         .collect();
     Run::gather(started, clients).await
@@ -221,6 +247,7 @@ async fn post_in_turn(
     key: String,
     bodies: Vec<String>,
     per_request: usize,
+    expect: Expect,
 ) -> Run {
     let mut run = Run::default();
     for body in bodies {
@@ -233,7 +260,11 @@ async fn post_in_turn(
         let outcome = match request.send().await {
             Ok(response) => {
                 let status = response.status();
-                check(status, response.text().await.unwrap_or_default())
+                let body = response.text().await.unwrap_or_default();
+                match expect {
+                    Expect::Accepted => check(status, body),
+                    Expect::Refused => refused(status, body),
+                }
             }
             Err(e) => Err(e.to_string()),
         };
@@ -254,6 +285,19 @@ fn check(status: reqwest::StatusCode, body: String) -> Result<(), String> {
     match results.iter().find(|r| r["status"] != "accepted") {
         Some(result) => Err(format!("{status}, not accepted: {result}")),
         None => Ok(()),
+    }
+}
+
+/// A 422 naming the missing id, and nothing else wrong.
+fn refused(status: reqwest::StatusCode, body: String) -> Result<(), String> {
+    let answer: Value = serde_json::from_str(&body).map_err(|e| format!("{e}: {body}"))?;
+    let fields: Vec<&Value> = answer["errors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|e| &e["field"]).collect())
+        .unwrap_or_default();
+    match status == reqwest::StatusCode::UNPROCESSABLE_ENTITY && fields == [&json!("id")] {
+        true => Ok(()),
+        false => Err(format!("{status}, not refused for its id alone: {body}")),
     }
 }
 
@@ -339,6 +383,11 @@ fn print_report(report: &Report) {
         (String::new(), String::new()),
     );
     row(
+        "refused events (no write)",
+        &report.refused,
+        (versus(&report.refused, 0.0, false).0, String::new()),
+    );
+    row(
         "single events",
         &report.single,
         versus(&report.single, SINGLE_TARGET, false),
@@ -350,7 +399,11 @@ fn print_report(report: &Report) {
         versus(&report.batch, BATCH_TARGET, true),
     );
     println!("  p50/p99: per insert, per request, per batch request");
-    let runs = [&report.raw, &report.single, &report.batch];
+    println!(
+        "  refused events: authenticated, read and validated, then refused for a missing id: \
+         a request's cost before anything is written"
+    );
+    let runs = [&report.raw, &report.refused, &report.single, &report.batch];
     if runs.iter().any(|run| !run.errors.is_empty()) {
         println!("  rates count only what succeeded; first errors (TEST_LOG=1 logs their causes):");
     }
