@@ -25,7 +25,7 @@ use crate::services::ingest::IngestWriter;
 use crate::sms::SmsProvider;
 use crate::sms::simulator::Simulator;
 use crate::sms::twilio::TwilioClient;
-use crate::{error, request_log, security_headers};
+use crate::{error, nul_text, request_log, security_headers};
 
 /// JSON request bodies larger than this are refused with 413.
 pub const JSON_BODY_LIMIT: usize = 256 * 1024;
@@ -146,6 +146,7 @@ pub fn build_app(
     );
     app.service(SwaggerUi::new("/api-docs/{_:.*}").url("/api-docs/openapi.json", doc))
         .default_service(web::to(routes::fallback::fallback))
+        .wrap(middleware::from_fn(nul_text::refuse_in_json_bodies))
         .wrap(middleware::Compress::default())
         .wrap(middleware::ErrorHandlers::new().default_handler(error::problem_for_bare_errors))
         .wrap(middleware::from_fn(request_log::observe))

@@ -11,6 +11,7 @@ pub mod error;
 pub mod live;
 pub mod metrics;
 pub mod money;
+pub mod nul_text;
 pub mod openapi;
 pub mod pagination;
 pub mod platforms;

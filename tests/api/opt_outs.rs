@@ -15,6 +15,7 @@ on_both_databases!(
     a_texted_stop_opts_out_cancels_reminders_and_confirms_once,
     help_is_answered_once_a_day_and_ordinary_texts_are_left_alone,
     twilios_own_opt_out_handling_is_followed,
+    a_stop_with_a_nul_character_still_opts_out,
 );
 
 const CUSTOMER: &str = "+14155550123";
@@ -192,4 +193,30 @@ async fn twilios_own_opt_out_handling_is_followed(app: TestApp) {
     )
     .await;
     assert!(contact(&app, &owner).await["contact"]["opted_out_at"].is_string());
+}
+
+/// A NUL cannot be stored by PostgreSQL: the text is kept without it, so the customer's STOP
+/// counts on both databases instead of being refused.
+async fn a_stop_with_a_nul_character_still_opts_out(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", CUSTOMER, utc(16, 0)),
+    )
+    .await;
+    text_in(&app, "SM00000000000000000000000000000009", "STOP\0", &[]).await;
+    let customer = contact(&app, &owner).await;
+    assert!(
+        customer["contact"]["opted_out_at"].is_string(),
+        "{customer}"
+    );
+    let note = customer["consent_history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["note"]
+        .clone();
+    assert!(note.as_str().unwrap().contains("STOP"), "{note}");
+    assert!(!note.as_str().unwrap().contains('\0'), "{note}");
 }

@@ -7,10 +7,10 @@ use serde::Deserialize;
 use textback_shared::Problem;
 
 use crate::app::AppState;
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::services::provider_webhooks::{self, InboundSms};
 use crate::sms::signature::is_valid_twilio_signature;
+use crate::{db, nul_text};
 
 /// Twilio's inbound message parameters (it sends more; all are covered by the signature).
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -66,7 +66,9 @@ pub async fn twilio_inbound_sms(
         provider_sid: required(&params, "MessageSid")?,
         from: required(&params, "From")?,
         to: required(&params, "To")?,
-        body: param(&params, "Body").unwrap_or_default(),
+        body: param(&params, "Body")
+            .map(nul_text::stripped)
+            .unwrap_or_default(),
         segments: param(&params, "NumSegments")
             .and_then(|n| n.parse().ok())
             .unwrap_or(1),

@@ -194,31 +194,10 @@ pub fn judge(source: Source, event: EventRequest, raw: String) -> Judged {
 /// requests' events in one transaction, which one such event would fail for all of them.
 pub fn validate_as_sent(event: &EventRequest, raw: &str) -> Vec<FieldError> {
     let mut errors = validate(event);
-    if has_nul(raw) {
+    if crate::nul_text::in_json(raw.as_bytes()) {
         errors.push(FieldError::new("event", crate::error::NUL_MESSAGE));
     }
     errors
-}
-
-/// Whether JSON text (as serde_json writes it) holds a NUL character: a `\u0000` escape
-/// that is not itself an escaped backslash followed by `u0000`.
-fn has_nul(json: &str) -> bool {
-    let bytes = json.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == 0 {
-            return true;
-        }
-        if bytes[i] == b'\\' {
-            if bytes[i + 1..].starts_with(b"u0000") {
-                return true;
-            }
-            i += 2;
-        } else {
-            i += 1;
-        }
-    }
-    false
 }
 
 /// Reads and validates one event of a batch, as sent.
@@ -575,18 +554,4 @@ pub fn detect_abandonment(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<us
     }
     db::carts::expire_idle(conn, now - Duration::days(7), now)?;
     Ok(abandoned)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::has_nul;
-
-    #[test]
-    fn nul_is_found_in_json_text_and_an_escaped_backslash_is_not_one() {
-        let nul = serde_json::json!({"id": "a\u{0}b"}).to_string();
-        assert!(has_nul(&nul));
-        let backslash = serde_json::json!({"id": "a\\u0000b"}).to_string();
-        assert!(!has_nul(&backslash), "{backslash}");
-        assert!(!has_nul(r#"{"id": "plain", "x": "\n\\"}"#));
-    }
 }

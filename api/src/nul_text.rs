@@ -1,0 +1,86 @@
+//! The NUL character (U+0000) in what clients send. PostgreSQL text cannot hold it and SQLite
+//! text can, so it is dealt with before any database sees it, and both behave alike: a JSON
+//! body holding one is refused, and a customer's text is kept without it.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+use actix_web::{Error, HttpMessage};
+use textback_shared::FieldError;
+
+use crate::error::{AppError, NUL_MESSAGE};
+
+/// Middleware: a JSON body under `/api/` that holds a NUL is answered 422, naming `body`,
+/// before any handler runs. The events routes are left to refuse such an event themselves,
+/// so that the other events of a batch still count.
+pub async fn refuse_in_json_bodies(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let checked = req.path().starts_with("/api/")
+        && !req.path().starts_with("/api/v1/events")
+        && is_json(req.content_type());
+    if checked {
+        let body = req.extract::<Bytes>().await?;
+        if in_json(&body) {
+            let refused = AppError::Validation(vec![FieldError::new("body", NUL_MESSAGE)]);
+            return Ok(req.error_response(refused).map_into_right_body());
+        }
+        req.set_payload(body.into());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// `application/json` and its `+json` relatives (`application/merge-patch+json`).
+fn is_json(content_type: &str) -> bool {
+    content_type == "application/json" || content_type.ends_with("+json")
+}
+
+/// Whether JSON text holds a NUL: a raw zero byte, or a `\u0000` escape that is not itself
+/// an escaped backslash followed by `u0000`.
+pub fn in_json(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            0 => return true,
+            b'\\' if json[i + 1..].starts_with(b"u0000") => return true,
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// The text without its NUL characters: a customer's `STOP` followed by one is still a STOP.
+pub fn stripped(text: String) -> String {
+    match text.contains('\0') {
+        true => text.replace('\0', ""),
+        false => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_is_found_in_json_text_and_an_escaped_backslash_is_not_one() {
+        let nul = serde_json::json!({"id": "a\u{0}b"}).to_string();
+        assert!(in_json(nul.as_bytes()));
+        assert!(in_json(b"{\"id\": \"a\0b\"}"));
+        let backslash = serde_json::json!({"id": "a\\u0000b"}).to_string();
+        assert!(!in_json(backslash.as_bytes()), "{backslash}");
+        assert!(!in_json(br#"{"id": "plain", "x": "\n\\"}"#));
+        assert!(
+            !in_json(br#"{"trailing": "\"#),
+            "a lone backslash at the end"
+        );
+    }
+
+    #[test]
+    fn a_customers_nul_is_left_out() {
+        assert_eq!(stripped("STOP\0".into()), "STOP");
+        assert_eq!(stripped("plain".into()), "plain");
+    }
+}
