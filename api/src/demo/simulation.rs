@@ -198,7 +198,7 @@ impl<'a> Simulation<'a> {
             next_seq: 0,
             start,
             end,
-            texts_seen: simulator.sent_since(0).len(),
+            texts_seen: simulator.total_sent(),
             events: 0,
             opt_outs: 0,
             summary: Summary {

@@ -3,9 +3,10 @@
 //! life), reservations, releases, and sent messages kept and marked delivered.
 //!
 //! Its state lives in memory; the database, not the simulator, is the record of which store
-//! holds which number.
+//! holds which number. It remembers the last `KEPT_TEXTS` texts sent, so a server left running
+//! does not grow without end.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -21,6 +22,8 @@ use super::{
 
 /// Numbers per area code: three pages of twenty.
 pub const NUMBERS_PER_AREA_CODE: usize = 60;
+/// Sent texts remembered (a few tens of megabytes at most).
+pub const KEPT_TEXTS: usize = 100_000;
 
 #[derive(Default)]
 pub struct Simulator {
@@ -31,7 +34,16 @@ pub struct Simulator {
 struct State {
     /// phone number -> provider sid
     reserved: HashMap<String, String>,
-    sent: Vec<SentSms>,
+    /// The latest texts sent, oldest first.
+    sent: VecDeque<SentSms>,
+    /// Texts sent and forgotten since the start: `sent[0]` was the `forgotten`th one sent.
+    forgotten: usize,
+}
+
+impl State {
+    fn total_sent(&self) -> usize {
+        self.forgotten + self.sent.len()
+    }
 }
 
 /// A text the simulator "delivered".
@@ -100,15 +112,22 @@ impl Simulator {
         Self::default()
     }
 
-    /// Texts sent so far, oldest first.
+    /// Texts sent so far and still remembered, oldest first.
     pub fn sent(&self) -> Vec<SentSms> {
-        self.lock().sent.clone()
+        self.lock().sent.iter().cloned().collect()
     }
 
-    /// Texts sent after the first `skip`, oldest first: what a phone sees since it last
-    /// looked.
+    /// How many texts have been sent since the start, forgotten ones included.
+    pub fn total_sent(&self) -> usize {
+        self.lock().total_sent()
+    }
+
+    /// Texts sent after the first `skip` ever sent, oldest first: what a phone sees since it
+    /// last looked (without those forgotten meanwhile).
     pub fn sent_since(&self, skip: usize) -> Vec<SentSms> {
-        self.lock().sent.iter().skip(skip).cloned().collect()
+        let state = self.lock();
+        let skip = skip.saturating_sub(state.forgotten);
+        state.sent.iter().skip(skip).cloned().collect()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -194,9 +213,13 @@ impl SmsProvider for Simulator {
         let mut state = self.lock();
         let provider_sid = sid(
             "SM",
-            &format!("{}:{}:{}", state.sent.len(), sms.to, sms.body),
+            &format!("{}:{}:{}", state.total_sent(), sms.to, sms.body),
         );
-        state.sent.push(SentSms {
+        if state.sent.len() == KEPT_TEXTS {
+            state.sent.pop_front();
+            state.forgotten += 1;
+        }
+        state.sent.push_back(SentSms {
             provider_sid: provider_sid.clone(),
             from: sms.from.clone(),
             to: sms.to.clone(),
@@ -388,5 +411,38 @@ mod tests {
         let codes: HashSet<_> = numbers.iter().map(|n| &n.phone_number[2..5]).collect();
         assert!(codes.len() > 3, "{codes:?}");
         assert!(numbers.iter().all(|n| n.region.as_deref() == Some("TX")));
+    }
+
+    #[tokio::test]
+    async fn only_the_latest_texts_are_remembered() {
+        let sim = Simulator::new();
+        let text = |n: usize| OutboundSms {
+            from: "+16285550199".into(),
+            to: "+14155550123".into(),
+            body: format!("text {n}"),
+            status_callback_url: None,
+        };
+        let mut sids = HashSet::new();
+        for n in 0..KEPT_TEXTS + 2 {
+            sids.insert(sim.send(&text(n)).await.unwrap().provider_sid);
+        }
+        assert_eq!(sids.len(), KEPT_TEXTS + 2, "every text has its own sid");
+        assert_eq!(sim.total_sent(), KEPT_TEXTS + 2);
+        let kept = sim.sent();
+        assert_eq!(kept.len(), KEPT_TEXTS);
+        assert_eq!(kept[0].body, "text 2");
+        let since = sim.sent_since(KEPT_TEXTS);
+        assert_eq!(
+            since.iter().map(|t| t.body.as_str()).collect::<Vec<_>>(),
+            [
+                format!("text {KEPT_TEXTS}"),
+                format!("text {}", KEPT_TEXTS + 1)
+            ]
+        );
+        assert_eq!(
+            sim.sent_since(0).len(),
+            KEPT_TEXTS,
+            "the forgotten are skipped"
+        );
     }
 }
