@@ -32,6 +32,7 @@ on_both_databases!(
     a_store_may_narrow_its_hours_but_not_widen_them,
     editing_a_flow_keeps_its_scheduled_texts_with_the_new_wording,
     unknown_short_links_are_not_found,
+    stats_count_a_campaign_larger_than_one_statement_can_bind,
 );
 
 /// 2026-06-02 (Pacific daylight time is UTC-7) at `h:m` UTC.
@@ -635,4 +636,111 @@ async fn editing_a_flow_keeps_its_scheduled_texts_with_the_new_wording(app: Test
     assert_eq!(outbox_rows(&app).len(), 2, "the scheduled texts stay");
     assert_eq!(pass(&app, utc(18, 0)).await.sent, 1);
     assert!(simulator(&app).sent()[0].body.contains("Still there, Ada?"));
+}
+
+/// A campaign that has texted more people than one statement can bind (SQLite: 32,766) still
+/// has its stats counted: what its texts led to is read by campaign, not by lists of ids.
+async fn stats_count_a_campaign_larger_than_one_statement_can_bind(app: TestApp) {
+    use textback_api::db::schema::campaign_steps;
+    let (owner, campaign) = store_with_flow(&app, [60, 1440]).await;
+    let store = owner.store_id;
+    let mut conn = app.state.pool.get().unwrap();
+    let step: i64 = campaign_steps::table
+        .filter(campaign_steps::campaign_id.eq(campaign))
+        .order(campaign_steps::position)
+        .select(campaign_steps::id)
+        .first(&mut *conn)
+        .unwrap();
+    // 33,000 customers, each sent the first step at noon. Every 1,000th opted out at 12:30,
+    // every 500th replied at 12:10, every 250th clicked, every 2,000th ordered ($10) because
+    // of it; picked by the seeded numbers' last digits. The same SQL on both databases.
+    let sent = "'2026-06-01 12:00:00'";
+    let seeded = format!("c.store_id = {store} AND c.phone LIKE '+14153%'");
+    let ending = |endings: &[&str]| {
+        let any: Vec<String> = endings
+            .iter()
+            .map(|e| format!("c.phone LIKE '%{e}'"))
+            .collect();
+        format!("({})", any.join(" OR "))
+    };
+    let texts = "FROM messages m JOIN contacts c ON c.id = m.contact_id";
+    for sql in [
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 32999) \
+             INSERT INTO contacts (store_id, phone, phone_raw, textable, sms_consent, created_at, \
+             updated_at) SELECT {store}, '+1415' || CAST(3000000 + i AS TEXT), NULL, TRUE, \
+             'granted', {sent}, {sent} FROM n"
+        ),
+        format!(
+            "UPDATE contacts SET opted_out_at = '2026-06-01 12:30:00' WHERE id IN \
+             (SELECT c.id FROM contacts c WHERE {seeded} AND {})",
+            ending(&["000"])
+        ),
+        format!(
+            "INSERT INTO threads (store_id, contact_id, last_message_at, last_message_preview, \
+             unread_count, created_at) SELECT c.store_id, c.id, {sent}, 'Hi', 0, {sent} \
+             FROM contacts c WHERE {seeded}"
+        ),
+        format!(
+            "INSERT INTO messages (store_id, thread_id, contact_id, direction, kind, body, status, \
+             segments, from_number, to_number, created_at, updated_at, campaign_id, step_id, \
+             marketing, sent_at) SELECT t.store_id, t.id, t.contact_id, 'outbound', 'automated', \
+             'Hi', 'delivered', 1, '+16285550100', c.phone, {sent}, {sent}, {campaign}, {step}, \
+             TRUE, {sent} FROM threads t JOIN contacts c ON c.id = t.contact_id \
+             AND c.store_id = t.store_id WHERE {seeded}"
+        ),
+        format!(
+            "INSERT INTO messages (store_id, thread_id, contact_id, direction, kind, body, status, \
+             segments, from_number, to_number, created_at, updated_at, marketing) \
+             SELECT t.store_id, t.id, t.contact_id, 'inbound', 'customer', 'Thanks', 'received', \
+             1, c.phone, '+16285550100', '2026-06-01 12:10:00', '2026-06-01 12:10:00', FALSE \
+             FROM threads t JOIN contacts c ON c.id = t.contact_id \
+             AND c.store_id = t.store_id WHERE {seeded} AND {}",
+            ending(&["000", "500"])
+        ),
+        format!(
+            "INSERT INTO short_links (code, store_id, message_id, target_url, clicks, \
+             first_clicked_at, last_clicked_at, created_at) SELECT 'seed' || CAST(m.id AS TEXT), \
+             m.store_id, m.id, 'https://shop.example.com', 1, {sent}, {sent}, {sent} {texts} \
+             WHERE m.campaign_id = {campaign} AND {seeded} AND {}",
+            ending(&["000", "250", "500", "750"])
+        ),
+        format!(
+            "INSERT INTO orders (store_id, contact_id, external_id, status, line_items, \
+             total_cents, currency, placed_at, last_event_at, created_at, updated_at, \
+             attributed_message_id) SELECT m.store_id, m.contact_id, \
+             'seed-' || CAST(m.id AS TEXT), 'placed', '[]', 1000, 'USD', {sent}, {sent}, {sent}, \
+             {sent}, m.id {texts} WHERE m.campaign_id = {campaign} AND {seeded} AND {}",
+            ending(&["0000", "2000", "4000", "6000", "8000"])
+        ),
+    ] {
+        diesel::sql_query(&sql).execute(&mut *conn).unwrap();
+    }
+    drop(conn);
+
+    let total = &stats(&app, &owner, campaign).await["total"];
+    let counted: Vec<&Value> = [
+        "sent",
+        "delivered",
+        "clicked",
+        "replied",
+        "opted_out",
+        "orders",
+    ]
+    .iter()
+    .map(|field| &total[field])
+    .collect();
+    assert_eq!(
+        counted,
+        [
+            &json!(33_000),
+            &json!(33_000),
+            &json!(132),
+            &json!(66),
+            &json!(33),
+            &json!(17)
+        ],
+        "{total}"
+    );
+    assert_eq!(total["revenue_cents"], 17_000);
 }

@@ -202,13 +202,18 @@ pub fn of_campaign(conn: &mut DbConn, campaign_id: i64) -> QueryResult<Vec<Campa
         .load(conn)
 }
 
-/// When these contacts texted in: (contact_id, received at).
-pub fn inbound_times(
+/// When the campaign's recipients texted in: (contact_id, received at). The recipients are
+/// a subquery, not a list, as a campaign may have texted more people than a statement binds.
+pub fn inbound_times_of_recipients(
     conn: &mut DbConn,
-    contact_ids: &[i64],
+    campaign_id: i64,
 ) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
+    diesel::alias!(messages as campaign_texts: CampaignTexts);
+    let recipients = campaign_texts
+        .filter(campaign_texts.field(messages::campaign_id).eq(campaign_id))
+        .select(campaign_texts.field(messages::contact_id));
     messages::table
-        .filter(messages::contact_id.eq_any(contact_ids))
+        .filter(messages::contact_id.eq_any(recipients))
         .filter(messages::direction.eq(INBOUND))
         .select((messages::contact_id, messages::created_at))
         .load(conn)

@@ -83,23 +83,22 @@ pub fn stats(conn: &mut DbConn, store_id: i64, campaign_id: i64) -> AppResult<Ca
             _ => {}
         });
     }
+    // What the texts led to is read by campaign, never by lists of the texts' or recipients'
+    // ids: a campaign may have sent more texts than one statement can bind.
     let texts = db::messages::of_campaign(conn, campaign.id)?;
-    let ids: Vec<i64> = texts.iter().map(|t| t.id).collect();
-    let mut contact_ids: Vec<i64> = texts.iter().map(|t| t.contact_id).collect();
-    contact_ids.sort_unstable();
-    contact_ids.dedup();
-    let clicked: HashSet<i64> = db::short_links::clicked(conn, &ids)?
+    let clicked: HashSet<i64> = db::short_links::clicked_in_campaign(conn, campaign.id)?
         .into_iter()
         .map(|(id, _)| id)
         .collect();
     let mut inbound: HashMap<i64, Vec<NaiveDateTime>> = HashMap::new();
-    for (contact, at) in db::messages::inbound_times(conn, &contact_ids)? {
+    for (contact, at) in db::messages::inbound_times_of_recipients(conn, campaign.id)? {
         inbound.entry(contact).or_default().push(at);
     }
-    let opted_out: HashMap<i64, NaiveDateTime> = db::contacts::find_many(conn, &contact_ids)?
-        .into_iter()
-        .filter_map(|c| Some((c.id, c.opted_out_at?)))
-        .collect();
+    let opted_out: HashMap<i64, NaiveDateTime> =
+        db::contacts::opted_out_recipients(conn, campaign.id)?
+            .into_iter()
+            .filter_map(|(id, at)| Some((id, at?)))
+            .collect();
     let step_of: HashMap<i64, Option<i64>> = texts.iter().map(|t| (t.id, t.step_id)).collect();
     for text in &texts {
         let soon_after = |at: &NaiveDateTime| {
@@ -124,7 +123,9 @@ pub fn stats(conn: &mut DbConn, store_id: i64, campaign_id: i64) -> AppResult<Ca
         });
     }
     let mut currency = None;
-    for (message_id, total_cents, order_currency) in db::orders::attributed_to(conn, &ids)? {
+    for (message_id, total_cents, order_currency) in
+        db::orders::attributed_to_campaign(conn, campaign.id)?
+    {
         let step_id = message_id.and_then(|id| step_of.get(&id).copied().flatten());
         bump(step_id, &mut |s| {
             s.orders += 1;
