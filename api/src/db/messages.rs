@@ -271,37 +271,31 @@ pub fn record_sent_many(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
-    if accepted.is_empty() {
-        return Ok(());
+    for chunk in accepted.chunks(super::ROWS_PER_STATEMENT) {
+        // `$1` is the time; each text brings four more numbered parameters.
+        let sql = format!(
+            "UPDATE messages SET provider_sid = v.column2, status = v.column3, \
+             error_code = v.column4, sent_at = $1, updated_at = $1, \
+             delivered_at = CASE WHEN v.column3 = 'delivered' THEN $1 ELSE NULL END \
+             FROM (VALUES {}) AS v WHERE messages.id = v.column1",
+            super::value_rows(chunk.len(), 4, 2, "")
+        );
+        let sql = super::numbered(conn, sql);
+        super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql)
+                .into_boxed()
+                .bind::<Timestamp, _>(now);
+            for a in chunk {
+                query = query
+                    .bind::<BigInt, _>(a.message_id)
+                    .bind::<Text, _>(a.provider_sid)
+                    .bind::<Text, _>(a.status)
+                    .bind::<Nullable<BigInt>, _>(a.error_code);
+            }
+            query.execute(c)
+        })?;
     }
-    // `$1` is the time; each text brings four more numbered parameters.
-    let rows: Vec<String> = (0..accepted.len())
-        .map(|i| {
-            let n = 2 + i * 4;
-            format!("(${n}, ${}, ${}, ${})", n + 1, n + 2, n + 3)
-        })
-        .collect();
-    let sql = format!(
-        "UPDATE messages SET provider_sid = v.column2, status = v.column3, \
-         error_code = v.column4, sent_at = $1, updated_at = $1, \
-         delivered_at = CASE WHEN v.column3 = 'delivered' THEN $1 ELSE NULL END \
-         FROM (VALUES {}) AS v WHERE messages.id = v.column1",
-        rows.join(", ")
-    );
-    super::per_backend!(conn, |c| {
-        let mut query = diesel::sql_query(&sql)
-            .into_boxed()
-            .bind::<Timestamp, _>(now);
-        for a in accepted {
-            query = query
-                .bind::<BigInt, _>(a.message_id)
-                .bind::<Text, _>(a.provider_sid)
-                .bind::<Text, _>(a.status)
-                .bind::<Nullable<BigInt>, _>(a.error_code);
-        }
-        query.execute(c)
-    })
-    .map(drop)
+    Ok(())
 }
 
 /// A page of the thread's messages, newest first, before message `before_id`.

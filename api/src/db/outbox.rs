@@ -335,27 +335,24 @@ pub fn finish(
 /// attempt at sending it. One statement for a pass (`UPDATE … FROM (VALUES …)`).
 pub fn start_attempts(conn: &mut DbConn, started: &[(i64, i64)]) -> QueryResult<()> {
     use diesel::sql_types::BigInt;
-    if started.is_empty() {
-        return Ok(());
+    for chunk in started.chunks(super::ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE outbox SET message_id = v.column2, attempts = outbox.attempts + 1 \
+             FROM (VALUES {}) AS v WHERE outbox.id = v.column1",
+            super::value_rows(chunk.len(), 2, 1, "")
+        );
+        let sql = super::numbered(conn, sql);
+        super::per_backend!(&mut *conn, |c| {
+            let mut query = diesel::sql_query(&sql).into_boxed();
+            for (outbox_id, message_id) in chunk {
+                query = query
+                    .bind::<BigInt, _>(*outbox_id)
+                    .bind::<BigInt, _>(*message_id);
+            }
+            query.execute(c)
+        })?;
     }
-    let rows: Vec<String> = (0..started.len())
-        .map(|i| format!("(${}, ${})", 1 + i * 2, 2 + i * 2))
-        .collect();
-    let sql = format!(
-        "UPDATE outbox SET message_id = v.column2, attempts = outbox.attempts + 1 \
-         FROM (VALUES {}) AS v WHERE outbox.id = v.column1",
-        rows.join(", ")
-    );
-    super::per_backend!(conn, |c| {
-        let mut query = diesel::sql_query(&sql).into_boxed();
-        for (outbox_id, message_id) in started {
-            query = query
-                .bind::<BigInt, _>(*outbox_id)
-                .bind::<BigInt, _>(*message_id);
-        }
-        query.execute(c)
-    })
-    .map(drop)
+    Ok(())
 }
 
 /// How many of each status a campaign's texts are in, per step: (step_id, status, count).
