@@ -49,7 +49,6 @@ pub fn click(conn: &mut DbConn, code: &str, now: NaiveDateTime) -> QueryResult<O
     Ok(target)
 }
 
-/// Which of these messages' links were clicked: (message_id, last click).
 /// `clicked` for every text of the campaign (a subquery: there may be more than a
 /// statement binds).
 pub fn clicked_in_campaign(
@@ -67,13 +66,21 @@ pub fn clicked_in_campaign(
         .load(conn)
 }
 
+/// Which of these texts had a link clicked, and when last: (message_id, last_clicked_at).
+/// Asked in parts: an ingestion group backfilling old orders may name many texts.
 pub fn clicked(
     conn: &mut DbConn,
     message_ids: &[i64],
 ) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
-    short_links::table
-        .filter(short_links::message_id.eq_any(message_ids))
-        .filter(short_links::clicks.gt(0))
-        .select((short_links::message_id, short_links::last_clicked_at))
-        .load(conn)
+    let mut clicked = Vec::new();
+    for ids in message_ids.chunks(super::IDS_PER_STATEMENT) {
+        clicked.extend(
+            short_links::table
+                .filter(short_links::message_id.eq_any(ids))
+                .filter(short_links::clicks.gt(0))
+                .select((short_links::message_id, short_links::last_clicked_at))
+                .load::<(i64, Option<NaiveDateTime>)>(conn)?,
+        );
+    }
+    Ok(clicked)
 }
