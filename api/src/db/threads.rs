@@ -99,9 +99,15 @@ pub fn record_inbound(
         .map(drop)
 }
 
-/// The threads of these contacts.
-pub fn of_contacts(conn: &mut DbConn, contact_ids: &[i64]) -> QueryResult<Vec<ThreadRow>> {
+/// The threads of these contacts, who belong to these stores. The stores let both databases
+/// use the (store, contact) index; by contact alone they read every thread.
+pub fn of_contacts(
+    conn: &mut DbConn,
+    store_ids: &[i64],
+    contact_ids: &[i64],
+) -> QueryResult<Vec<ThreadRow>> {
     threads::table
+        .filter(threads::store_id.eq_any(store_ids))
         .filter(threads::contact_id.eq_any(contact_ids))
         .select(ThreadRow::as_select())
         .load(conn)

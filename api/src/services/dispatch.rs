@@ -251,9 +251,8 @@ fn load(conn: &mut DbConn, rows: &[OutboxRow], now: NaiveDateTime) -> AppResult<
             db::messages::find_many(conn, &ids(rows, |r| r.message_id))?,
             |m| m.id,
         ),
-        threads: db::threads::of_contacts(conn, &contact_ids)?
+        threads: db::threads::of_contacts(conn, &store_ids, &contact_ids)?
             .into_iter()
-            .filter(|t| store_ids.binary_search(&t.store_id).is_ok())
             .map(|t| (t.contact_id, t.id))
             .collect(),
     })
