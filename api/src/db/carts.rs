@@ -219,16 +219,13 @@ pub fn record_activity_many(
 
 /// The carts of these contacts still waiting for an order (`latest_unordered_for_contact`
 /// picks from them).
-pub fn unordered_of_contacts(
-    conn: &mut DbConn,
-    store_id: i64,
-    contact_ids: &[i64],
-) -> QueryResult<Vec<CartRow>> {
+pub fn unordered_of_contacts(conn: &mut DbConn, contact_ids: &[i64]) -> QueryResult<Vec<CartRow>> {
     if contact_ids.is_empty() {
         return Ok(Vec::new());
     }
+    // By contact alone (a contact's carts are all in its store): given the store too, SQLite
+    // reads all of the store's carts through the (store, external id) index instead.
     carts::table
-        .filter(carts::store_id.eq(store_id))
         .filter(carts::contact_id.eq_any(contact_ids))
         .filter(carts::status.eq_any([OPEN, ABANDONED]))
         .select(CartRow::as_select())

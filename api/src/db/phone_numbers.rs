@@ -108,9 +108,12 @@ pub fn find(conn: &mut DbConn, store_id: i64, id: i64) -> QueryResult<PhoneNumbe
         .first(conn)
 }
 
+// `released_at IS NULL` is implied by `active`; written out, it lets the partial indexes on
+// live numbers serve these lookups.
 pub fn active_for_store(conn: &mut DbConn, store_id: i64) -> QueryResult<Option<PhoneNumberRow>> {
     phone_numbers::table
         .filter(phone_numbers::store_id.eq(store_id))
+        .filter(phone_numbers::released_at.is_null())
         .filter(phone_numbers::status.eq(ACTIVE))
         .select(PhoneNumberRow::as_select())
         .first(conn)
@@ -124,6 +127,7 @@ pub fn active_by_number(
 ) -> QueryResult<Option<PhoneNumberRow>> {
     phone_numbers::table
         .filter(phone_numbers::phone_number.eq(phone_number))
+        .filter(phone_numbers::released_at.is_null())
         .filter(phone_numbers::status.eq(ACTIVE))
         .select(PhoneNumberRow::as_select())
         .first(conn)

@@ -209,7 +209,7 @@ fn read_wave(conn: &mut DbConn, store_id: i64, wave: &[&Prepared<'_>]) -> AppRes
     }
     if !by_contact.is_empty() {
         let ids: Vec<i64> = by_contact.iter().map(|(_, id)| *id).collect();
-        let waiting = db::carts::unordered_of_contacts(conn, store_id, &ids)?;
+        let waiting = db::carts::unordered_of_contacts(conn, &ids)?;
         for (i, contact_id) in by_contact {
             closes[i] = waiting
                 .iter()
