@@ -32,8 +32,9 @@ pub async fn refuse_in_json_bodies(
     Ok(next.call(req).await?.map_into_left_body())
 }
 
-/// `application/json` and its `+json` relatives (`application/merge-patch+json`).
+/// `application/json` and its `+json` relatives (`application/merge-patch+json`), in any case.
 fn is_json(content_type: &str) -> bool {
+    let content_type = content_type.to_ascii_lowercase();
     content_type == "application/json" || content_type.ends_with("+json")
 }
 
@@ -76,6 +77,15 @@ mod tests {
             !in_json(br#"{"trailing": "\"#),
             "a lone backslash at the end"
         );
+    }
+
+    #[test]
+    fn json_is_recognised_in_any_case_and_with_a_suffix() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON"));
+        assert!(is_json("application/merge-patch+json"));
+        assert!(!is_json("application/x-www-form-urlencoded"));
+        assert!(!is_json(""));
     }
 
     #[test]
