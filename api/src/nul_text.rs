@@ -4,11 +4,13 @@
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{Error, HttpMessage};
 use textback_shared::FieldError;
 
+use crate::app::JSON_BODY_LIMIT;
 use crate::error::{AppError, NUL_MESSAGE};
 
 /// Middleware: a JSON body under `/api/` that holds a NUL is answered 422, naming `body`,
@@ -18,9 +20,17 @@ pub async fn refuse_in_json_bodies(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    // A body declared larger than any JSON the API takes is left to the extractor's 413,
+    // unread.
+    let too_large = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|length| length.to_str().ok()?.parse::<usize>().ok())
+        .is_some_and(|length| length > JSON_BODY_LIMIT);
     let checked = req.path().starts_with("/api/")
         && !req.path().starts_with("/api/v1/events")
-        && is_json(req.content_type());
+        && is_json(req.content_type())
+        && !too_large;
     if checked {
         let body = req.extract::<Bytes>().await?;
         if in_json(&body) {
