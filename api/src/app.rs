@@ -146,7 +146,7 @@ pub fn build_app(
     );
     app.service(SwaggerUi::new("/api-docs/{_:.*}").url("/api-docs/openapi.json", doc))
         .default_service(web::to(routes::fallback::fallback))
-        .wrap(middleware::from_fn(nul_text::refuse_in_json_bodies))
+        .wrap(middleware::from_fn(nul_text::refuse_in_api_requests))
         .wrap(middleware::Compress::default())
         .wrap(middleware::ErrorHandlers::new().default_handler(error::problem_for_bare_errors))
         .wrap(middleware::from_fn(request_log::observe))

@@ -1,6 +1,6 @@
 //! The NUL character (U+0000) in what clients send. PostgreSQL text cannot hold it and SQLite
-//! text can, so it is dealt with before any database sees it, and both behave alike: a JSON
-//! body holding one is refused, and a customer's text is kept without it.
+//! text can, so it is dealt with before any database sees it, and both behave alike: an API
+//! request holding one is refused, and a customer's text is kept without it.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -13,13 +13,25 @@ use textback_shared::FieldError;
 use crate::app::JSON_BODY_LIMIT;
 use crate::error::{AppError, NUL_MESSAGE};
 
-/// Middleware: a JSON body under `/api/` that holds a NUL is answered 422, naming `body`,
-/// before any handler runs. The events routes are left to refuse such an event themselves,
-/// so that the other events of a batch still count.
-pub async fn refuse_in_json_bodies(
+/// Middleware: an API request with a NUL in its path, its query or its JSON body is answered
+/// 422, naming `path`, `query` or `body`, before any handler runs. The events routes are left
+/// to refuse such an event in the body themselves, so that the other events of a batch still
+/// count.
+pub async fn refuse_in_api_requests(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    if !req.path().starts_with("/api/") {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    // A URL cannot carry a raw NUL; `%00` is how one arrives.
+    let in_url = [("path", req.path()), ("query", req.query_string())]
+        .into_iter()
+        .find(|(_, part)| part.contains("%00"))
+        .map(|(field, _)| field);
+    if let Some(field) = in_url {
+        return Ok(refused(req, field));
+    }
     // A body declared larger than any JSON the API takes is left to the extractor's 413,
     // unread.
     let too_large = req
@@ -27,19 +39,21 @@ pub async fn refuse_in_json_bodies(
         .get(header::CONTENT_LENGTH)
         .and_then(|length| length.to_str().ok()?.parse::<usize>().ok())
         .is_some_and(|length| length > JSON_BODY_LIMIT);
-    let checked = req.path().starts_with("/api/")
-        && !req.path().starts_with("/api/v1/events")
-        && is_json(req.content_type())
-        && !too_large;
+    let checked =
+        !req.path().starts_with("/api/v1/events") && is_json(req.content_type()) && !too_large;
     if checked {
         let body = req.extract::<Bytes>().await?;
         if in_json(&body) {
-            let refused = AppError::Validation(vec![FieldError::new("body", NUL_MESSAGE)]);
-            return Ok(req.error_response(refused).map_into_right_body());
+            return Ok(refused(req, "body"));
         }
         req.set_payload(body.into());
     }
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+fn refused<B>(req: ServiceRequest, field: &str) -> ServiceResponse<EitherBody<B>> {
+    let problem = AppError::Validation(vec![FieldError::new(field, NUL_MESSAGE)]);
+    req.error_response(problem).map_into_right_body()
 }
 
 /// `application/json` and its `+json` relatives (`application/merge-patch+json`), in any case.
