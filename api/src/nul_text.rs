@@ -1,6 +1,7 @@
 //! The NUL character (U+0000) in what clients send. PostgreSQL text cannot hold it and SQLite
 //! text can, so it is dealt with before any database sees it, and both behave alike: an API
-//! request holding one is refused, and a customer's text is kept without it.
+//! request holding one is refused, and what customers typed (their texts, what a platform
+//! passes on) is kept without it.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -85,6 +86,18 @@ pub fn stripped(text: String) -> String {
     }
 }
 
+/// Leaves NUL characters out of every string in the JSON value: a platform passes on what its
+/// customers typed, and an order is kept rather than refused for it.
+pub fn strip_in_json(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.contains('\0') => *text = text.replace('\0', ""),
+        Value::Array(items) => items.iter_mut().for_each(strip_in_json),
+        Value::Object(fields) => fields.values_mut().for_each(strip_in_json),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +123,17 @@ mod tests {
         assert!(is_json("application/merge-patch+json"));
         assert!(!is_json("application/x-www-form-urlencoded"));
         assert!(!is_json(""));
+    }
+
+    #[test]
+    fn nul_is_left_out_of_every_string_of_a_platforms_json() {
+        let mut order =
+            serde_json::json!({"name": "Jo\u{0}hn", "items": [{"title": "\u{0}Hat"}], "n": 1});
+        strip_in_json(&mut order);
+        assert_eq!(
+            order,
+            serde_json::json!({"name": "John", "items": [{"title": "Hat"}], "n": 1})
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use textback_tests::{Session, TestApp, fixtures, on_both_databases, problem};
 on_both_databases!(
     shopify_deliveries_are_verified_routed_and_deduplicated,
     shopify_checkout_then_order_recovers_the_cart,
+    a_nul_in_what_a_customer_typed_does_not_lose_the_order,
     woocommerce_ping_signature_and_orders,
 );
 
@@ -320,4 +321,41 @@ async fn woocommerce_ping_signature_and_orders(app: TestApp) {
         .unwrap();
     assert_eq!(detail["orders"].as_array().unwrap().len(), 1);
     assert_eq!(detail["orders"][0]["status"], "placed");
+}
+
+/// A NUL typed by a customer (PostgreSQL cannot store one) is left out: the order is kept on
+/// both databases, not refused.
+async fn a_nul_in_what_a_customer_typed_does_not_lose_the_order(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    save_secret(&app, &owner, "shopify").await;
+    let mut order = shopify_sample("orders/create");
+    order["customer"]["first_name"] = json!("Jo\u{0}hn");
+    order["billing_address"]["first_name"] = json!("Jo\u{0}hn");
+    order["note"] = json!("Leave it at the door\u{0}");
+    let body = serde_json::to_vec(&order).unwrap();
+    let response = deliver_shopify(
+        &app,
+        owner.store_id,
+        "orders/create",
+        "w-nul",
+        &body,
+        &sign(SECRET, &body),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let contacts: Value = app
+        .get("/api/v1/contacts", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let contact = &contacts["items"][0];
+    assert_eq!(contact["first_name"], "John", "{contacts}");
+    let detail: Value = app
+        .get(&format!("/api/v1/contacts/{}", contact["id"]), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["orders"].as_array().unwrap().len(), 1, "{detail}");
 }

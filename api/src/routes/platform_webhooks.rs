@@ -7,11 +7,11 @@ use actix_web::{HttpRequest, HttpResponse, post};
 use textback_shared::Problem;
 
 use crate::app::AppState;
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::platforms::{Mapped, shopify, woocommerce};
 use crate::services::contacts::read_phone;
 use crate::services::ingest::{self, Source};
+use crate::{db, nul_text};
 
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
@@ -148,7 +148,8 @@ impl Delivery {
                 platform.id_header
             )));
         }
-        let payload = serde_json::from_slice(body).map_err(AppError::from)?;
+        let mut payload = serde_json::from_slice(body).map_err(AppError::from)?;
+        nul_text::strip_in_json(&mut payload);
         Ok(Self {
             topic: header(req, platform.topic_header)
                 .unwrap_or_default()
