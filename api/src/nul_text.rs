@@ -91,7 +91,7 @@ pub fn stripped(text: String) -> String {
 pub fn strip_in_json(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
-        Value::String(text) if text.contains('\0') => *text = text.replace('\0', ""),
+        Value::String(text) => *text = stripped(std::mem::take(text)),
         Value::Array(items) => items.iter_mut().for_each(strip_in_json),
         Value::Object(fields) => fields.values_mut().for_each(strip_in_json),
         _ => {}

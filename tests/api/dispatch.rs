@@ -248,7 +248,7 @@ async fn an_opted_out_customer_gets_nothing_from_any_campaign(app: TestApp) {
             db::now(),
         )
         .unwrap();
-        db::contacts::mark_opted_out(&mut conn, contact.id, utc(17, 30)).unwrap();
+        db::contacts::mark_opted_out_all(&mut conn, &[contact.id], utc(17, 30)).unwrap();
     }
     let now = db::now();
     post(&app, &owner, &order("e2", "order.placed", None, now)).await;

@@ -129,6 +129,27 @@ async fn a_carrier_unsubscribe_records_the_opt_out(backend: Backend) {
         contacts["items"][0]["opted_out_at"].is_string(),
         "{contacts}"
     );
+    // In the consent audit, as a STOP texted to us would be.
+    let detail: Value = app
+        .get(
+            &format!("/api/v1/contacts/{}", contacts["items"][0]["id"]),
+            &owner.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let last = detail["consent_history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap();
+    assert_eq!(
+        (&last["status"], &last["source"]),
+        (&json!("denied"), &json!("keyword")),
+        "{detail}"
+    );
+    assert!(last["note"].as_str().unwrap().contains("21610"), "{last}");
 }
 
 async fn rate_limits_are_retried_until_the_attempts_run_out(backend: Backend) {

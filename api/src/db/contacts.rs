@@ -596,18 +596,6 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<ContactRow>>
         .load(conn)
 }
 
-/// The contact asked for no more texts: nothing is sent to them from now on.
-pub fn mark_opted_out(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(
-        contacts::table
-            .find(id)
-            .filter(contacts::opted_out_at.is_null()),
-    )
-    .set((contacts::opted_out_at.eq(at), contacts::updated_at.eq(at)))
-    .execute(conn)
-    .map(drop)
-}
-
 /// The campaign's recipients who have opted out, and when: (contact_id, opted_out_at).
 pub fn opted_out_recipients(
     conn: &mut DbConn,
@@ -624,7 +612,7 @@ pub fn opted_out_recipients(
         .load(conn)
 }
 
-/// `mark_opted_out` for many contacts at once.
+/// The contacts asked for no more texts: nothing is sent to them from now on.
 pub fn mark_opted_out_all(conn: &mut DbConn, ids: &[i64], at: NaiveDateTime) -> QueryResult<()> {
     for chunk in ids.chunks(super::IDS_PER_STATEMENT) {
         diesel::update(

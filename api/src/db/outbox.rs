@@ -149,7 +149,7 @@ pub fn cancel_for_carts(
     .execute(conn)
 }
 
-/// `cancel` for many contacts' texts at once.
+/// Cancels the contacts' texts that have not been claimed yet (as `cancel` does a scope's).
 pub fn cancel_for_contacts(
     conn: &mut DbConn,
     contact_ids: &[i64],
@@ -177,7 +177,6 @@ pub fn cancel_for_contacts(
 #[derive(Debug, Clone, Copy)]
 pub enum Scope {
     Cart(i64),
-    Contact(i64),
     Campaign(i64),
     Store(i64),
 }
@@ -198,9 +197,6 @@ pub fn cancel(
     );
     match scope {
         Scope::Cart(id) => diesel::update(scheduled.filter(outbox::cart_id.eq(id)))
-            .set(set)
-            .execute(conn),
-        Scope::Contact(id) => diesel::update(scheduled.filter(outbox::contact_id.eq(id)))
             .set(set)
             .execute(conn),
         Scope::Campaign(id) => diesel::update(scheduled.filter(outbox::campaign_id.eq(id)))

@@ -21,6 +21,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, NaiveDateTime};
 use rand::Rng;
+use textback_shared::events::ConsentSource;
 use textback_shared::live::LiveEvent;
 use textback_shared::quiet_hours::Hours;
 use textback_shared::segments;
@@ -29,10 +30,11 @@ use textback_shared::templates::CampaignKind;
 use self::compliance::{Decision, Facts, Purpose};
 use self::render::{RenderError, Template, Values};
 use crate::app::AppState;
-use crate::db::outbox::{self, OutboxRow, Scope};
+use crate::db::outbox::{self, OutboxRow};
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
 use crate::live::Notice;
+use crate::services::opt_outs;
 use crate::sms::{OutboundSms, ProviderError, ProviderMessage};
 
 /// How a dispatcher works; the defaults suit production.
@@ -652,8 +654,16 @@ fn record(
                     now,
                 )?;
                 if error == ProviderError::Unsubscribed {
-                    // The carrier says the customer texted STOP: we honour it everywhere.
-                    db::contacts::mark_opted_out(conn, text.contact_id, now)?;
+                    // The carrier says the customer texted STOP: we honour it everywhere, as
+                    // a STOP texted to us.
+                    opt_outs::opt_out_contacts(
+                        conn,
+                        text.store_id,
+                        &[text.contact_id],
+                        ConsentSource::Keyword,
+                        "the carrier reports the customer unsubscribed (Twilio error 21610)",
+                        now,
+                    )?;
                     recorded.notices.push(Notice::new(
                         text.store_id,
                         LiveEvent::ConsentChanged {
@@ -662,12 +672,6 @@ fn record(
                             opted_out: true,
                         },
                     ));
-                    outbox::cancel(
-                        conn,
-                        Scope::Contact(text.contact_id),
-                        "the customer opted out",
-                        now,
-                    )?;
                 }
                 recorded.failed += 1;
             }

@@ -123,24 +123,25 @@ fn opt_out(
     note: &str,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    opt_out_all(conn, &[contact], source, note, now)
+    opt_out_contacts(conn, contact.store_id, &[contact.id], source, note, now)
 }
 
-/// `opt_out` for many contacts at once, with a few statements for them all.
-fn opt_out_all(
+/// `opt_out` for many of the store's contacts at once, with a few statements for them all;
+/// also what the dispatcher does when the carrier reports a customer unsubscribed.
+pub fn opt_out_contacts(
     conn: &mut DbConn,
-    contacts: &[&ContactRow],
+    store_id: i64,
+    contact_ids: &[i64],
     source: ConsentSource,
     note: &str,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    let ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
-    db::contacts::mark_opted_out_all(conn, &ids, now)?;
-    let changes: Vec<db::contacts::ConsentChange<'_>> = contacts
+    db::contacts::mark_opted_out_all(conn, contact_ids, now)?;
+    let changes: Vec<db::contacts::ConsentChange<'_>> = contact_ids
         .iter()
-        .map(|contact| db::contacts::ConsentChange {
-            store_id: contact.store_id,
-            contact_id: contact.id,
+        .map(|&contact_id| db::contacts::ConsentChange {
+            store_id,
+            contact_id,
             status: ConsentStatus::Denied.as_str(),
             source: source.as_str(),
             occurred_at: now,
@@ -149,7 +150,7 @@ fn opt_out_all(
         })
         .collect();
     db::contacts::record_consent_many(conn, &changes, now)?;
-    outbox::cancel_for_contacts(conn, &ids, "the customer opted out", now)?;
+    outbox::cancel_for_contacts(conn, contact_ids, "the customer opted out", now)?;
     Ok(())
 }
 
@@ -334,7 +335,8 @@ pub fn add(
             .iter()
             .filter(|c| c.opted_out_at.is_none())
             .collect();
-        opt_out_all(conn, &newly, ConsentSource::Manual, &note, now)?;
+        let ids: Vec<i64> = newly.iter().map(|c| c.id).collect();
+        opt_out_contacts(conn, store_id, &ids, ConsentSource::Manual, &note, now)?;
         Ok(newly
             .iter()
             .map(|contact| consent_changed(contact, true))
