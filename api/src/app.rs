@@ -154,6 +154,15 @@ pub fn build_app(
         .wrap(middleware::from_fn(security_headers::apply))
 }
 
+/// The database pool of `textback serve`: the HTTP workers' requests, the ingestion writers
+/// (half of it on PostgreSQL) and the background jobs share it.
+pub const SERVED_POOL_SIZE: u32 = 16;
+
+/// The HTTP workers of `textback serve`: one per core.
+pub fn served_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// Binds nothing itself: serves on `listener` (port 0 in tests) until stopped. Signals are
 /// left alone: `stop_on_signals` is for the real server.
 pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {

@@ -111,12 +111,12 @@ fn serve(settings: Settings) -> Result<(), String> {
     }
     let listener = TcpListener::bind(settings.bind_addr)
         .map_err(|e| format!("cannot listen on BIND_ADDR={}: {e}", settings.bind_addr))?;
-    let pool = db::connect(&settings.database_url, 16)?;
+    let pool = db::connect(&settings.database_url, app::SERVED_POOL_SIZE)?;
     let url = format!(
         "http://{}",
         listener.local_addr().map_err(|e| e.to_string())?
     );
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let workers = app::served_workers();
     let state = AppState::new(settings, pool)?;
     actix_web::rt::System::new().block_on(async move {
         background::spawn_all(&state);

@@ -16,6 +16,16 @@ use crate::database::{Backend, TestDatabase};
 pub const TWILIO_ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
 pub const TWILIO_AUTH_TOKEN: &str = "twilio-test-auth-token";
 
+/// Small, so the suite's many servers (each with its own database) stay light.
+const TEST_POOL_SIZE: u32 = 4;
+
+/// How large a test server is.
+#[derive(Clone, Copy)]
+enum Sizing {
+    Test,
+    Served,
+}
+
 /// A running server with its own database. Dropping it drops the database.
 pub struct TestApp {
     pub base_url: String,
@@ -41,7 +51,28 @@ impl TestApp {
     /// The app on the simulator provider.
     pub async fn spawn(backend: Backend) -> Self {
         let simulator = Arc::new(Simulator::new());
-        let mut app = Self::spawn_with(backend, SmsSettings::Simulator, simulator.clone()).await;
+        let mut app = Self::spawn_with(
+            backend,
+            SmsSettings::Simulator,
+            simulator.clone(),
+            Sizing::Test,
+        )
+        .await;
+        app.simulator = Some(simulator);
+        app
+    }
+
+    /// The app on the simulator provider, with the pool and HTTP workers of `textback serve`
+    /// (for benchmarks: the tests' small sizing would understate what the server does).
+    pub async fn spawn_as_served(backend: Backend) -> Self {
+        let simulator = Arc::new(Simulator::new());
+        let mut app = Self::spawn_with(
+            backend,
+            SmsSettings::Simulator,
+            simulator.clone(),
+            Sizing::Served,
+        )
+        .await;
         app.simulator = Some(simulator);
         app
     }
@@ -71,13 +102,14 @@ impl TestApp {
         if let Some(timeout) = timeout {
             client = client.with_timeout(timeout);
         }
-        Self::spawn_with(backend, sms, Arc::new(client)).await
+        Self::spawn_with(backend, sms, Arc::new(client), Sizing::Test).await
     }
 
     async fn spawn_with(
         backend: Backend,
         sms: SmsSettings,
         provider: Arc<dyn SmsProvider>,
+        sizing: Sizing,
     ) -> Self {
         if std::env::var("TEST_LOG").is_ok() {
             textback_api::telemetry::init();
@@ -110,12 +142,16 @@ impl TestApp {
             },
             sends_per_second_per_number: 1,
         };
-        let pool = textback_api::db::connect(&settings.database_url, 4).expect("pool");
+        let (pool_size, workers) = match sizing {
+            Sizing::Test => (TEST_POOL_SIZE, 1),
+            Sizing::Served => (app::SERVED_POOL_SIZE, app::served_workers()),
+        };
+        let pool = textback_api::db::connect(&settings.database_url, pool_size).expect("pool");
         let mut conn = pool.get().expect("connection");
         textback_api::db::migrate(&mut conn).expect("migrations");
         drop(conn);
         let state = AppState::with_provider(settings, pool, provider).expect("state");
-        let server = app::serve(listener, state.clone(), 1).expect("server");
+        let server = app::serve(listener, state.clone(), workers).expect("server");
         tokio::spawn(server);
         Self {
             base_url: format!("http://{addr}"),
@@ -135,7 +171,7 @@ impl TestApp {
         let addr = listener.local_addr().expect("local addr");
         let mut settings = (*self.state.settings).clone();
         settings.bind_addr = addr;
-        let pool = textback_api::db::connect(&settings.database_url, 4).expect("pool");
+        let pool = textback_api::db::connect(&settings.database_url, TEST_POOL_SIZE).expect("pool");
         let state =
             AppState::with_provider(settings, pool, Arc::new(Simulator::new())).expect("state");
         tokio::spawn(app::serve(listener, state, 1).expect("server"));
