@@ -4,6 +4,7 @@
 //! Backend differences stay inside `db/`; nothing above it knows which database it talks to.
 
 pub mod api_keys;
+pub mod campaign_stats;
 pub mod campaigns;
 pub mod canned_replies;
 pub mod carts;

@@ -653,7 +653,10 @@ async fn stats_count_a_campaign_larger_than_one_statement_can_bind(app: TestApp)
         .unwrap();
     // 33,000 customers, each sent the first step at noon. Every 1,000th opted out at 12:30,
     // every 500th replied at 12:10, every 250th clicked, every 2,000th ordered ($10) because
-    // of it; picked by the seeded numbers' last digits. The same SQL on both databases.
+    // of it; picked by the seeded numbers' last digits. Replies and opt-outs count within 24
+    // hours of the text, both ends included: 33 replied at noon the next day and count; 33
+    // texted before it, 33 replied a second too late and 33 opted out an hour too late, and
+    // none of them count. The same SQL on both databases.
     let sent = "'2026-06-01 12:00:00'";
     let seeded = format!("c.store_id = {store} AND c.phone LIKE '+14153%'");
     let ending = |endings: &[&str]| {
@@ -677,6 +680,11 @@ async fn stats_count_a_campaign_larger_than_one_statement_can_bind(app: TestApp)
             ending(&["000"])
         ),
         format!(
+            "UPDATE contacts SET opted_out_at = '2026-06-02 13:00:00' WHERE id IN \
+             (SELECT c.id FROM contacts c WHERE {seeded} AND {})",
+            ending(&["100"])
+        ),
+        format!(
             "INSERT INTO threads (store_id, contact_id, last_message_at, last_message_preview, \
              unread_count, created_at) SELECT c.store_id, c.id, {sent}, 'Hi', 0, {sent} \
              FROM contacts c WHERE {seeded}"
@@ -697,6 +705,33 @@ async fn stats_count_a_campaign_larger_than_one_statement_can_bind(app: TestApp)
              FROM threads t JOIN contacts c ON c.id = t.contact_id \
              AND c.store_id = t.store_id WHERE {seeded} AND {}",
             ending(&["000", "500"])
+        ),
+        format!(
+            "INSERT INTO messages (store_id, thread_id, contact_id, direction, kind, body, status, \
+             segments, from_number, to_number, created_at, updated_at, marketing) \
+             SELECT t.store_id, t.id, t.contact_id, 'inbound', 'customer', 'Thanks', 'received', \
+             1, c.phone, '+16285550100', '2026-06-02 12:00:00', '2026-06-02 12:00:00', FALSE \
+             FROM threads t JOIN contacts c ON c.id = t.contact_id \
+             AND c.store_id = t.store_id WHERE {seeded} AND {}",
+            ending(&["125"])
+        ),
+        format!(
+            "INSERT INTO messages (store_id, thread_id, contact_id, direction, kind, body, status, \
+             segments, from_number, to_number, created_at, updated_at, marketing) \
+             SELECT t.store_id, t.id, t.contact_id, 'inbound', 'customer', 'Thanks', 'received', \
+             1, c.phone, '+16285550100', '2026-06-01 11:59:00', '2026-06-01 11:59:00', FALSE \
+             FROM threads t JOIN contacts c ON c.id = t.contact_id \
+             AND c.store_id = t.store_id WHERE {seeded} AND {}",
+            ending(&["375"])
+        ),
+        format!(
+            "INSERT INTO messages (store_id, thread_id, contact_id, direction, kind, body, status, \
+             segments, from_number, to_number, created_at, updated_at, marketing) \
+             SELECT t.store_id, t.id, t.contact_id, 'inbound', 'customer', 'Thanks', 'received', \
+             1, c.phone, '+16285550100', '2026-06-02 12:00:01', '2026-06-02 12:00:01', FALSE \
+             FROM threads t JOIN contacts c ON c.id = t.contact_id \
+             AND c.store_id = t.store_id WHERE {seeded} AND {}",
+            ending(&["625"])
         ),
         format!(
             "INSERT INTO short_links (code, store_id, message_id, target_url, clicks, \
@@ -736,7 +771,7 @@ async fn stats_count_a_campaign_larger_than_one_statement_can_bind(app: TestApp)
             &json!(33_000),
             &json!(33_000),
             &json!(132),
-            &json!(66),
+            &json!(99),
             &json!(33),
             &json!(17)
         ],

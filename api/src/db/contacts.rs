@@ -596,22 +596,6 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<ContactRow>>
         .load(conn)
 }
 
-/// The campaign's recipients who have opted out, and when: (contact_id, opted_out_at).
-pub fn opted_out_recipients(
-    conn: &mut DbConn,
-    campaign_id: i64,
-) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
-    use super::schema::messages;
-    let recipients = messages::table
-        .filter(messages::campaign_id.eq(campaign_id))
-        .select(messages::contact_id);
-    contacts::table
-        .filter(contacts::id.eq_any(recipients))
-        .filter(contacts::opted_out_at.is_not_null())
-        .select((contacts::id, contacts::opted_out_at))
-        .load(conn)
-}
-
 /// The contacts asked for no more texts: nothing is sent to them from now on.
 pub fn mark_opted_out_all(conn: &mut DbConn, ids: &[i64], at: NaiveDateTime) -> QueryResult<()> {
     for chunk in ids.chunks(super::IDS_PER_STATEMENT) {

@@ -179,46 +179,6 @@ pub fn marketing_since(
         .load(conn)
 }
 
-/// A campaign text, as the stats need it.
-#[derive(Debug, Clone, Queryable)]
-pub struct CampaignText {
-    pub id: i64,
-    pub step_id: Option<i64>,
-    pub contact_id: i64,
-    pub status: String,
-    pub sent_at: Option<NaiveDateTime>,
-}
-
-pub fn of_campaign(conn: &mut DbConn, campaign_id: i64) -> QueryResult<Vec<CampaignText>> {
-    messages::table
-        .filter(messages::campaign_id.eq(campaign_id))
-        .select((
-            messages::id,
-            messages::step_id,
-            messages::contact_id,
-            messages::status,
-            messages::sent_at,
-        ))
-        .load(conn)
-}
-
-/// When the campaign's recipients texted in: (contact_id, received at). The recipients are
-/// a subquery, not a list, as a campaign may have texted more people than a statement binds.
-pub fn inbound_times_of_recipients(
-    conn: &mut DbConn,
-    campaign_id: i64,
-) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
-    diesel::alias!(messages as campaign_texts: CampaignTexts);
-    let recipients = campaign_texts
-        .filter(campaign_texts.field(messages::campaign_id).eq(campaign_id))
-        .select(campaign_texts.field(messages::contact_id));
-    messages::table
-        .filter(messages::contact_id.eq_any(recipients))
-        .filter(messages::direction.eq(INBOUND))
-        .select((messages::contact_id, messages::created_at))
-        .load(conn)
-}
-
 /// The contact's campaign texts sent in `[since, until]`, newest first: (id, sent_at).
 pub fn campaign_texts_between(
     conn: &mut DbConn,

@@ -377,22 +377,3 @@ pub fn set_attribution(conn: &mut DbConn, order_id: i64, message_id: i64) -> Que
         .execute(conn)
         .map(drop)
 }
-
-/// Orders credited to these messages: (message_id, total_cents, currency).
-pub fn attributed_to_campaign(
-    conn: &mut DbConn,
-    campaign_id: i64,
-) -> QueryResult<Vec<(Option<i64>, i64, String)>> {
-    use super::schema::messages;
-    let texts = messages::table
-        .filter(messages::campaign_id.eq(campaign_id))
-        .select(messages::id.nullable());
-    orders::table
-        .filter(orders::attributed_message_id.eq_any(texts))
-        .select((
-            orders::attributed_message_id,
-            orders::total_cents,
-            orders::currency,
-        ))
-        .load(conn)
-}

@@ -49,23 +49,6 @@ pub fn click(conn: &mut DbConn, code: &str, now: NaiveDateTime) -> QueryResult<O
     Ok(target)
 }
 
-/// `clicked` for every text of the campaign (a subquery: there may be more than a
-/// statement binds).
-pub fn clicked_in_campaign(
-    conn: &mut DbConn,
-    campaign_id: i64,
-) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
-    use super::schema::messages;
-    let texts = messages::table
-        .filter(messages::campaign_id.eq(campaign_id))
-        .select(messages::id);
-    short_links::table
-        .filter(short_links::message_id.eq_any(texts))
-        .filter(short_links::clicks.gt(0))
-        .select((short_links::message_id, short_links::last_clicked_at))
-        .load(conn)
-}
-
 /// Which of these texts had a link clicked, and when last: (message_id, last_clicked_at).
 /// Asked in parts: an ingestion group backfilling old orders may name many texts.
 pub fn clicked(

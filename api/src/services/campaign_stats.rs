@@ -2,7 +2,7 @@
 //! revenue credited to them (attribution: the last text the customer clicked within 7 days
 //! before ordering, else the last one sent within 24 hours).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
 use textback_shared::campaigns::{CampaignStatsDto, StepStats};
@@ -83,55 +83,25 @@ pub fn stats(conn: &mut DbConn, store_id: i64, campaign_id: i64) -> AppResult<Ca
             _ => {}
         });
     }
-    // What the texts led to is read by campaign, never by lists of the texts' or recipients'
-    // ids: a campaign may have sent more texts than one statement can bind.
-    let texts = db::messages::of_campaign(conn, campaign.id)?;
-    let clicked: HashSet<i64> = db::short_links::clicked_in_campaign(conn, campaign.id)?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    let mut inbound: HashMap<i64, Vec<NaiveDateTime>> = HashMap::new();
-    for (contact, at) in db::messages::inbound_times_of_recipients(conn, campaign.id)? {
-        inbound.entry(contact).or_default().push(at);
-    }
-    let opted_out: HashMap<i64, NaiveDateTime> =
-        db::contacts::opted_out_recipients(conn, campaign.id)?
-            .into_iter()
-            .filter_map(|(id, at)| Some((id, at?)))
-            .collect();
-    let step_of: HashMap<i64, Option<i64>> = texts.iter().map(|t| (t.id, t.step_id)).collect();
-    for text in &texts {
-        let soon_after = |at: &NaiveDateTime| {
-            text.sent_at
-                .is_some_and(|sent| *at >= sent && *at - sent <= RESPONSE_WINDOW)
-        };
-        bump(text.step_id, &mut |s| {
-            if text.sent_at.is_some() {
-                s.sent += 1;
-            }
-            match text.status.as_str() {
-                "delivered" => s.delivered += 1,
-                "failed" | "undelivered" => s.failed += 1,
-                _ => {}
-            }
-            s.clicked += u64::from(clicked.contains(&text.id));
-            let replied = inbound
-                .get(&text.contact_id)
-                .is_some_and(|times| times.iter().any(soon_after));
-            s.replied += u64::from(replied);
-            s.opted_out += u64::from(opted_out.get(&text.contact_id).is_some_and(soon_after));
+    // Counted by the database: a campaign may have sent more texts than a request should hold.
+    for step in db::campaign_stats::outcomes_by_step(conn, campaign.id, RESPONSE_WINDOW)? {
+        let count = |n: i64| u64::try_from(n).unwrap_or_default();
+        bump(step.step_id, &mut |s| {
+            s.sent += count(step.sent);
+            s.delivered += count(step.delivered);
+            s.failed += count(step.failed);
+            s.clicked += count(step.clicked);
+            s.replied += count(step.replied);
+            s.opted_out += count(step.opted_out);
         });
     }
     let mut currency = None;
-    for (message_id, total_cents, order_currency) in
-        db::orders::attributed_to_campaign(conn, campaign.id)?
-    {
-        let step_id = message_id.and_then(|id| step_of.get(&id).copied().flatten());
-        bump(step_id, &mut |s| {
-            s.orders += 1;
-            s.revenue_cents += total_cents;
+    for step in db::campaign_stats::orders_by_step(conn, campaign.id)? {
+        bump(step.step_id, &mut |s| {
+            s.orders += u64::try_from(step.orders).unwrap_or_default();
+            s.revenue_cents += step.revenue_cents;
         });
-        currency.get_or_insert(order_currency);
+        currency.get_or_insert(step.currency);
     }
     let total = per_step.iter().fold(StepStats::default(), |mut sum, s| {
         sum.scheduled += s.scheduled;
