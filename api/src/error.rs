@@ -153,6 +153,15 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 Self::Conflict("This already exists.".into())
             }
+            // Two PostgreSQL transactions waited on each other and one was chosen to fail
+            // (SQLSTATE 40P01, which diesel does not classify), or a serializable one could
+            // not be ordered: nothing was kept, and the same request again succeeds.
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
+                Self::Unavailable(info.message().to_owned())
+            }
+            Error::DatabaseError(_, info) if info.message().contains("deadlock detected") => {
+                Self::Unavailable(info.message().to_owned())
+            }
             // SQLite's single writer stayed busy past the busy timeout: overload, retryable.
             Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
                 Self::Unavailable(info.message().to_owned())

@@ -18,6 +18,7 @@ on_both_databases!(
     events_need_the_events_scope,
     another_stores_contact_is_not_found,
     concurrent_events_for_one_new_customer_make_one_contact_and_one_cart,
+    events_for_one_cart_or_order_posted_at_once_apply_in_time_order,
     a_batch_leaves_the_state_that_the_same_events_one_by_one_leave,
     a_batch_whose_customers_turn_out_to_be_one_contact_merges_them_in_order,
 );
@@ -460,6 +461,96 @@ async fn concurrent_events_for_one_new_customer_make_one_contact_and_one_cart(ap
     }
     let detail = only_contact(&app, &owner).await;
     assert_eq!(detail["carts"].as_array().unwrap().len(), 1);
+}
+
+/// A platform often sends two events about one cart or order together (Shopify's
+/// orders/updated beside orders/fulfilled). Whichever is applied first, the newer state wins:
+/// a checkout older than the order never reopens its cart (which would send reminders to a
+/// customer who has ordered), and an older update never takes back a shipment.
+async fn events_for_one_cart_or_order_posted_at_once_apply_in_time_order(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let at_once = |events: [Value; 2]| {
+        let requests = events.map(|event| {
+            app.request(reqwest::Method::POST, "/api/v1/events", Some(&owner.token))
+                .json(&event)
+                .send()
+        });
+        async move {
+            let [a, b] = requests;
+            let (a, b) = tokio::join!(a, b);
+            for response in [a, b] {
+                assert_eq!(response.unwrap().status(), StatusCode::ACCEPTED);
+            }
+        }
+    };
+    const ROUNDS: i64 = 12;
+    for round in 0..ROUNDS {
+        let (cart, shipped) = (format!("cart-{round}"), format!("ord-{round}"));
+        let minute = round * 10;
+        post_event(
+            &app,
+            &owner,
+            &checkout(&format!("c{round}"), &cart, minute, "10.00"),
+        )
+        .await;
+        let placed = order(
+            &format!("p{round}"),
+            "order.placed",
+            &shipped,
+            minute + 1,
+            None,
+        );
+        post_event(&app, &owner, &placed).await;
+        at_once([
+            order(
+                &format!("o{round}"),
+                "order.placed",
+                &format!("from-{cart}"),
+                minute + 5,
+                Some(&cart),
+            ),
+            checkout(&format!("c{round}-late"), &cart, minute + 3, "12.00"),
+        ])
+        .await;
+        at_once([
+            order(
+                &format!("s{round}"),
+                "order.shipped",
+                &shipped,
+                minute + 8,
+                None,
+            ),
+            order(
+                &format!("u{round}"),
+                "order.updated",
+                &shipped,
+                minute + 6,
+                None,
+            ),
+        ])
+        .await;
+    }
+    let detail = only_contact(&app, &owner).await;
+    let carts = detail["carts"].as_array().unwrap();
+    assert_eq!(carts.len(), ROUNDS as usize);
+    for cart in carts {
+        assert_eq!(cart["status"], "converted", "{cart}");
+        assert!(!cart["order_id"].is_null(), "{cart}");
+    }
+    let shipments: Vec<&Value> = detail["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["external_id"].as_str().unwrap().starts_with("ord-"))
+        .collect();
+    assert_eq!(shipments.len(), ROUNDS as usize);
+    for order in shipments {
+        assert_eq!(
+            (&order["status"], &order["tracking_number"]),
+            (&json!("shipped"), &json!("1Z999")),
+            "{order}"
+        );
+    }
 }
 
 async fn post_batch(app: &TestApp, session: &Session, events: &[Value]) -> Vec<String> {

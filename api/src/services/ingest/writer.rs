@@ -7,11 +7,17 @@
 //! queue on the database lock. An idle writer commits a lone event at once: nothing waits for
 //! a group to fill.
 //!
+//! Writers take turns by store: while one applies a store's events, the others leave that
+//! store's later jobs waiting. So on PostgreSQL two writers never read the same cart, order or
+//! customer at once and write back what the other just changed (rows are read without locks),
+//! a customer known only by email is never created twice, and a store's events still apply
+//! in the order they came. Stores share no rows, so different stores' jobs go in parallel.
+//!
 //! Writers run on the server runtime's blocking pool, started by the first request that finds
 //! fewer than the allowed number running and ending when the queue is empty. So nothing
 //! outlives the runtime: no thread holds a connection while the process exits.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -37,6 +43,8 @@ struct Job {
 struct Queue {
     jobs: Vec<Job>,
     writers: usize,
+    /// Stores whose events a writer is applying now.
+    busy: HashSet<i64>,
 }
 
 /// The handle requests submit through.
@@ -96,7 +104,9 @@ impl IngestWriter {
     }
 
     fn write_groups(self) {
-        while let Some(group) = self.next_group() {
+        let mut held = Vec::new();
+        while let Some(group) = self.next_group(&held) {
+            held = group.iter().map(|job| job.store_id).collect();
             if catch_unwind(AssertUnwindSafe(|| commit(&self.pool, group))).is_err() {
                 // The group's requests learn it from their dropped reply channels; the
                 // writer goes on with the next group.
@@ -105,26 +115,54 @@ impl IngestWriter {
         }
     }
 
-    /// Takes what is waiting, up to a group's size; `None` (and this writer ends) when the
-    /// queue is empty.
-    fn next_group(&self) -> Option<Vec<Job>> {
+    /// Hands back the stores of the group just committed (`done`) and takes what is waiting
+    /// for stores no other writer holds, up to a group's size; `None` (and this writer ends)
+    /// when nothing is. Jobs left for a held store are taken by its writer's next group.
+    fn next_group(&self, done: &[i64]) -> Option<Vec<Job>> {
         let mut queue = self.lock();
-        if queue.jobs.is_empty() {
+        for store_id in done {
+            queue.busy.remove(store_id);
+        }
+        let waiting: Vec<(i64, usize)> = queue
+            .jobs
+            .iter()
+            .map(|job| (job.store_id, job.events.len()))
+            .collect();
+        let take = takeable(&waiting, &queue.busy);
+        if take.is_empty() {
             queue.writers -= 1;
             return None;
         }
-        let mut size = 0;
-        let take = queue
-            .jobs
-            .iter()
-            .take_while(|job| {
-                let fits = size < MAX_GROUP_EVENTS;
-                size += job.events.len();
-                fits
-            })
-            .count();
-        Some(queue.jobs.drain(..take).collect())
+        let (mut taken, mut left) = (Vec::new(), Vec::new());
+        for (i, job) in std::mem::take(&mut queue.jobs).into_iter().enumerate() {
+            match take.binary_search(&i) {
+                Ok(_) => taken.push(job),
+                Err(_) => left.push(job),
+            }
+        }
+        queue.jobs = left;
+        let stores: Vec<i64> = taken.iter().map(|job| job.store_id).collect();
+        queue.busy.extend(stores);
+        Some(taken)
     }
+}
+
+/// Of the waiting jobs, (store, events) in arrival order, the positions (ascending) of those
+/// a writer takes next: jobs of stores not `busy`, until the group holds `MAX_GROUP_EVENTS`.
+/// A batch is never split, so a group may end a little larger.
+fn takeable(waiting: &[(i64, usize)], busy: &HashSet<i64>) -> Vec<usize> {
+    let mut size = 0;
+    waiting
+        .iter()
+        .enumerate()
+        .filter(|(_, (store_id, _))| !busy.contains(store_id))
+        .take_while(|(_, (_, events))| {
+            let fits = size < MAX_GROUP_EVENTS;
+            size += events;
+            fits
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn commit(pool: &DbPool, group: Vec<Job>) {
@@ -212,4 +250,24 @@ fn apply_job(
         .iter()
         .map(|pending| apply(conn, &store, pending, db::now()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_writer_takes_no_job_of_a_store_another_writer_holds() {
+        let (a, b, c) = (1, 2, 3);
+        let waiting = [(a, 1), (b, 1), (a, 1), (c, 1)];
+        assert_eq!(takeable(&waiting, &HashSet::new()), [0, 1, 2, 3]);
+        assert_eq!(takeable(&waiting, &HashSet::from([a])), [1, 3]);
+        assert!(takeable(&[(a, 1), (a, 5)], &HashSet::from([a])).is_empty());
+    }
+
+    #[test]
+    fn a_group_stops_once_full_without_splitting_a_batch() {
+        let waiting = [(1, MAX_GROUP_EVENTS - 1), (2, 500), (3, 1)];
+        assert_eq!(takeable(&waiting, &HashSet::new()), [0, 1]);
+    }
 }
