@@ -10,7 +10,9 @@ use crate::templates::{self, CampaignKind};
 pub const MAX_STEPS: usize = 5;
 /// The first reminder may not come sooner: a customer who just stepped away is not "lost".
 pub const MIN_DELAY_MINUTES: u32 = 15;
-/// Four weeks: a reminder later than that reaches someone who has moved on.
+/// Four weeks: a reminder later than that reaches someone who has moved on. Carts otherwise
+/// expire after a week idle, but not while a step is still to be sent, so every delay up to
+/// this goes out unless the customer orders or comes back.
 pub const MAX_DELAY_MINUTES: u32 = 28 * 24 * 60;
 pub const MAX_BODY_CHARS: usize = 1_000;
 

@@ -9,6 +9,11 @@
 //! the rules of the area code's state(s), and it must hold in *every* time zone the area code
 //! may be in: a text goes out only when it is daytime everywhere the recipient could be.
 //!
+//! A US or Canadian shipping state or province, when an order gave one, narrows this and
+//! never widens it ([`Recipient::locate`]): its rules apply on top of the area code's and its
+//! zones join the area code's. The address may be a gift's, and the area code is still what
+//! Florida and Oklahoma presume.
+//!
 //! State rules are those of `tests/fixtures/us-state-texting-hours.json`, compiled from vendor
 //! compliance tables and statute excerpts that disagree in places. Where a source conflicts
 //! or is uncertain, the stricter reading is encoded (each case says so below), so a window
@@ -317,38 +322,34 @@ pub struct Recipient {
 }
 
 impl Recipient {
-    /// From the state or province of a known shipping address when there is one (a person's
-    /// own address beats where their number was assigned), else from the number's area code.
+    /// From the number's area code: its states' rules, in every zone it may be in. A known US
+    /// or Canadian shipping state or province narrows that, never widens it: its rules apply
+    /// too and its zones are added, since a shipping address may be a gift's and Florida and
+    /// Oklahoma presume the area code. `shipping_region` must be a US state or Canadian
+    /// province code (callers drop other countries' regions); anything else is ignored.
     /// `None` for a number that is not a US or Canadian one.
     pub fn locate(phone: &str, shipping_region: Option<&str>) -> Option<Recipient> {
-        let phone = Phone::parse(phone).ok()?;
-        if let Some(region) = shipping_region.map(str::trim).filter(|r| !r.is_empty()) {
-            for country in [Country::Us, Country::Ca] {
-                let codes = nanp::in_region(country, region);
-                if codes.is_empty() {
-                    continue;
-                }
-                let mut zones = Vec::new();
-                for tz in codes.iter().flat_map(|a| time_zones(a.code)) {
-                    push_new(&mut zones, *tz);
-                }
-                let rules = |base| match country {
-                    Country::Us => state_rules(region, base),
-                    Country::Ca => base,
-                };
-                return Some(Recipient {
-                    window: rules(base_window()),
-                    law: rules(law_window()),
-                    zones,
-                });
-            }
-        }
-        let area_code = phone.area_code();
-        Some(Recipient {
+        let area_code = Phone::parse(phone).ok()?.area_code();
+        let mut recipient = Recipient {
             window: area_code_rules(area_code, base_window()),
             law: area_code_rules(area_code, law_window()),
             zones: time_zones(area_code).to_vec(),
-        })
+        };
+        let region = shipping_region.map(str::trim).unwrap_or_default();
+        let known = [Country::Us, Country::Ca].into_iter().find_map(|country| {
+            let codes = nanp::in_region(country, region);
+            (!region.is_empty() && !codes.is_empty()).then_some((country, codes))
+        });
+        if let Some((country, codes)) = known {
+            for tz in codes.iter().flat_map(|a| time_zones(a.code)) {
+                push_new(&mut recipient.zones, *tz);
+            }
+            if country == Country::Us {
+                recipient.window = state_rules(region, recipient.window);
+                recipient.law = state_rules(region, recipient.law);
+            }
+        }
+        Some(recipient)
     }
 
     /// The same recipient under a store's own hours, which replace our default but never go
@@ -1256,16 +1257,73 @@ mod tests {
     }
 
     #[test]
-    fn a_shipping_state_outranks_the_area_code() {
+    fn a_shipping_state_narrows_the_area_code() {
         // 20:30 in Miami, 19:30 in Pensacola, 17:30 in San Francisco.
         let at = Utc.with_ymd_and_hms(2026, 6, 2, 0, 30, 0).unwrap();
         let by_number = Recipient::locate("+14155550123", None).unwrap();
         assert_eq!(by_number.next_allowed(at), Some(at));
         let in_florida = Recipient::locate("+14155550123", Some("fl")).unwrap();
         assert!(in_florida.zones.contains(&Tz::America__Chicago));
-        // Florida closes at 20:00: the next open moment is 8:00 in Pensacola (Central).
-        let eight_central = Utc.with_ymd_and_hms(2026, 6, 2, 13, 0, 0).unwrap();
-        assert_eq!(in_florida.next_allowed(at), Some(eight_central));
+        assert!(in_florida.zones.contains(&Tz::America__Los_Angeles));
+        // Florida closes at 20:00, and the number's zone still counts: the next moment open
+        // everywhere is 8:00 in San Francisco.
+        let eight_pacific = Utc.with_ymd_and_hms(2026, 6, 2, 15, 0, 0).unwrap();
+        assert_eq!(in_florida.next_allowed(at), Some(eight_pacific));
+    }
+
+    /// A shipping address elsewhere (a gift, say) does not lift the rules and hours of where
+    /// the number is: Florida and Oklahoma presume the area code.
+    #[test]
+    fn a_shipping_state_never_widens_the_area_code() {
+        let utc = |d, h, m| Utc.with_ymd_and_hms(2026, 6, d, h, m, 0).unwrap();
+        for (phone, shipped_to, at, next, why) in [
+            (
+                "+18085550123",
+                "CA",
+                utc(2, 15, 0),
+                utc(2, 18, 0),
+                "05:00 in Honolulu: wait for 08:00 there",
+            ),
+            (
+                "+13055550123",
+                "CA",
+                utc(3, 2, 30),
+                utc(3, 15, 0),
+                "22:30 Eastern: wait for 08:00 Pacific, when Miami is open too",
+            ),
+            (
+                "+12105550123",
+                "NY",
+                utc(7, 12, 0),
+                utc(7, 17, 0),
+                "Sunday 07:00 in San Antonio: Texas allows Sundays from 12:00",
+            ),
+            (
+                "+14015550123",
+                "MA",
+                utc(2, 23, 0),
+                utc(3, 13, 0),
+                "Tuesday 19:00 in Providence: Rhode Island closes at 18:00, opens at 9:00",
+            ),
+        ] {
+            let recipient = Recipient::locate(phone, Some(shipped_to)).unwrap();
+            let by_number = Recipient::locate(phone, None).unwrap();
+            assert!(
+                by_number.zones.iter().all(|z| recipient.zones.contains(z)),
+                "{why}"
+            );
+            assert_eq!(recipient.next_allowed(at), Some(next), "{why}");
+        }
+        // The law of the number's state holds too: a store's 21:00 close does not reach
+        // 20:30 in Miami (17:30 in California, where the order went).
+        let florida = Recipient::locate("+13055550123", Some("CA"))
+            .unwrap()
+            .narrowed(Some(Hours::new(8, 21)));
+        let half_past_eight_pm_eastern = utc(3, 0, 30);
+        assert_ne!(
+            florida.next_allowed(half_past_eight_pm_eastern),
+            Some(half_past_eight_pm_eastern)
+        );
     }
 
     #[test]

@@ -33,6 +33,7 @@ on_both_databases!(
     editing_a_flow_keeps_its_scheduled_texts_with_the_new_wording,
     unknown_short_links_are_not_found,
     stats_count_a_campaign_larger_than_one_statement_can_bind,
+    steps_due_after_the_carts_first_week_are_sent_unless_it_is_ordered,
 );
 
 /// 2026-06-02 (Pacific daylight time is UTC-7) at `h:m` UTC.
@@ -636,6 +637,80 @@ async fn editing_a_flow_keeps_its_scheduled_texts_with_the_new_wording(app: Test
     assert_eq!(outbox_rows(&app).len(), 2, "the scheduled texts stay");
     assert_eq!(pass(&app, utc(18, 0)).await.sent, 1);
     assert!(simulator(&app).sent()[0].body.contains("Still there, Ada?"));
+}
+
+/// A cart stays abandoned while its flow has steps to send, however long after a week idle
+/// they fall (a step 10 days out, or one near 7 days pushed past the week by quiet hours):
+/// only an order or the customer's return cancels them. It expires once they are out.
+async fn steps_due_after_the_carts_first_week_are_sent_unless_it_is_ordered(app: TestApp) {
+    const DAY: u32 = 24 * 60;
+    let (owner, _) = store_with_flow(&app, [7 * DAY - 120, 10 * DAY]).await;
+    // Ada and Bob leave their carts at 21:30 in San Francisco; abandoned at 22:30.
+    for (id, cart, phone) in [
+        ("e1", "cart-1", "+14155550123"),
+        ("e2", "cart-2", "+14155550124"),
+    ] {
+        post(&app, &owner, &checkout(id, cart, phone, utc(4, 30))).await;
+    }
+    assert_eq!(abandon(&app, utc(5, 30)), 2);
+    let week = Duration::days(7);
+    let status = |cart: &str| {
+        let mut conn = app.state.pool.get().unwrap();
+        db::carts::find_by_external(&mut conn, owner.store_id, cart)
+            .unwrap()
+            .unwrap()
+            .status
+    };
+
+    // The first step falls due at 20:30 on day 7: quiet hours push it to 8:00 the next
+    // morning, past the week since the carts' last activity.
+    let evening = pass(&app, utc(3, 30) + week).await;
+    assert_eq!((evening.deferred, evening.sent), (2, 0), "{evening:?}");
+    abandon(&app, utc(6, 0) + week);
+    // One text a second from the store's number: the second goes a second later.
+    let morning = pass(&app, utc(15, 0) + week).await.sent
+        + pass(&app, utc(15, 0) + week + Duration::seconds(1))
+            .await
+            .sent;
+    assert_eq!(morning, 2, "{:?}", outbox_rows(&app));
+    assert_eq!(
+        (status("cart-1"), status("cart-2")),
+        ("abandoned".into(), "abandoned".into())
+    );
+
+    // Bob orders on day 8 (no cart named: his latest waiting cart is taken): his cart is
+    // recovered and his last step cancelled.
+    let bob_orders = json!({
+        "id": "e3", "type": "order.placed", "occurred_at": rfc3339(utc(18, 0) + Duration::days(8)),
+        "customer": {"phone": "+14155550124"},
+        "order": {"id": "order-2", "number": "#1002", "total": "178.00", "currency": "USD"}
+    });
+    post(&app, &owner, &bob_orders).await;
+    assert_eq!(status("cart-2"), "recovered");
+    abandon(&app, utc(0, 0) + Duration::days(9));
+    assert_eq!(status("cart-1"), "abandoned");
+
+    // Ada's 10-day step goes out at 8:00 after its 22:30 due time.
+    let tenth_night = pass(&app, utc(5, 30) + Duration::days(10)).await;
+    assert_eq!((tenth_night.claimed, tenth_night.deferred), (1, 1));
+    let tenth_morning = pass(&app, utc(15, 0) + Duration::days(10)).await;
+    assert_eq!(tenth_morning.sent, 1, "{tenth_morning:?}");
+    let sent = simulator(&app).sent();
+    assert_eq!(sent.iter().filter(|s| s.to == "+14155550123").count(), 2);
+    assert!(sent.last().unwrap().body.contains("Last call, Ada"));
+    let rows = outbox_rows(&app);
+    assert_eq!(
+        rows.iter().filter(|(status, _)| status == "sent").count(),
+        3
+    );
+    assert!(
+        rows.contains(&("cancelled".into(), Some("cart recovered".into()))),
+        "{rows:?}"
+    );
+
+    // Nothing left to send: the cart expires.
+    abandon(&app, utc(16, 0) + Duration::days(10));
+    assert_eq!(status("cart-1"), "expired");
 }
 
 /// A campaign that has texted more people than one statement can bind (SQLite: 32,766) still

@@ -346,16 +346,26 @@ pub fn mark_abandoned(
     Ok(updated == 1)
 }
 
-/// Carts with no activity since `before` that never got an order are expired.
+/// Carts with no activity since `before` that never got an order are expired, except those
+/// with a reminder still to go out: dispatch cancels the reminders of a cart that is no
+/// longer abandoned, and a flow's step may fall after the week (flows allow four weeks;
+/// quiet hours push a step later). The cart expires once its last reminder is out.
 pub fn expire_idle(
     conn: &mut DbConn,
     before: NaiveDateTime,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
+    use super::outbox::{SCHEDULED, SENDING};
+    use super::schema::outbox;
+    use diesel::dsl::{exists, not};
+    let reminder_pending = outbox::table
+        .filter(outbox::cart_id.eq(carts::id.nullable()))
+        .filter(outbox::status.eq_any([SCHEDULED, SENDING]));
     diesel::update(
         carts::table
             .filter(carts::status.eq_any([OPEN, ABANDONED]))
-            .filter(carts::last_activity_at.lt(before)),
+            .filter(carts::last_activity_at.lt(before))
+            .filter(not(exists(reminder_pending))),
     )
     .set((
         carts::status.eq(EXPIRED),

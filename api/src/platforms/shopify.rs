@@ -133,7 +133,7 @@ fn order(id: String, p: &Value, event_type: EventType) -> Result<EventRequest, S
         line_items: line_items(p),
         total: Some(total),
         currency: Some(currency),
-        shipping_region: text_at(object(p.get("shipping_address")), "province_code"),
+        shipping_region: us_or_ca_region(object(p.get("shipping_address"))),
         tracking_number: tracking.number,
         tracking_url: tracking.url,
         carrier: tracking.company,
@@ -182,7 +182,7 @@ fn fulfillment(id: String, p: &Value) -> Result<EventRequest, String> {
         line_items: Vec::new(),
         total: None,
         currency: None,
-        shipping_region: text_at(destination, "province_code"),
+        shipping_region: us_or_ca_region(destination),
         tracking_number: tracking.number,
         tracking_url: tracking.url,
         carrier: tracking.company,
@@ -307,6 +307,17 @@ fn consent(p: &Value, customer: Option<&Value>) -> Option<ConsentInput> {
         }
         other => other,
     }
+}
+
+/// An address's `province_code`, only for a US or Canadian address: quiet hours read it as a
+/// state or province without its country, and other countries' codes collide with them
+/// (Mexico's "NL", Nuevo León, is Newfoundland and Labrador's code).
+fn us_or_ca_region(address: Option<&Value>) -> Option<String> {
+    let country = text_at(address, "country_code")?.to_ascii_uppercase();
+    if country != "US" && country != "CA" {
+        return None;
+    }
+    text_at(address, "province_code")
 }
 
 fn currency(p: &Value) -> Option<String> {
@@ -812,6 +823,31 @@ mod tests {
         assert_eq!(customer.email.as_deref(), Some("jon@example.com"));
         assert_eq!(customer.first_name.as_deref(), Some("Steve"));
         assert_eq!(customer.phone, None);
+    }
+
+    #[test]
+    fn a_shipping_region_is_kept_only_for_the_us_and_canada() {
+        // Variation: the samples shipped to Monterrey, Nuevo León ("NL", as is Newfoundland).
+        for (topic, address) in [
+            ("orders/create", "shipping_address"),
+            ("fulfillments/create", "destination"),
+        ] {
+            let mut payload = sample(topic);
+            let region = |payload: &Value| {
+                one(map(topic, "wh-20", payload))
+                    .order
+                    .unwrap()
+                    .shipping_region
+            };
+            assert_eq!(region(&payload).as_deref(), Some("KY"));
+            payload[address]["country_code"] = json!("CA");
+            payload[address]["province_code"] = json!("NL");
+            assert_eq!(region(&payload).as_deref(), Some("NL"));
+            payload[address]["country_code"] = json!("MX");
+            assert_eq!(region(&payload), None, "{topic}");
+            payload[address]["country_code"] = Value::Null;
+            assert_eq!(region(&payload), None, "{topic}");
+        }
     }
 
     #[test]

@@ -95,7 +95,7 @@ fn order_event(id: String, event_type: EventType, p: &Value) -> Result<EventRequ
         line_items: line_items(p),
         total: Some(total),
         currency: Some(currency),
-        shipping_region: text_at(shipping, "state"),
+        shipping_region: us_or_ca_region(shipping),
         tracking_number: tracking.number,
         tracking_url: tracking.url,
         carrier: tracking.carrier,
@@ -131,6 +131,17 @@ fn order_event(id: String, event_type: EventType, p: &Value) -> Result<EventRequ
         cart: None,
         order: Some(order),
     })
+}
+
+/// An address's `state`, only for a US or Canadian address: quiet hours read it as a state or
+/// province without its country, and other countries' codes collide with them (Mexico's
+/// "NL", Nuevo León, is Newfoundland and Labrador's code).
+fn us_or_ca_region(address: Option<&Value>) -> Option<String> {
+    let country = text_at(address, "country")?.to_ascii_uppercase();
+    if country != "US" && country != "CA" {
+        return None;
+    }
+    text_at(address, "state")
 }
 
 /// The REST API's `*_gmt` times: ISO 8601 without an offset, in UTC.
@@ -459,6 +470,26 @@ mod tests {
                 sms_consent: None,
             }
         );
+    }
+
+    #[test]
+    fn a_shipping_state_is_kept_only_for_the_us_and_canada() {
+        // Variation: the sample shipped to Monterrey, Nuevo León ("NL", as is Newfoundland).
+        let mut payload = sample_order();
+        let region = |payload: &Value| {
+            one(map("order.created", "d-20", payload))
+                .order
+                .unwrap()
+                .shipping_region
+        };
+        assert_eq!(region(&payload).as_deref(), Some("CA"));
+        payload["shipping"]["country"] = json!("ca");
+        payload["shipping"]["state"] = json!("NL");
+        assert_eq!(region(&payload).as_deref(), Some("NL"));
+        payload["shipping"]["country"] = json!("MX");
+        assert_eq!(region(&payload), None);
+        payload["shipping"]["country"] = json!("");
+        assert_eq!(region(&payload), None);
     }
 
     #[test]

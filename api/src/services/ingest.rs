@@ -519,10 +519,15 @@ fn link_cart(
     Ok(())
 }
 
+/// A cart without activity for this long is past saving: it gets no new reminders, and it
+/// expires once none of its reminders is still to go out.
+const CART_EXPIRES_AFTER: Duration = Duration::days(7);
+
 /// Marks idle carts abandoned (once per activity period, emitting an internal
 /// `cart.abandoned` event for campaigns) and expires week-old ones. `now` is a parameter so
 /// tests control the clock.
 pub fn detect_abandonment(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<usize> {
+    let stale_before = now - CART_EXPIRES_AFTER;
     let due = db::carts::due_for_abandonment(conn, now, 500)?;
     let mut abandoned = 0;
     for cart in due {
@@ -530,7 +535,11 @@ pub fn detect_abandonment(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<us
             if !db::carts::mark_abandoned(conn, cart.id, cart.last_activity_at, now)? {
                 return Ok(false);
             }
-            scheduling::schedule_cart_flows(conn, &cart, now, now)?;
+            // Found only after a week idle (a late or imported checkout): no reminders, as
+            // it expires below.
+            if cart.last_activity_at >= stale_before {
+                scheduling::schedule_cart_flows(conn, &cart, now, now)?;
+            }
             let payload =
                 serde_json::json!({"cart_id": cart.id, "contact_id": cart.contact_id}).to_string();
             let external_id = format!(
@@ -552,6 +561,6 @@ pub fn detect_abandonment(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<us
         })?;
         abandoned += usize::from(emitted);
     }
-    db::carts::expire_idle(conn, now - Duration::days(7), now)?;
+    db::carts::expire_idle(conn, stale_before, now)?;
     Ok(abandoned)
 }

@@ -58,7 +58,8 @@ pub struct Facts<'a> {
     pub has_live_number: bool,
     pub contact: &'a ContactRow,
     /// Cart reminders only: whether the cart is still waiting (abandoned, not ordered or
-    /// returned to).
+    /// returned to). A cart does not expire while a reminder for it is pending, so a late
+    /// step is not cancelled merely because the cart has been idle a week.
     pub cart_waiting: Option<bool>,
     pub shipping_region: Option<&'a str>,
     pub store_hours: Option<Hours>,
