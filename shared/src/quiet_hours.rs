@@ -255,12 +255,26 @@ pub fn time_zones(area_code: u16) -> &'static [Tz] {
         .map_or(&[], |(_, zones)| zones.as_slice())
 }
 
-/// The time zone a store in `region` (a state or province code) keeps: that of the region's
-/// first area code. `None` for a region we do not know.
+/// The time zone a store in `region` (a state or province code) keeps: the main zone of most
+/// of the region's area codes (Indiana and Kentucky are Eastern, though an area code of each
+/// reaches into Central). `None` for a region we do not know.
 pub fn region_time_zone(country: Country, region: &str) -> Option<Tz> {
-    nanp::in_region(country, region)
+    let mut counted: Vec<(Tz, usize)> = Vec::new();
+    for code in nanp::in_region(country, region) {
+        let Ok(tz) = code.time_zone.parse::<Tz>() else {
+            continue;
+        };
+        match counted.iter_mut().find(|(zone, _)| *zone == tz) {
+            Some((_, count)) => *count += 1,
+            None => counted.push((tz, 1)),
+        }
+    }
+    // The first of the most common, so a tie goes to the lowest area code.
+    let most = counted.iter().map(|(_, count)| *count).max()?;
+    counted
         .into_iter()
-        .find_map(|code| time_zones(code.code).first().copied())
+        .find(|(_, count)| *count == most)
+        .map(|(tz, _)| tz)
 }
 
 const NANP_TABLE: &str = include_str!("../data/nanp-area-codes-us-ca.csv");
@@ -1334,6 +1348,22 @@ mod tests {
         );
         assert!(region_time_zone(Country::Ca, "QC").is_some());
         assert_eq!(region_time_zone(Country::Us, "ZZ"), None);
+        // Not the alphabetically first zone any of their area codes touches.
+        for state in ["IN", "KY"] {
+            assert_eq!(
+                region_time_zone(Country::Us, state),
+                Some(chrono_tz::America::New_York),
+                "{state}"
+            );
+        }
+        assert_eq!(
+            region_time_zone(Country::Ca, "NL"),
+            Some(chrono_tz::America::St_Johns)
+        );
+        assert_eq!(
+            region_time_zone(Country::Us, "TN"),
+            Some(chrono_tz::America::Chicago)
+        );
     }
 
     #[test]
