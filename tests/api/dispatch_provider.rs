@@ -1,16 +1,19 @@
 //! What the dispatcher does with Twilio's answers (real REST shapes on a fake Twilio): a
 //! recipient unsubscribed at the carrier (21610), rate limiting retried with backoff until
 //! the attempts run out, a Twilio failing for a while (500, 429, a timeout after it took the
-//! text) still gets the text exactly once, and one number's pace kept at one text per second.
+//! text) still gets the text exactly once, one number's pace kept at one text per second,
+//! and a delivery report that arrives before Twilio's answer to the send is kept.
 
 use chrono::{Duration, NaiveDateTime};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use textback_api::services::dispatch;
 use textback_tests::fake_twilio::{ListTaken, TakenTexts};
-use textback_tests::{Backend, Session, TWILIO_ACCOUNT_SID, TestApp, on_both_backends};
+use textback_tests::{
+    Backend, Session, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TestApp, on_both_backends,
+};
 use wiremock::matchers::{method, path};
 
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -22,6 +25,7 @@ on_both_backends!(
     rate_limits_are_retried_until_the_attempts_run_out,
     a_provider_failing_for_a_while_gets_the_text_exactly_once,
     one_number_sends_one_text_a_second,
+    a_delivery_report_before_the_sends_answer_is_kept,
 );
 
 const STORE_NUMBER: &str = "+14155550142";
@@ -306,4 +310,99 @@ impl Respond for Accept {
             json!({"sid": format!("SM{n:032x}"), "status": "queued", "num_segments": "1"}),
         )
     }
+}
+
+/// Twilio reporting each text delivered, signed, to the callback URL it was given, before it
+/// answers the send: its callback can reach us before its REST answer does.
+#[derive(Default, Clone)]
+struct ReportsBeforeAnswering {
+    /// (callback URL, our answer's status code) of each report.
+    reports: Arc<Mutex<Vec<(String, u16)>>>,
+}
+
+impl Respond for ReportsBeforeAnswering {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let form: HashMap<String, String> =
+            serde_urlencoded::from_bytes(&request.body).unwrap_or_default();
+        let sid = format!("SM{:032x}", self.reports.lock().unwrap().len());
+        let callback = form.get("StatusCallback").cloned().unwrap_or_default();
+        let params: Vec<(String, String)> = [
+            ("MessageSid", sid.as_str()),
+            ("MessageStatus", "delivered"),
+            ("AccountSid", TWILIO_ACCOUNT_SID),
+            ("To", form.get("To").map_or("", String::as_str)),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let signature =
+            textback_api::sms::signature::twilio_signature(TWILIO_AUTH_TOKEN, &callback, &params);
+        // wiremock's own thread waits here, as Twilio's answer waits in the audit.
+        let url = callback.clone();
+        let answered = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                reqwest::Client::new()
+                    .post(&url)
+                    .header("x-twilio-signature", signature)
+                    .form(&params)
+                    .send()
+                    .await
+                    .map_or(0, |r| r.status().as_u16())
+            })
+        })
+        .join()
+        .unwrap_or(0);
+        self.reports.lock().unwrap().push((callback, answered));
+        ResponseTemplate::new(201)
+            .set_body_json(json!({"sid": sid, "status": "queued", "num_segments": "1"}))
+    }
+}
+
+async fn a_delivery_report_before_the_sends_answer_is_kept(backend: Backend) {
+    let twilio = ReportsBeforeAnswering::default();
+    let (app, owner) = app_with_send_answer(backend, twilio.clone()).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", at(16)),
+    )
+    .await;
+    abandon(&app, at(17));
+    let report = pass(&app, at(18)).await;
+    assert_eq!(report.sent, 1, "{report:?}");
+
+    let reports = twilio.reports.lock().unwrap().clone();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(reports[0].1, 204, "{reports:?}");
+    let message = {
+        use diesel::prelude::*;
+        use textback_api::db::messages::MessageRow;
+        use textback_api::db::schema::messages;
+        let mut conn = app.state.pool.get().unwrap();
+        messages::table
+            .filter(messages::store_id.eq(owner.store_id))
+            .select(MessageRow::as_select())
+            .first(&mut conn)
+            .unwrap()
+    };
+    // The report found the text by our id; Twilio's later answer (`queued`) did not undo it.
+    assert_eq!(message.status, "delivered", "{message:?}");
+    assert!(message.delivered_at.is_some(), "{message:?}");
+    assert!(message.sent_at.is_some(), "{message:?}");
+    assert_eq!(
+        message.provider_sid.as_deref(),
+        Some("SM00000000000000000000000000000000")
+    );
+    assert_eq!(
+        reports[0].0,
+        format!(
+            "{}/webhooks/twilio/status?message={}",
+            app.state.settings.public_base_url, message.id
+        )
+    );
+    assert_eq!(outbox_rows(&app)[0].0, "sent");
 }

@@ -5,7 +5,7 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
 use textback_api::db;
-use textback_tests::{Session, TestApp, on_both_databases};
+use textback_tests::{Session, TestApp, fixtures, on_both_databases};
 
 use crate::dispatch::{
     abandon, checkout, outbox_rows, pass, post, simulator, store_with_flow, utc,
@@ -16,6 +16,7 @@ on_both_databases!(
     help_is_answered_once_a_day_and_ordinary_texts_are_left_alone,
     twilios_own_opt_out_handling_is_followed,
     a_stop_with_a_nul_character_still_opts_out,
+    two_stops_or_starts_delivered_at_once_confirm_once,
 );
 
 const CUSTOMER: &str = "+14155550123";
@@ -134,6 +135,52 @@ async fn a_texted_stop_opts_out_cancels_reminders_and_confirms_once(app: TestApp
         sent_bodies(&app)[1].contains("You're resubscribed"),
         "{:?}",
         sent_bodies(&app)
+    );
+}
+
+/// A customer who sends STOP twice in a row may have both texts delivered at once: one
+/// opt-out, one audit row and one confirmation (CTIA), and the same for START.
+async fn two_stops_or_starts_delivered_at_once_confirm_once(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", CUSTOMER, utc(16, 0)),
+    )
+    .await;
+    const ROUNDS: usize = 5;
+    for round in 0..ROUNDS {
+        for (word, n) in [("STOP", 0), ("START", 1)] {
+            let sid = |k: usize| format!("SM{:032}", round * 4 + n * 2 + k);
+            let (first, second) = (sid(0), sid(1));
+            tokio::join!(
+                text_in(&app, &first, word, &[]),
+                text_in(&app, &second, word, &[])
+            );
+        }
+    }
+    let history = contact(&app, &owner).await["consent_history"].clone();
+    let by_keyword = |status: &str| {
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["source"] == "keyword" && e["status"] == status)
+            .count()
+    };
+    assert_eq!(
+        (by_keyword("denied"), by_keyword("granted")),
+        (ROUNDS, ROUNDS)
+    );
+    let confirmations = |words: &str| {
+        fixtures::messages_of_store(&app, owner.store_id)
+            .into_iter()
+            .filter(|(direction, body, _)| direction == "outbound" && body.contains(words))
+            .count()
+    };
+    assert_eq!(
+        (confirmations("unsubscribed"), confirmations("resubscribed")),
+        (ROUNDS, ROUNDS)
     );
 }
 

@@ -8,9 +8,11 @@ use crate::numbers::stocked_area_code;
 
 on_both_databases!(
     an_inbound_text_lands_in_the_customers_thread_once,
+    texts_arriving_at_once_are_each_stored_once,
     unsigned_or_tampered_webhooks_are_refused_and_change_nothing,
     texts_to_a_released_number_are_acknowledged_and_dropped,
     delivery_reports_only_move_forward,
+    a_report_before_the_sends_answer_finds_the_text_by_our_id,
     the_simulator_injects_replies_through_the_webhook,
 );
 
@@ -83,6 +85,56 @@ async fn an_inbound_text_lands_in_the_customers_thread_once(app: TestApp) {
         .unwrap();
     assert_eq!(usage["inbound_messages"], 1);
     assert_eq!(usage["inbound_segments"], 2);
+}
+
+/// A new customer's first two texts, and Twilio's retry of one, arriving together: each
+/// text is stored once and every delivery is answered 200 (Twilio drops a text it was
+/// answered an error for).
+async fn texts_arriving_at_once_are_each_stored_once(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let number = app.reserve_any(&owner, stocked_area_code()).await;
+    let to = number["phone_number"].as_str().unwrap();
+    const ROUNDS: usize = 10;
+    for round in 0..ROUNDS {
+        let from = format!("+1212555{:04}", 100 + round);
+        let text = |sid: String| {
+            let mut params = inbound("", to, "Is this in stock?");
+            params.retain(|(name, _)| !["MessageSid", "SmsMessageSid", "From"].contains(name));
+            let mut params: Vec<(String, String)> = params
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            params.extend([
+                ("MessageSid".into(), sid.clone()),
+                ("SmsMessageSid".into(), sid),
+                ("From".into(), from.clone()),
+            ]);
+            params
+        };
+        let first = text(format!("SM{round:032}"));
+        let second = text(format!("SM{:032}", round + 1000));
+        let deliveries = [&first, &second, &first].map(|params| {
+            let borrowed: Vec<(&str, &str)> = params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let app = &app;
+            async move {
+                app.post_twilio_webhook("/webhooks/twilio/sms", &borrowed, None)
+                    .await
+                    .status()
+            }
+        });
+        let [a, b, c] = deliveries;
+        let statuses = tokio::join!(a, b, c);
+        assert_eq!(
+            statuses,
+            (StatusCode::OK, StatusCode::OK, StatusCode::OK),
+            "round {round}"
+        );
+    }
+    let stored = fixtures::messages_of_store(&app, owner.store_id);
+    assert_eq!(stored.len(), 2 * ROUNDS, "{stored:?}");
 }
 
 async fn unsigned_or_tampered_webhooks_are_refused_and_change_nothing(app: TestApp) {
@@ -225,6 +277,82 @@ async fn delivery_reports_only_move_forward(app: TestApp) {
             .status(),
         StatusCode::NO_CONTENT
     );
+}
+
+/// (status, provider sid, delivered) of the message.
+fn reported(app: &TestApp, id: i64) -> (String, Option<String>, bool) {
+    use diesel::prelude::*;
+    use textback_api::db::schema::messages;
+    let mut conn = app.state.pool.get().expect("connection");
+    let (status, sid, delivered_at): (String, Option<String>, Option<chrono::NaiveDateTime>) =
+        messages::table
+            .find(id)
+            .select((
+                messages::status,
+                messages::provider_sid,
+                messages::delivered_at,
+            ))
+            .first(&mut conn)
+            .expect("message");
+    (status, sid, delivered_at.is_some())
+}
+
+async fn a_report_before_the_sends_answer_finds_the_text_by_our_id(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    // Handed to Twilio, whose answer (with the sid) is not recorded yet.
+    let sending = fixtures::outbound_message(&app, owner.store_id, CUSTOMER, "sending", None);
+    let path = format!("/webhooks/twilio/status?message={sending}");
+    let (ours, other) = (
+        "SM77777777777777777777777777777777",
+        "SM88888888888888888888888888888888",
+    );
+    let report =
+        |sid: &'static str, status: &'static str| [("MessageSid", sid), ("MessageStatus", status)];
+    let steps = [
+        (ours, "sent", ("sent", Some(ours), false)),
+        // Once the text has a sid, another one's report does not touch it.
+        (other, "delivered", ("sent", Some(ours), false)),
+        (ours, "delivered", ("delivered", Some(ours), true)),
+        (ours, "sent", ("delivered", Some(ours), true)),
+    ];
+    for (sid, status, (expected, expected_sid, delivered)) in steps {
+        let response = app
+            .post_twilio_webhook(&path, &report(sid, status), None)
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            reported(&app, sending),
+            (expected.into(), expected_sid.map(Into::into), delivered),
+            "after {status} from {sid}"
+        );
+    }
+    // The id does not let a report take over a text Twilio gave another sid.
+    let sent = fixtures::outbound_message(
+        &app,
+        owner.store_id,
+        "+12125550124",
+        "queued",
+        Some("SM99999999999999999999999999999999"),
+    );
+    let response = app
+        .post_twilio_webhook(
+            &format!("/webhooks/twilio/status?message={sent}"),
+            &report(other, "delivered"),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(reported(&app, sent).0, "queued");
+    problem(
+        app.post_twilio_webhook(
+            "/webhooks/twilio/status?message=first",
+            &report(ours, "delivered"),
+            None,
+        )
+        .await,
+        422,
+    )
+    .await;
 }
 
 async fn the_simulator_injects_replies_through_the_webhook(app: TestApp) {

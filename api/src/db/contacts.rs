@@ -534,6 +534,20 @@ pub fn find(conn: &mut DbConn, store_id: i64, id: i64) -> QueryResult<ContactRow
         .first(conn)
 }
 
+/// The contact as it is now, locked until the transaction ends (on SQLite the write
+/// transaction holds the one write lock already): a consent change decided on it cannot
+/// race another delivery's.
+pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<ContactRow> {
+    let contact = contacts::table.find(id);
+    match conn {
+        DbConn::Postgres(c) => contact
+            .select(ContactRow::as_select())
+            .for_update()
+            .first(c),
+        DbConn::Sqlite(c) => contact.select(ContactRow::as_select()).first(c),
+    }
+}
+
 /// Newest first; `q` matches phone, email or name (case-insensitively).
 pub fn list(
     conn: &mut DbConn,

@@ -223,25 +223,45 @@ pub struct Accepted<'a> {
     pub error_code: Option<i64>,
 }
 
+/// Statuses only a delivery report brings, further along than any answer to a send.
+pub const REPORTED_OUTCOMES: [&str; 5] = ["sent", "delivered", "undelivered", "failed", "read"];
+
+/// A message's status once `record_sent_many` has recorded its send.
+#[derive(Debug, QueryableByName)]
+pub struct RecordedStatus {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub status: String,
+}
+
 /// Records many accepted texts in one statement (`UPDATE … FROM (VALUES …)`, which both
-/// databases read alike): a dispatcher pass's worth.
+/// databases read alike): a dispatcher pass's worth. Returns each message's status after.
 pub fn record_sent_many(
     conn: &mut DbConn,
     accepted: &[Accepted<'_>],
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<Vec<RecordedStatus>> {
     use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    // A delivery report can arrive before the send's answer (it finds the text by the id in
+    // its callback URL): its status is newer news than the answer's `queued`, so it is kept.
+    let reported = REPORTED_OUTCOMES.map(|s| format!("'{s}'")).join(", ");
+    let mut recorded = Vec::with_capacity(accepted.len());
     for chunk in accepted.chunks(super::ROWS_PER_STATEMENT) {
         // `$1` is the time; each text brings four more numbered parameters.
         let sql = format!(
-            "UPDATE messages SET provider_sid = v.column2, status = v.column3, \
-             error_code = v.column4, sent_at = $1, updated_at = $1, \
-             delivered_at = CASE WHEN v.column3 = 'delivered' THEN $1 ELSE NULL END \
-             FROM (VALUES {}) AS v WHERE messages.id = v.column1",
+            "UPDATE messages SET provider_sid = v.column2, sent_at = $1, updated_at = $1, \
+             status = CASE WHEN messages.status IN ({reported}) THEN messages.status \
+             ELSE v.column3 END, \
+             error_code = CASE WHEN messages.status IN ({reported}) THEN messages.error_code \
+             ELSE v.column4 END, \
+             delivered_at = CASE WHEN messages.status IN ({reported}) THEN messages.delivered_at \
+             WHEN v.column3 = 'delivered' THEN $1 ELSE NULL END \
+             FROM (VALUES {}) AS v WHERE messages.id = v.column1 RETURNING id, status",
             super::value_rows(chunk.len(), 4, 2, "")
         );
         let sql = super::numbered(conn, sql);
-        super::per_backend!(&mut *conn, |c| {
+        let rows: Vec<RecordedStatus> = super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql)
                 .into_boxed()
                 .bind::<Timestamp, _>(now);
@@ -252,10 +272,46 @@ pub fn record_sent_many(
                     .bind::<Text, _>(a.status)
                     .bind::<Nullable<BigInt>, _>(a.error_code);
             }
-            query.execute(c)
+            query.load(c)
         })?;
+        recorded.extend(rows);
     }
-    Ok(())
+    Ok(recorded)
+}
+
+/// A delivery report for message `id`: applied only while the message's status is one of
+/// `behind` and its provider id is `provider_sid` or not recorded yet (both checked in the
+/// statement, so concurrent reports and the dispatcher cannot move it backwards). Records the
+/// provider id, which a report arriving before the send's answer brings first. Whether it
+/// applied.
+pub fn apply_report(
+    conn: &mut DbConn,
+    id: i64,
+    provider_sid: &str,
+    status: &str,
+    error_code: Option<i64>,
+    behind: &[&str],
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        messages::table
+            .filter(messages::id.eq(id))
+            .filter(messages::status.eq_any(behind))
+            .filter(
+                messages::provider_sid
+                    .is_null()
+                    .or(messages::provider_sid.eq(provider_sid)),
+            ),
+    )
+    .set((
+        messages::provider_sid.eq(provider_sid),
+        messages::status.eq(status),
+        messages::error_code.eq(error_code),
+        messages::delivered_at.eq((status == "delivered").then_some(now)),
+        messages::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(updated > 0)
 }
 
 /// A page of the thread's messages, newest first, before message `before_id`.

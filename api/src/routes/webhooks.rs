@@ -8,7 +8,7 @@ use textback_shared::Problem;
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::services::provider_webhooks::{self, InboundSms};
+use crate::services::provider_webhooks::{self, InboundSms, StatusReport};
 use crate::sms::signature::is_valid_twilio_signature;
 use crate::{db, nul_text};
 
@@ -41,6 +41,17 @@ pub struct TwilioStatusCallback {
     #[schema(example = "delivered")]
     message_status: String,
     error_code: Option<String>,
+}
+
+/// The status callback URL's query, as the dispatcher wrote it.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatusCallbackQuery {
+    /// Our id of the text the report is about. The dispatcher puts it in each text's callback
+    /// URL, because a report can arrive before the send's answer that tells us Twilio's
+    /// `MessageSid`. Without it (older texts, the number's own callback) the `MessageSid` finds
+    /// the text.
+    message: Option<i64>,
 }
 
 const EMPTY_TWIML: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Response></Response>"#;
@@ -88,6 +99,7 @@ pub async fn twilio_inbound_sms(
 /// A sent text's delivery status changed. Out-of-order reports never move a message back.
 #[utoipa::path(
     tag = "webhooks",
+    params(StatusCallbackQuery),
     request_body(content = TwilioStatusCallback, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 204, description = "Recorded (or ignored as older news)"),
@@ -101,14 +113,20 @@ pub async fn twilio_status_callback(
     body: Bytes,
 ) -> AppResult<HttpResponse> {
     let params = verified_params(&state, &req, &body)?;
-    let sid = required(&params, "MessageSid")?;
-    let status = param(&params, "MessageStatus")
-        .or_else(|| param(&params, "SmsStatus"))
-        .unwrap_or_default();
-    let error_code = param(&params, "ErrorCode").and_then(|c| c.parse().ok());
+    // Read only once the signature, which covers the query, checks out.
+    let query: StatusCallbackQuery = serde_urlencoded::from_str(req.query_string())
+        .map_err(|_| AppError::invalid("message", "must be a message id"))?;
+    let report = StatusReport {
+        message_id: query.message,
+        provider_sid: required(&params, "MessageSid")?,
+        status: param(&params, "MessageStatus")
+            .or_else(|| param(&params, "SmsStatus"))
+            .unwrap_or_default(),
+        error_code: param(&params, "ErrorCode").and_then(|c| c.parse().ok()),
+    };
     let live = state.live.clone();
     let outcome = db::run(&state.pool, move |conn| {
-        provider_webhooks::record_status(conn, &live, &sid, &status, error_code)
+        provider_webhooks::record_status(conn, &live, &report)
     })
     .await?;
     tracing::info!(?outcome, "delivery status");

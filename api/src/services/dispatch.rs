@@ -348,7 +348,12 @@ fn prepare(
                                     .clone()
                                     .unwrap_or_default(),
                                 body: text.body,
-                                status_callback_url: Some(context.status_callback_url.clone()),
+                                // Our id in the (signed) URL lets a report that arrives before
+                                // the send's answer, with the sid, find the text.
+                                status_callback_url: Some(format!(
+                                    "{}?message={}",
+                                    context.status_callback_url, text.message_id
+                                )),
                             },
                         });
                     }
@@ -601,6 +606,7 @@ fn record(
     let mut recorded = Recorded::default();
     let mut sent = Vec::new();
     let mut accepted_texts = Vec::new();
+    let mut threads = HashMap::new();
     for (text, result) in results {
         let status = |status: &str| {
             Notice::new(
@@ -614,7 +620,7 @@ fn record(
         };
         match result {
             Ok(accepted) => {
-                recorded.notices.push(status(&accepted.status));
+                threads.insert(text.message_id, (text.store_id, text.thread_id));
                 sent.push(text.outbox_id);
                 accepted_texts.push((text.message_id, accepted));
             }
@@ -686,7 +692,19 @@ fn record(
             error_code: a.error_code,
         })
         .collect();
-    db::messages::record_sent_many(conn, &accepted, now)?;
+    // The status recorded, which a delivery report that came first may have set.
+    for row in db::messages::record_sent_many(conn, &accepted, now)? {
+        if let Some(&(store_id, thread_id)) = threads.get(&row.id) {
+            recorded.notices.push(Notice::new(
+                store_id,
+                LiveEvent::MessageStatus {
+                    thread_id,
+                    message_id: row.id,
+                    status: row.status,
+                },
+            ));
+        }
+    }
     outbox::finish_many(conn, &sent, outbox::SENT, now)?;
     recorded.sent = sent.len();
     Ok(recorded)
@@ -760,21 +778,22 @@ async fn reconcile(state: &AppState, worker: &str, now: NaiveDateTime) -> AppRes
             for (row, found) in findings {
                 match found {
                     Ok(Some((message_id, thread_id, accepted))) => {
-                        notices.push(Notice::new(
-                            row.store_id,
-                            LiveEvent::MessageStatus {
-                                thread_id,
-                                message_id,
-                                status: accepted.status.clone(),
-                            },
-                        ));
                         let found = db::messages::Accepted {
                             message_id,
                             provider_sid: &accepted.provider_sid,
                             status: &accepted.status,
                             error_code: accepted.error_code,
                         };
-                        db::messages::record_sent_many(conn, &[found], now)?;
+                        for recorded in db::messages::record_sent_many(conn, &[found], now)? {
+                            notices.push(Notice::new(
+                                row.store_id,
+                                LiveEvent::MessageStatus {
+                                    thread_id,
+                                    message_id,
+                                    status: recorded.status,
+                                },
+                            ));
+                        }
                         outbox::finish(conn, row.id, outbox::SENT, None, now)?;
                     }
                     // Not at the provider: it never went out, so it may be sent now.

@@ -37,6 +37,9 @@ const QUOTED_CHARS: usize = 160;
 /// A customer's text, stored, with what answering it needs.
 pub struct Reply<'a> {
     pub number: &'a PhoneNumberRow,
+    /// Read under a lock (`db::contacts::lock`) in this transaction: of two STOPs (or STARTs)
+    /// delivered at once, only the first changes the state and confirms (CTIA: one
+    /// confirmation).
     pub contact: &'a ContactRow,
     pub thread_id: i64,
     pub body: &'a str,
