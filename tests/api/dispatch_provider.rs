@@ -23,6 +23,7 @@ use crate::dispatch::{abandon, checkout, outbox_rows, post};
 on_both_backends!(
     a_carrier_unsubscribe_records_the_opt_out,
     rate_limits_are_retried_until_the_attempts_run_out,
+    a_retried_reminder_does_not_count_against_its_own_daily_limit,
     a_provider_failing_for_a_while_gets_the_text_exactly_once,
     one_number_sends_one_text_a_second,
     a_delivery_report_before_the_sends_answer_is_kept,
@@ -183,6 +184,48 @@ async fn rate_limits_are_retried_until_the_attempts_run_out(backend: Backend) {
     let (status, reason) = outbox_rows(&app)[0].clone();
     assert_eq!(status, "failed");
     assert!(reason.unwrap().contains("rate limited"));
+}
+
+/// Twilio busy once (429), then taking texts.
+struct BusyOnce {
+    seen: Arc<AtomicUsize>,
+}
+
+impl Respond for BusyOnce {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        match self.seen.fetch_add(1, Ordering::SeqCst) {
+            0 => ResponseTemplate::new(429)
+                .set_body_json(json!({"code": 20429, "message": "Too Many Requests"})),
+            n => ResponseTemplate::new(201).set_body_json(
+                json!({"sid": format!("SM{n:032x}"), "status": "queued", "num_segments": "1"}),
+            ),
+        }
+    }
+}
+
+/// A store allowing one marketing text a day: the reminder's first attempt, refused by a
+/// busy Twilio, left a text row behind; its retry is that same text, not a second one.
+async fn a_retried_reminder_does_not_count_against_its_own_daily_limit(backend: Backend) {
+    let seen = Arc::new(AtomicUsize::new(0));
+    let (app, owner) = app_with_send_answer(backend, BusyOnce { seen: seen.clone() }).await;
+    let limited = app
+        .request(reqwest::Method::PATCH, "/api/v1/store", Some(&owner.token))
+        .json(&json!({"marketing_per_day": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limited.status(), reqwest::StatusCode::OK);
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", at(16)),
+    )
+    .await;
+    abandon(&app, at(17));
+    assert_eq!(pass(&app, at(18)).await.retrying, 1);
+    let retried = pass(&app, at(18) + Duration::minutes(30)).await;
+    assert_eq!(retried.sent, 1, "{retried:?} {:?}", outbox_rows(&app));
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
 }
 
 /// Twilio having a bad while: a 500, then a 429, then it takes the text but answers only

@@ -163,19 +163,19 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<MessageRow>>
 }
 
 /// When each of these contacts' marketing texts since `since` were created (sent or on
-/// their way): (contact_id, created_at).
+/// their way): (contact_id, message id, created_at).
 pub fn marketing_since(
     conn: &mut DbConn,
     contact_ids: &[i64],
     since: NaiveDateTime,
-) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
+) -> QueryResult<Vec<(i64, i64, NaiveDateTime)>> {
     messages::table
         .filter(messages::contact_id.eq_any(contact_ids))
         .filter(messages::marketing.eq(true))
         .filter(messages::created_at.gt(since))
         .filter(messages::status.ne_all([STATUS_CANCELLED, "failed"]))
         .order(messages::created_at)
-        .select((messages::contact_id, messages::created_at))
+        .select((messages::contact_id, messages::id, messages::created_at))
         .load(conn)
 }
 

@@ -193,7 +193,8 @@ struct Loaded {
     carts: HashMap<i64, db::carts::CartRow>,
     orders: HashMap<i64, db::orders::OrderRow>,
     regions: HashMap<i64, String>,
-    marketing_sent: HashMap<i64, Vec<NaiveDateTime>>,
+    /// Each contact's marketing texts of the last day: (message id, created at).
+    marketing_sent: HashMap<i64, Vec<(i64, NaiveDateTime)>>,
     messages: HashMap<i64, db::messages::MessageRow>,
     /// Thread id by contact, filled in as threads are created.
     threads: HashMap<i64, i64>,
@@ -219,10 +220,13 @@ fn load(conn: &mut DbConn, rows: &[OutboxRow], now: NaiveDateTime) -> AppResult<
             regions.entry(contact).or_insert(region);
         }
     }
-    let mut marketing_sent: HashMap<i64, Vec<NaiveDateTime>> = HashMap::new();
+    let mut marketing_sent: HashMap<i64, Vec<(i64, NaiveDateTime)>> = HashMap::new();
     let day_ago = now - Duration::hours(24);
-    for (contact, at) in db::messages::marketing_since(conn, &contact_ids, day_ago)? {
-        marketing_sent.entry(contact).or_default().push(at);
+    for (contact, message, at) in db::messages::marketing_since(conn, &contact_ids, day_ago)? {
+        marketing_sent
+            .entry(contact)
+            .or_default()
+            .push((message, at));
     }
     Ok(Loaded {
         contacts: by_id(db::contacts::find_many(conn, &contact_ids)?, |c| c.id),
@@ -332,7 +336,7 @@ fn prepare(
                                 .marketing_sent
                                 .entry(row.contact_id)
                                 .or_default()
-                                .push(now);
+                                .push((text.message_id, now));
                         }
                         outgoing.push(Outgoing {
                             outbox_id: row.id,
@@ -390,10 +394,15 @@ fn check(loaded: &Loaded, row: &OutboxRow, now: NaiveDateTime) -> Decision {
             .get(&id)
             .is_some_and(|cart| cart.status == db::carts::ABANDONED)
     });
-    let sent = loaded
+    // A retry's own text (from its first attempt) does not count against itself.
+    let sent: Vec<NaiveDateTime> = loaded
         .marketing_sent
         .get(&row.contact_id)
-        .map_or(&[][..], Vec::as_slice);
+        .into_iter()
+        .flatten()
+        .filter(|(message_id, _)| Some(*message_id) != row.message_id)
+        .map(|(_, at)| *at)
+        .collect();
     compliance::decide(&Facts {
         now,
         purpose: Purpose::of(&row.purpose),
@@ -410,7 +419,7 @@ fn check(loaded: &Loaded, row: &OutboxRow, now: NaiveDateTime) -> Decision {
         shipping_region: loaded.regions.get(&row.contact_id).map(String::as_str),
         store_hours,
         marketing_per_day: store.map_or(2, |s| u32::try_from(s.marketing_per_day).unwrap_or(2)),
-        marketing_sent: sent,
+        marketing_sent: &sent,
     })
 }
 
