@@ -742,6 +742,17 @@ async fn stats_count_a_campaign_larger_than_one_statement_can_bind(app: TestApp)
         format!("({})", any.join(" OR "))
     };
     let texts = "FROM messages m JOIN contacts c ON c.id = m.contact_id";
+    let replies_at = |at: &str, endings: &[&str]| {
+        format!(
+            "INSERT INTO messages (store_id, thread_id, contact_id, direction, kind, body, status, \
+             segments, from_number, to_number, created_at, updated_at, marketing) \
+             SELECT t.store_id, t.id, t.contact_id, 'inbound', 'customer', 'Thanks', 'received', \
+             1, c.phone, '+16285550100', '{at}', '{at}', FALSE \
+             FROM threads t JOIN contacts c ON c.id = t.contact_id \
+             AND c.store_id = t.store_id WHERE {seeded} AND {}",
+            ending(endings)
+        )
+    };
     for sql in [
         format!(
             "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 32999) \
@@ -772,42 +783,10 @@ async fn stats_count_a_campaign_larger_than_one_statement_can_bind(app: TestApp)
              TRUE, {sent} FROM threads t JOIN contacts c ON c.id = t.contact_id \
              AND c.store_id = t.store_id WHERE {seeded}"
         ),
-        format!(
-            "INSERT INTO messages (store_id, thread_id, contact_id, direction, kind, body, status, \
-             segments, from_number, to_number, created_at, updated_at, marketing) \
-             SELECT t.store_id, t.id, t.contact_id, 'inbound', 'customer', 'Thanks', 'received', \
-             1, c.phone, '+16285550100', '2026-06-01 12:10:00', '2026-06-01 12:10:00', FALSE \
-             FROM threads t JOIN contacts c ON c.id = t.contact_id \
-             AND c.store_id = t.store_id WHERE {seeded} AND {}",
-            ending(&["000", "500"])
-        ),
-        format!(
-            "INSERT INTO messages (store_id, thread_id, contact_id, direction, kind, body, status, \
-             segments, from_number, to_number, created_at, updated_at, marketing) \
-             SELECT t.store_id, t.id, t.contact_id, 'inbound', 'customer', 'Thanks', 'received', \
-             1, c.phone, '+16285550100', '2026-06-02 12:00:00', '2026-06-02 12:00:00', FALSE \
-             FROM threads t JOIN contacts c ON c.id = t.contact_id \
-             AND c.store_id = t.store_id WHERE {seeded} AND {}",
-            ending(&["125"])
-        ),
-        format!(
-            "INSERT INTO messages (store_id, thread_id, contact_id, direction, kind, body, status, \
-             segments, from_number, to_number, created_at, updated_at, marketing) \
-             SELECT t.store_id, t.id, t.contact_id, 'inbound', 'customer', 'Thanks', 'received', \
-             1, c.phone, '+16285550100', '2026-06-01 11:59:00', '2026-06-01 11:59:00', FALSE \
-             FROM threads t JOIN contacts c ON c.id = t.contact_id \
-             AND c.store_id = t.store_id WHERE {seeded} AND {}",
-            ending(&["375"])
-        ),
-        format!(
-            "INSERT INTO messages (store_id, thread_id, contact_id, direction, kind, body, status, \
-             segments, from_number, to_number, created_at, updated_at, marketing) \
-             SELECT t.store_id, t.id, t.contact_id, 'inbound', 'customer', 'Thanks', 'received', \
-             1, c.phone, '+16285550100', '2026-06-02 12:00:01', '2026-06-02 12:00:01', FALSE \
-             FROM threads t JOIN contacts c ON c.id = t.contact_id \
-             AND c.store_id = t.store_id WHERE {seeded} AND {}",
-            ending(&["625"])
-        ),
+        replies_at("2026-06-01 12:10:00", &["000", "500"]),
+        replies_at("2026-06-02 12:00:00", &["125"]),
+        replies_at("2026-06-01 11:59:00", &["375"]),
+        replies_at("2026-06-02 12:00:01", &["625"]),
         format!(
             "INSERT INTO short_links (code, store_id, message_id, target_url, clicks, \
              first_clicked_at, last_clicked_at, created_at) SELECT 'seed' || CAST(m.id AS TEXT), \

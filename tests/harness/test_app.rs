@@ -50,29 +50,19 @@ pub struct Session {
 impl TestApp {
     /// The app on the simulator provider.
     pub async fn spawn(backend: Backend) -> Self {
-        let simulator = Arc::new(Simulator::new());
-        let mut app = Self::spawn_with(
-            backend,
-            SmsSettings::Simulator,
-            simulator.clone(),
-            Sizing::Test,
-        )
-        .await;
-        app.simulator = Some(simulator);
-        app
+        Self::spawn_on_simulator(backend, Sizing::Test).await
     }
 
     /// The app on the simulator provider, with the pool and HTTP workers of `textback serve`
     /// (for benchmarks: the tests' small sizing would understate what the server does).
     pub async fn spawn_as_served(backend: Backend) -> Self {
+        Self::spawn_on_simulator(backend, Sizing::Served).await
+    }
+
+    async fn spawn_on_simulator(backend: Backend, sizing: Sizing) -> Self {
         let simulator = Arc::new(Simulator::new());
-        let mut app = Self::spawn_with(
-            backend,
-            SmsSettings::Simulator,
-            simulator.clone(),
-            Sizing::Served,
-        )
-        .await;
+        let mut app =
+            Self::spawn_with(backend, SmsSettings::Simulator, simulator.clone(), sizing).await;
         app.simulator = Some(simulator);
         app
     }
