@@ -226,6 +226,7 @@ pub struct EventRequest {
     pub id: String,
     #[serde(rename = "type")]
     pub event_type: EventType,
+    /// When it happened, with its offset: not before 1970, nor more than a day ahead.
     pub occurred_at: DateTime<Utc>,
     pub customer: Option<CustomerInput>,
     pub cart: Option<CartInput>,

@@ -123,7 +123,14 @@ async fn invalid_events_are_refused_and_store_nothing(app: TestApp) {
     let bad_total = checkout("evt-5", "cart-1", 0, "12.345");
     let mut no_cart = checkout("evt-6", "cart-1", 0, "1.00");
     no_cart["cart"] = Value::Null;
+    // The calendar's last second, and a clock two days fast.
+    let mut at_the_end_of_time = checkout("evt-7", "cart-1", 0, "1.00");
+    at_the_end_of_time["occurred_at"] = json!("+262142-12-31T23:59:59Z");
+    let mut from_the_future = checkout("evt-8", "cart-1", 0, "1.00");
+    from_the_future["occurred_at"] = json!((Utc::now() + Duration::days(2)).to_rfc3339());
     let cases = [
+        (at_the_end_of_time, "occurred_at"),
+        (from_the_future, "occurred_at"),
         (bad_type, "body"),
         (no_id, "id"),
         (bad_phone, "customer.phone"),
@@ -358,7 +365,10 @@ async fn batches_report_each_event(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
     let mut invalid = checkout("b3", "cart-3", 0, "1.00");
     invalid["cart"]["currency"] = json!("usd");
-    let events = json!({"events": [checkout("b1", "cart-1", 0, "1.00"), checkout("b1", "cart-1", 0, "1.00"), invalid, {"type": "nope"}]});
+    // Once, such an event overflowed the date arithmetic of the whole commit it was in.
+    let mut end_of_time = checkout("b4", "cart-4", 0, "1.00");
+    end_of_time["occurred_at"] = json!("+262142-12-31T23:59:59Z");
+    let events = json!({"events": [checkout("b1", "cart-1", 0, "1.00"), checkout("b1", "cart-1", 0, "1.00"), invalid, {"type": "nope"}, end_of_time]});
     let response = app
         .post("/api/v1/events/batch", Some(&owner.token), &events)
         .await;
@@ -370,7 +380,11 @@ async fn batches_report_each_event(app: TestApp) {
         .iter()
         .map(|r| r["status"].as_str().unwrap())
         .collect();
-    assert_eq!(statuses, ["accepted", "duplicate", "rejected", "rejected"]);
+    assert_eq!(
+        statuses,
+        ["accepted", "duplicate", "rejected", "rejected", "rejected"]
+    );
+    assert_eq!(results["results"][4]["errors"][0]["field"], "occurred_at");
     assert_eq!(results["results"][2]["errors"][0]["field"], "cart.currency");
 
     let too_many = json!({"events": vec![checkout("x", "c", 0, "1.00"); 501]});

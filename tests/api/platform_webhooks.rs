@@ -9,6 +9,7 @@ use sha2::Sha256;
 use textback_tests::{Session, TestApp, fixtures, on_both_databases, problem};
 
 on_both_databases!(
+    only_a_key_that_may_post_events_may_set_a_platforms_secret,
     shopify_deliveries_are_verified_routed_and_deduplicated,
     shopify_checkout_then_order_recovers_the_cart,
     a_nul_in_what_a_customer_typed_does_not_lose_the_order,
@@ -50,6 +51,25 @@ pub(crate) async fn save_secret(app: &TestApp, owner: &Session, platform: &str) 
     let url = saved["webhook_url"].as_str().unwrap().to_owned();
     assert!(url.ends_with(&format!("/webhooks/{platform}/{}", owner.store_id)));
     url
+}
+
+/// The secret signs the platform's webhooks, which post events: a key that may only change
+/// the store's settings must not be able to replace it (and so post events itself).
+async fn only_a_key_that_may_post_events_may_set_a_platforms_secret(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let save = |key: String| {
+        app.request(
+            reqwest::Method::PUT,
+            "/api/v1/integrations/woocommerce",
+            Some(&key),
+        )
+        .json(&json!({"secret": "a-secret-of-someone-else"}))
+        .send()
+    };
+    let (_, write_only) = app.create_key(&owner, &["read", "write"]).await;
+    textback_tests::problem(save(write_only).await.unwrap(), 403).await;
+    let (_, events) = app.create_key(&owner, &["events"]).await;
+    assert_eq!(save(events).await.unwrap().status(), StatusCode::OK);
 }
 
 async fn deliver_shopify(

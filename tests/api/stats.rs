@@ -190,6 +190,17 @@ async fn periods_are_checked_and_other_stores_see_nothing(app: TestApp) {
         .get("/api/v1/stats?from=2020-01-01&to=2026-06-01", &rival.token)
         .await;
     problem(too_long, 422).await;
+    for (query, field) in [
+        ("?to=-262143-01-01", "to"),
+        ("?from=-262143-01-01&to=-262143-01-05", "to"),
+        ("?from=%2B262142-12-01&to=%2B262142-12-31", "to"),
+        ("?from=1969-12-31&to=1970-01-05", "from"),
+    ] {
+        let edge = app
+            .get(&format!("/api/v1/stats{query}"), &rival.token)
+            .await;
+        assert_eq!(problem(edge, 422).await.errors[0].field, field, "{query}");
+    }
     let not_a_date = app.get("/api/v1/stats?from=yesterday", &rival.token).await;
     assert!(not_a_date.status().is_client_error());
     let hourly = app

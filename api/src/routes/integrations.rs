@@ -10,7 +10,8 @@ use crate::error::{AppError, AppResult};
 pub const PLATFORMS: [&str; 2] = ["shopify", "woocommerce"];
 
 /// Save a platform's webhook signing secret. Then point the platform's webhooks at the
-/// returned `webhook_url`; deliveries with a wrong signature are refused.
+/// returned `webhook_url`; deliveries with a wrong signature are refused. An API key needs the
+/// `events` scope: whoever holds the secret can post events.
 #[utoipa::path(
     tag = "integrations",
     params(("platform" = String, Path, description = "`shopify` or `woocommerce`")),
@@ -20,7 +21,7 @@ pub const PLATFORMS: [&str; 2] = ["shopify", "woocommerce"];
 #[put("/integrations/{platform}")]
 pub async fn save_integration(
     state: Data<AppState>,
-    caller: Caller<scope::Write>,
+    caller: Caller<scope::Events>,
     platform: Path<String>,
     body: Json<IntegrationSecretRequest>,
 ) -> AppResult<Json<IntegrationDto>> {

@@ -23,6 +23,8 @@ pub use writer::IngestWriter;
 const NOTIFY_WITHIN: Duration = Duration::hours(24);
 const MAX_ID_LEN: usize = 200;
 const MAX_URL_LEN: usize = 2048;
+/// How far ahead of our clock an event's time may be.
+const MAX_CLOCK_AHEAD: Duration = Duration::days(1);
 
 /// Where an event came from; part of its identity (`api` ids and Shopify ids never collide).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,10 +194,21 @@ pub fn judge(source: Source, event: EventRequest, raw: String) -> Judged {
 /// `validate`, and no NUL character anywhere in the event as sent (`raw`, its JSON text).
 /// Refused here, not by PostgreSQL (whose text cannot hold one): the writer applies many
 /// requests' events in one transaction, which one such event would fail for all of them.
+/// Also refused here: an `occurred_at` before 1970 or more than a day ahead of our clock. A
+/// platform's clock may be off by minutes, not days; a time from the future would hold off
+/// the cart's abandonment and make the customer's real later events `stale`, and one at the
+/// edge of the calendar would overflow the date arithmetic of the whole group it is in.
 pub fn validate_as_sent(event: &EventRequest, raw: &str) -> Vec<FieldError> {
     let mut errors = validate(event);
     if crate::nul_text::in_json(raw.as_bytes()) {
         errors.push(FieldError::new("event", crate::error::NUL_MESSAGE));
+    }
+    let latest = chrono::Utc::now() + MAX_CLOCK_AHEAD;
+    if event.occurred_at < chrono::DateTime::UNIX_EPOCH || event.occurred_at > latest {
+        errors.push(FieldError::new(
+            "occurred_at",
+            "Give the time the event happened: not before 1970, nor more than a day ahead.",
+        ));
     }
     errors
 }

@@ -201,8 +201,19 @@ pub fn report(
 }
 
 fn period(query: &StatsQuery, today: NaiveDate) -> AppResult<(NaiveDate, NaiveDate)> {
-    let to = query.to.unwrap_or(today);
-    let from = query.from.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
+    // Dates at the calendar's edges would overflow the arithmetic of periods and buckets.
+    let in_calendar = |field: &str, date: NaiveDate| {
+        if (1970..=9999).contains(&date.year()) {
+            Ok(date)
+        } else {
+            Err(AppError::invalid(field, "Give a date from 1970 to 9999."))
+        }
+    };
+    let to = in_calendar("to", query.to.unwrap_or(today))?;
+    let from = match query.from {
+        Some(from) => in_calendar("from", from)?,
+        None => to - Duration::days(DEFAULT_DAYS - 1),
+    };
     if from > to {
         return Err(AppError::invalid("from", "`from` must not be after `to`."));
     }
