@@ -52,6 +52,18 @@ fn text_at(value: Option<&Value>, key: &str) -> Option<String> {
     text(value?.get(key))
 }
 
+/// An address's state or province (`address[region]`), only when its country
+/// (`address[country]`) is the US or Canada: quiet hours read it without its country, and
+/// other countries' codes collide with ours (Mexico's "NL", Nuevo León, is Newfoundland and
+/// Labrador's code).
+fn us_or_ca_region(address: Option<&Value>, country: &str, region: &str) -> Option<String> {
+    let country = text_at(address, country)?.to_ascii_uppercase();
+    if country != "US" && country != "CA" {
+        return None;
+    }
+    text_at(address, region)
+}
+
 /// An object member, `None` when absent or not an object (platforms send `null` for empty
 /// addresses).
 fn object(value: Option<&Value>) -> Option<&Value> {

@@ -42,6 +42,13 @@ async fn text_in(app: &TestApp, sid: &str, body: &str, extra: &[(&str, &str)]) {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
+/// A store with a two-step cart flow, and `CUSTOMER` known to it by a checkout.
+async fn store_with_customer(app: &TestApp) -> Session {
+    let (owner, _) = store_with_flow(app, [60, 1440]).await;
+    post(app, &owner, &checkout("e1", "cart-1", CUSTOMER, utc(16, 0))).await;
+    owner
+}
+
 async fn contact(app: &TestApp, owner: &Session) -> Value {
     let list: Value = app
         .get("/api/v1/contacts", &owner.token)
@@ -62,13 +69,7 @@ fn sent_bodies(app: &TestApp) -> Vec<String> {
 }
 
 async fn a_texted_stop_opts_out_cancels_reminders_and_confirms_once(app: TestApp) {
-    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
-    post(
-        &app,
-        &owner,
-        &checkout("e1", "cart-1", CUSTOMER, utc(16, 0)),
-    )
-    .await;
+    let owner = store_with_customer(&app).await;
     abandon(&app, utc(17, 0));
 
     text_in(
@@ -141,13 +142,7 @@ async fn a_texted_stop_opts_out_cancels_reminders_and_confirms_once(app: TestApp
 /// A customer who sends STOP twice in a row may have both texts delivered at once: one
 /// opt-out, one audit row and one confirmation (CTIA), and the same for START.
 async fn two_stops_or_starts_delivered_at_once_confirm_once(app: TestApp) {
-    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
-    post(
-        &app,
-        &owner,
-        &checkout("e1", "cart-1", CUSTOMER, utc(16, 0)),
-    )
-    .await;
+    let owner = store_with_customer(&app).await;
     const ROUNDS: usize = 5;
     for round in 0..ROUNDS {
         for (word, n) in [("STOP", 0), ("START", 1)] {
@@ -185,13 +180,7 @@ async fn two_stops_or_starts_delivered_at_once_confirm_once(app: TestApp) {
 }
 
 async fn help_is_answered_once_a_day_and_ordinary_texts_are_left_alone(app: TestApp) {
-    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
-    post(
-        &app,
-        &owner,
-        &checkout("e1", "cart-1", CUSTOMER, utc(16, 0)),
-    )
-    .await;
+    let owner = store_with_customer(&app).await;
     text_in(&app, "SM00000000000000000000000000000011", "HELP", &[]).await;
     text_in(&app, "SM00000000000000000000000000000012", "help", &[]).await;
     text_in(
@@ -224,13 +213,7 @@ async fn help_is_answered_once_a_day_and_ordinary_texts_are_left_alone(app: Test
 }
 
 async fn twilios_own_opt_out_handling_is_followed(app: TestApp) {
-    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
-    post(
-        &app,
-        &owner,
-        &checkout("e1", "cart-1", CUSTOMER, utc(16, 0)),
-    )
-    .await;
+    let owner = store_with_customer(&app).await;
     // Twilio handled a keyword we might not have recognised; its word counts.
     text_in(
         &app,
@@ -245,13 +228,7 @@ async fn twilios_own_opt_out_handling_is_followed(app: TestApp) {
 /// A NUL cannot be stored by PostgreSQL: the text is kept without it, so the customer's STOP
 /// counts on both databases instead of being refused.
 async fn a_stop_with_a_nul_character_still_opts_out(app: TestApp) {
-    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
-    post(
-        &app,
-        &owner,
-        &checkout("e1", "cart-1", CUSTOMER, utc(16, 0)),
-    )
-    .await;
+    let owner = store_with_customer(&app).await;
     text_in(&app, "SM00000000000000000000000000000009", "STOP\0", &[]).await;
     let customer = contact(&app, &owner).await;
     assert!(

@@ -19,11 +19,20 @@ on_both_databases!(
 const CUSTOMER: &str = "+12125550123";
 
 fn inbound<'a>(sid: &'a str, to: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
+    inbound_from(CUSTOMER, sid, to, body)
+}
+
+fn inbound_from<'a>(
+    from: &'a str,
+    sid: &'a str,
+    to: &'a str,
+    body: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("MessageSid", sid),
         ("SmsMessageSid", sid),
         ("AccountSid", "AC00000000000000000000000000000000"),
-        ("From", CUSTOMER),
+        ("From", from),
         ("To", to),
         ("Body", body),
         ("NumMedia", "0"),
@@ -97,30 +106,12 @@ async fn texts_arriving_at_once_are_each_stored_once(app: TestApp) {
     const ROUNDS: usize = 10;
     for round in 0..ROUNDS {
         let from = format!("+1212555{:04}", 100 + round);
-        let text = |sid: String| {
-            let mut params = inbound("", to, "Is this in stock?");
-            params.retain(|(name, _)| !["MessageSid", "SmsMessageSid", "From"].contains(name));
-            let mut params: Vec<(String, String)> = params
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect();
-            params.extend([
-                ("MessageSid".into(), sid.clone()),
-                ("SmsMessageSid".into(), sid),
-                ("From".into(), from.clone()),
-            ]);
-            params
-        };
-        let first = text(format!("SM{round:032}"));
-        let second = text(format!("SM{:032}", round + 1000));
-        let deliveries = [&first, &second, &first].map(|params| {
-            let borrowed: Vec<(&str, &str)> = params
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
+        let (first, second) = (format!("SM{round:032}"), format!("SM{:032}", round + 1000));
+        let deliveries = [&first, &second, &first].map(|sid| {
+            let params = inbound_from(&from, sid, to, "Is this in stock?");
             let app = &app;
             async move {
-                app.post_twilio_webhook("/webhooks/twilio/sms", &borrowed, None)
+                app.post_twilio_webhook("/webhooks/twilio/sms", &params, None)
                     .await
                     .status()
             }

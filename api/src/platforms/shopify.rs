@@ -12,7 +12,9 @@ use textback_shared::events::{
     LineItem, OrderInput,
 };
 
-use super::{Mapped, money, non_empty, object, pick_phone, quantity, rfc3339, text, text_at};
+use super::{
+    Mapped, money, non_empty, object, pick_phone, quantity, rfc3339, text, text_at, us_or_ca_region,
+};
 
 /// `hmac_header` is `X-Shopify-Hmac-Sha256`: base64(HMAC-SHA256(secret, raw body)). The raw
 /// bytes as received: re-serialized JSON does not match.
@@ -133,7 +135,11 @@ fn order(id: String, p: &Value, event_type: EventType) -> Result<EventRequest, S
         line_items: line_items(p),
         total: Some(total),
         currency: Some(currency),
-        shipping_region: us_or_ca_region(object(p.get("shipping_address"))),
+        shipping_region: us_or_ca_region(
+            object(p.get("shipping_address")),
+            "country_code",
+            "province_code",
+        ),
         tracking_number: tracking.number,
         tracking_url: tracking.url,
         carrier: tracking.company,
@@ -182,7 +188,7 @@ fn fulfillment(id: String, p: &Value) -> Result<EventRequest, String> {
         line_items: Vec::new(),
         total: None,
         currency: None,
-        shipping_region: us_or_ca_region(destination),
+        shipping_region: us_or_ca_region(destination, "country_code", "province_code"),
         tracking_number: tracking.number,
         tracking_url: tracking.url,
         carrier: tracking.company,
@@ -307,17 +313,6 @@ fn consent(p: &Value, customer: Option<&Value>) -> Option<ConsentInput> {
         }
         other => other,
     }
-}
-
-/// An address's `province_code`, only for a US or Canadian address: quiet hours read it as a
-/// state or province without its country, and other countries' codes collide with them
-/// (Mexico's "NL", Nuevo León, is Newfoundland and Labrador's code).
-fn us_or_ca_region(address: Option<&Value>) -> Option<String> {
-    let country = text_at(address, "country_code")?.to_ascii_uppercase();
-    if country != "US" && country != "CA" {
-        return None;
-    }
-    text_at(address, "province_code")
 }
 
 fn currency(p: &Value) -> Option<String> {

@@ -5,7 +5,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
 use textback_shared::events::{CustomerInput, EventRequest, EventType, LineItem, OrderInput};
 
-use super::{Mapped, money, non_empty, object, pick_phone, quantity, text, text_at};
+use super::{
+    Mapped, money, non_empty, object, pick_phone, quantity, text, text_at, us_or_ca_region,
+};
 
 /// `signature_header` is `X-WC-Webhook-Signature`: base64(HMAC-SHA256(secret, raw body)).
 ///
@@ -95,7 +97,7 @@ fn order_event(id: String, event_type: EventType, p: &Value) -> Result<EventRequ
         line_items: line_items(p),
         total: Some(total),
         currency: Some(currency),
-        shipping_region: us_or_ca_region(shipping),
+        shipping_region: us_or_ca_region(shipping, "country", "state"),
         tracking_number: tracking.number,
         tracking_url: tracking.url,
         carrier: tracking.carrier,
@@ -131,17 +133,6 @@ fn order_event(id: String, event_type: EventType, p: &Value) -> Result<EventRequ
         cart: None,
         order: Some(order),
     })
-}
-
-/// An address's `state`, only for a US or Canadian address: quiet hours read it as a state or
-/// province without its country, and other countries' codes collide with them (Mexico's
-/// "NL", Nuevo León, is Newfoundland and Labrador's code).
-fn us_or_ca_region(address: Option<&Value>) -> Option<String> {
-    let country = text_at(address, "country")?.to_ascii_uppercase();
-    if country != "US" && country != "CA" {
-        return None;
-    }
-    text_at(address, "state")
 }
 
 /// The REST API's `*_gmt` times: ISO 8601 without an offset, in UTC.

@@ -115,7 +115,7 @@ pub async fn twilio_status_callback(
     let params = verified_params(&state, &req, &body)?;
     // Read only once the signature, which covers the query, checks out.
     let query: StatusCallbackQuery = serde_urlencoded::from_str(req.query_string())
-        .map_err(|_| AppError::invalid("message", "must be a message id"))?;
+        .map_err(|_| AppError::invalid("message", "This is not one of our message ids."))?;
     let report = StatusReport {
         message_id: query.message,
         provider_sid: required(&params, "MessageSid")?,
