@@ -2,7 +2,8 @@
 //! at a time and in batches, against the ceiling of plain single-row inserts into the same
 //! database through the same pool. SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set.
 //! Beside them, the same single events refused by validation: what a request costs before
-//! anything is written, which no way of writing events can beat.
+//! anything is written, which no way of writing events can beat; and the batches again from
+//! as many stores as clients, since one store's events apply one writer at a time.
 //!
 //! A missed target is reported, not failed: this is a measurement. A request that is not
 //! answered as expected (2xx and accepted; 422 for the refused run) fails the run, since the
@@ -112,6 +113,20 @@ struct Report {
     refused: Rounds,
     single: Rounds,
     batch: Rounds,
+    /// The same batches, each client posting for a store of its own (as `CLIENTS` platforms).
+    batch_by_store: Rounds,
+}
+
+impl Report {
+    fn rounds(&self) -> [&Rounds; 5] {
+        [
+            &self.raw,
+            &self.refused,
+            &self.single,
+            &self.batch,
+            &self.batch_by_store,
+        ]
+    }
 }
 
 /// What every response of a run must be for the run to count.
@@ -135,9 +150,7 @@ async fn main() {
     for &backend in backends {
         let report = bench(backend).await;
         print_report(&report);
-        failed |= [&report.raw, &report.refused, &report.single, &report.batch]
-            .iter()
-            .any(|run| !run.errors.is_empty());
+        failed |= report.rounds().iter().any(|run| !run.errors.is_empty());
     }
     println!("\nTotal {:.1} s", started.elapsed().as_secs_f64());
     if failed {
@@ -174,28 +187,34 @@ fn print_setup(postgres: bool) {
     }
 }
 
-/// One fresh app per backend. The four runs are repeated `ROUNDS` times, interleaved, so a
+/// One fresh app per backend. The five runs are repeated `ROUNDS` times, interleaved, so a
 /// passing change in the machine's state (a run lasts a second or two) touches every row
 /// alike; each row reports its median round. Each HTTP run gets its own store, so every run
 /// creates the same contacts, carts and orders from scratch.
 async fn bench(backend: Backend) -> Report {
     let app = TestApp::spawn_as_served(backend).await;
     create_raw_table(&app);
-    let mut rounds: [Vec<Run>; 4] = Default::default();
+    let mut rounds: [Vec<Run>; 5] = Default::default();
     for round in 0..ROUNDS {
-        let email = |run: &str| format!("{run}-{round}@bench.example");
+        let run = |name: &str, stores: usize| Stores {
+            email: format!("{name}-{round}"),
+            count: stores,
+        };
         rounds[0].push(raw_inserts(&app).await);
-        rounds[1].push(post_events(&app, &email("refused"), Expect::Refused, 1).await);
-        rounds[2].push(post_events(&app, &email("single"), Expect::Accepted, 1).await);
-        rounds[3].push(post_events(&app, &email("batch"), Expect::Accepted, BATCH).await);
+        rounds[1].push(post_events(&app, run("refused", 1), Expect::Refused, 1).await);
+        rounds[2].push(post_events(&app, run("single", 1), Expect::Accepted, 1).await);
+        rounds[3].push(post_events(&app, run("batch", 1), Expect::Accepted, BATCH).await);
+        let by_store = run("batch-by-store", CLIENTS);
+        rounds[4].push(post_events(&app, by_store, Expect::Accepted, BATCH).await);
     }
-    let [raw, refused, single, batch] = rounds.map(Rounds::new);
+    let [raw, refused, single, batch, batch_by_store] = rounds.map(Rounds::new);
     Report {
         backend,
         raw,
         refused,
         single,
         batch,
+        batch_by_store,
     }
 }
 
@@ -253,15 +272,27 @@ fn events_of_client(k: usize, expect: Expect) -> Vec<Value> {
         .collect()
 }
 
-/// Posts every event, `per_request` to a request, from `CLIENTS` concurrent clients, as a
-/// new store's integration (an API key with the `events` scope, as platforms post).
-async fn post_events(app: &TestApp, email: &str, expect: Expect, per_request: usize) -> Run {
+/// The new stores a run posts to: client `k` posts for store `k % count`.
+struct Stores {
+    /// Unique to the run; each store's owner signs up with it.
+    email: String,
+    count: usize,
+}
+
+/// Posts every event, `per_request` to a request, from `CLIENTS` concurrent clients, as new
+/// stores' integrations (an API key with the `events` scope, as platforms post).
+async fn post_events(app: &TestApp, stores: Stores, expect: Expect, per_request: usize) -> Run {
     let path = match per_request {
         1 => "/api/v1/events",
         _ => "/api/v1/events/batch",
     };
-    let owner = app.signup(email).await;
-    let (_, key) = app.create_key(&owner, &["events"]).await;
+    let mut keys = Vec::new();
+    for store in 0..stores.count {
+        let owner = app
+            .signup(&format!("{}-{store}@bench.example", stores.email))
+            .await;
+        keys.push(app.create_key(&owner, &["events"]).await.1);
+    }
     // Bodies are serialized before the clock starts, as the raw inserts' payload is: the
     // run measures the server, not the client building JSON.
     let bodies: Vec<Vec<String>> = (0..CLIENTS)
@@ -278,8 +309,10 @@ async fn post_events(app: &TestApp, email: &str, expect: Expect, per_request: us
     let started = Instant::now();
     let clients: Vec<_> = bodies
         .into_iter()
-        .map(|bodies| {
-            let (http, url, key) = (app.http.clone(), app.url(path), key.clone());
+        .enumerate()
+        .map(|(k, bodies)| {
+            let key = keys[k % keys.len()].clone();
+            let (http, url) = (app.http.clone(), app.url(path));
             tokio::spawn(post_in_turn(http, url, key, bodies, per_request, expect))
         })
         .collect();
@@ -445,6 +478,11 @@ fn print_report(report: &Report) {
         &report.batch,
         versus(&report.batch, BATCH_TARGET, true),
     );
+    row(
+        &format!("  the same, {CLIENTS} stores"),
+        &report.batch_by_store,
+        versus(&report.batch_by_store, BATCH_TARGET, true),
+    );
     println!(
         "  per second, p50/p99: the median of {ROUNDS} rounds; p50/p99 per insert, per request, \
          per batch request"
@@ -453,7 +491,7 @@ fn print_report(report: &Report) {
         "  refused events: authenticated, read and validated, then refused for a missing id: \
          a request's cost before anything is written"
     );
-    let runs = [&report.raw, &report.refused, &report.single, &report.batch];
+    let runs = report.rounds();
     if runs.iter().any(|run| !run.errors.is_empty()) {
         println!("  rates count only what succeeded; first errors (TEST_LOG=1 logs their causes):");
     }
