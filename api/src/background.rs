@@ -1,5 +1,6 @@
-//! Periodic work the server does on its own: detecting abandoned carts, and retrying
-//! provider releases that failed. Each task is idempotent, so several servers may run them.
+//! Periodic work the server does on its own: detecting abandoned carts, rolling up results,
+//! forgetting idempotency keys after a day, and retrying provider releases that failed. Each
+//! task is idempotent, so several servers may run them.
 
 use std::future::Future;
 use std::time::Duration;
@@ -7,7 +8,7 @@ use std::time::Duration;
 use crate::app::AppState;
 use crate::db;
 use crate::error::AppResult;
-use crate::services::{ingest, numbers, stats};
+use crate::services::{idempotency, ingest, numbers, stats};
 
 pub fn spawn_all(state: &AppState) {
     every(
@@ -30,6 +31,16 @@ pub fn spawn_all(state: &AppState) {
         "results roll-up",
         state.clone(),
         |state| async move { db::run(&state.pool, |conn| stats::roll_up(conn, db::now())).await },
+    );
+    every(
+        Duration::from_secs(3600),
+        "idempotency keys expiry",
+        state.clone(),
+        |state| async move {
+            db::run(&state.pool, |conn| idempotency::expire(conn, db::now()))
+                .await
+                .map(drop)
+        },
     );
     every(
         Duration::from_secs(60),

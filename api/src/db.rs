@@ -10,6 +10,7 @@ pub mod canned_replies;
 pub mod carts;
 pub mod contacts;
 pub mod events;
+pub mod idempotency_keys;
 pub mod messages;
 pub mod orders;
 pub mod outbox;

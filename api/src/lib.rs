@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod idempotency_key;
 pub mod live;
 pub mod metrics;
 pub mod money;

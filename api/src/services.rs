@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod canned_replies;
 pub mod contacts;
 pub mod dispatch;
+pub mod idempotency;
 pub mod inbox;
 pub mod ingest;
 pub mod numbers;

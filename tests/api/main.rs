@@ -11,6 +11,7 @@ mod dispatch_kill;
 mod dispatch_provider;
 mod events;
 mod faults;
+mod idempotency;
 mod inbox;
 mod isolation;
 mod load;

@@ -53,6 +53,7 @@ async fn every_schema_column_exists(app: TestApp) {
         campaign_steps => rows::campaigns::StepRow,
         outbox => rows::outbox::OutboxRow,
         canned_replies => rows::canned_replies::CannedReplyRow,
+        idempotency_keys => rows::idempotency_keys::IdempotencyKeyRow,
         stats_rollup => (i32, Time),
         // Tables without a row struct: every column, by type.
         events => (i64, i64, String, String, String, Time, String, String, Time),

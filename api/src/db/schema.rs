@@ -349,6 +349,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        store_id -> BigInt,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(phone_numbers -> stores (store_id));
 diesel::joinable!(contacts -> stores (store_id));
 diesel::joinable!(threads -> contacts (contact_id));
@@ -374,5 +386,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     canned_replies,
     stats_hourly,
     stats_daily,
-    stats_rollup
+    stats_rollup,
+    idempotency_keys
 );

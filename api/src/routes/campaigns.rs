@@ -10,8 +10,9 @@ use crate::app::AppState;
 use crate::auth::{Caller, scope};
 use crate::db;
 use crate::error::AppResult;
+use crate::idempotency_key::{self, IdempotencyKey};
 use crate::pagination::IdPage;
-use crate::services::{campaign_stats, campaigns};
+use crate::services::{campaign_stats, campaigns, idempotency};
 
 /// The store's campaigns, newest first.
 #[utoipa::path(tag = "campaigns", params(PageQuery), responses((status = 200, description = "A page of campaigns", body = Page<CampaignDto>)))]
@@ -35,8 +36,11 @@ pub async fn list_campaigns(
 /// after abandonment and later than the one before; order notifications: one message, delay 0;
 /// `order_update` also names the order statuses it follows. Templates may use only the
 /// variables of the campaign's kind: an unknown variable or bad syntax is a 422 naming the step.
+/// With an `Idempotency-Key`, a retry within a day gets the first answer again
+/// (`Idempotent-Replayed: true`) and creates nothing more.
 #[utoipa::path(
     tag = "campaigns",
+    params(IdempotencyKey),
     request_body = CreateCampaignRequest,
     responses((status = 201, description = "Created as a draft", body = CampaignDto))
 )]
@@ -44,14 +48,18 @@ pub async fn list_campaigns(
 pub async fn create_campaign(
     state: Data<AppState>,
     caller: Caller<scope::Write>,
+    key: IdempotencyKey,
     body: Json<CreateCampaignRequest>,
 ) -> AppResult<HttpResponse> {
     let (store_id, request) = (caller.store_id, body.into_inner());
-    let created = db::run(&state.pool, move |conn| {
-        campaigns::create(conn, store_id, &request)
+    let fingerprint = idempotency::fingerprint("POST /api/v1/campaigns", &request)?;
+    let answer = db::run(&state.pool, move |conn| {
+        idempotency::once(conn, store_id, key.as_deref(), &fingerprint, 201, |conn| {
+            campaigns::create(conn, store_id, &request)
+        })
     })
     .await?;
-    Ok(HttpResponse::Created().json(created))
+    Ok(idempotency_key::respond(answer))
 }
 
 /// One campaign.

@@ -6,7 +6,8 @@ use crate::app::AppState;
 use crate::auth::{Caller, scope};
 use crate::db;
 use crate::error::AppResult;
-use crate::services::canned_replies;
+use crate::idempotency_key::{self, IdempotencyKey};
+use crate::services::{canned_replies, idempotency};
 
 /// The store's canned replies, by name.
 #[utoipa::path(tag = "inbox", responses((status = 200, description = "The replies", body = Vec<CannedReplyDto>)))]
@@ -27,19 +28,25 @@ pub async fn list_canned_replies(
 /// Save a reply to insert into conversations. Its body may use `{{ first_name }}`,
 /// `{{ store_name }}`, `{{ cart_url }}`, `{{ cart_total }}`, `{{ order_number }}`,
 /// `{{ order_status }}`, `{{ tracking_url }}`, `{{ tracking_number }}`; anything else is a 422.
-#[utoipa::path(tag = "inbox", request_body = CannedReplyRequest, responses((status = 201, description = "Saved", body = CannedReplyDto)))]
+/// With an `Idempotency-Key`, a retry within a day gets the first answer again
+/// (`Idempotent-Replayed: true`) instead of a 409 for the name now taken.
+#[utoipa::path(tag = "inbox", params(IdempotencyKey), request_body = CannedReplyRequest, responses((status = 201, description = "Saved", body = CannedReplyDto)))]
 #[post("/canned-replies")]
 pub async fn create_canned_reply(
     state: Data<AppState>,
     caller: Caller<scope::Write>,
+    key: IdempotencyKey,
     body: Json<CannedReplyRequest>,
 ) -> AppResult<HttpResponse> {
     let (store_id, request) = (caller.store_id, body.into_inner());
-    let reply = db::run(&state.pool, move |conn| {
-        canned_replies::create(conn, store_id, &request)
+    let fingerprint = idempotency::fingerprint("POST /api/v1/canned-replies", &request)?;
+    let answer = db::run(&state.pool, move |conn| {
+        idempotency::once(conn, store_id, key.as_deref(), &fingerprint, 201, |conn| {
+            canned_replies::create(conn, store_id, &request)
+        })
     })
     .await?;
-    Ok(HttpResponse::Created().json(reply))
+    Ok(idempotency_key::respond(answer))
 }
 
 /// Change a reply's name or body.

@@ -1,5 +1,5 @@
 use actix_web::web::{Data, Json, Path, Query};
-use actix_web::{HttpRequest, HttpResponse, get, post};
+use actix_web::{HttpResponse, get, post};
 use textback_shared::events::ContactDetailDto;
 use textback_shared::inbox::{MessageDto, ReplyRequest, ThreadDto, ThreadQuery};
 use textback_shared::pagination::PageQuery;
@@ -8,12 +8,10 @@ use textback_shared::{Page, Problem};
 use crate::app::AppState;
 use crate::auth::{Caller, scope};
 use crate::db;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::idempotency_key::IdempotencyKey;
 use crate::pagination::IdPage;
 use crate::services::{inbox, opt_outs};
-
-/// The longest `Idempotency-Key` accepted.
-const MAX_IDEMPOTENCY_KEY: usize = 200;
 
 /// Conversations with customers, most recent activity first. `filter`: `all`, `unread`,
 /// `awaiting_reply` (the customer's message is the latest), `opted_out`; `q` searches the
@@ -108,26 +106,9 @@ pub async fn reply_to_thread(
     state: Data<AppState>,
     caller: Caller<scope::Write>,
     id: Path<i64>,
-    req: HttpRequest,
+    key: IdempotencyKey,
     body: Json<ReplyRequest>,
 ) -> AppResult<HttpResponse> {
-    let key = req
-        .headers()
-        .get("idempotency-key")
-        .map(|value| {
-            value
-                .to_str()
-                .ok()
-                .map(str::trim)
-                .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY)
-                .map(str::to_owned)
-                .ok_or_else(|| {
-                    AppError::BadRequest(
-                        "Idempotency-Key must be 1 to 200 visible characters.".into(),
-                    )
-                })
-        })
-        .transpose()?;
     let (store_id, id, request) = (caller.store_id, id.into_inner(), body.into_inner());
     let live = state.live.clone();
     let message = db::run(&state.pool, move |conn| {
