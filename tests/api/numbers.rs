@@ -11,6 +11,7 @@ use textback_tests::{TestApp, fixtures, on_both_databases, problem};
 
 on_both_databases!(
     search_by_area_code_loads_more_without_repeats,
+    load_more_stops_with_the_last_numbers,
     search_by_state_or_province,
     search_without_filters_prefers_the_stores_state,
     an_area_code_without_numbers_is_an_empty_list_with_a_hint,
@@ -18,6 +19,7 @@ on_both_databases!(
     reserve_then_a_second_reserve_is_a_conflict,
     a_number_held_by_another_store_cannot_be_reserved,
     concurrent_reserves_have_exactly_one_winner,
+    a_reservation_that_died_half_way_holds_nothing,
     release_stops_sms_at_once_and_is_harmless_twice,
     another_stores_number_is_not_found,
 );
@@ -69,6 +71,37 @@ async fn search_by_area_code_loads_more_without_repeats(app: TestApp) {
         seen.len(),
         textback_api::sms::simulator::NUMBERS_PER_AREA_CODE
     );
+}
+
+/// "Load more" is offered only while there is more: the page that shows the last numbers
+/// has no cursor, so the merchant never loads an empty page.
+async fn load_more_stops_with_the_last_numbers(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let code = stocked_area_code();
+    let all = textback_api::sms::simulator::NUMBERS_PER_AREA_CODE;
+    for limit in [20, 30, 50] {
+        let mut shown = 0;
+        let mut pages = Vec::new();
+        let mut query = format!("country=US&area_code={code}&limit={limit}");
+        loop {
+            let page = app.available_numbers(&owner, &query).await;
+            let count = numbers_of(&page).len();
+            pages.push(count);
+            shown += count;
+            match page["next_cursor"].as_str() {
+                Some(cursor) => {
+                    query = format!("country=US&area_code={code}&limit={limit}&cursor={cursor}");
+                }
+                None => break,
+            }
+            assert!(pages.len() < 10, "load more never ends");
+        }
+        assert_eq!(shown, all, "limit {limit}: {pages:?}");
+        assert!(
+            pages.iter().all(|n| *n > 0),
+            "limit {limit}: a load more came back empty: {pages:?}"
+        );
+    }
 }
 
 async fn search_by_state_or_province(app: TestApp) {
@@ -313,6 +346,49 @@ async fn concurrent_reserves_have_exactly_one_winner(app: TestApp) {
         .await
         .unwrap();
     assert!(listed["active"].is_object());
+}
+
+/// A reservation whose process died between claiming the number and the provider's answer
+/// leaves a claim behind; once it is stale, the number is offered and reservable again, by
+/// any store, not only by the one that claimed it.
+async fn a_reservation_that_died_half_way_holds_nothing(app: TestApp) {
+    let maple = app.signup("owner@maple.example").await;
+    let birch = app.signup("owner@birch.example").await;
+    let query = "country=US&area_code=415&limit=5";
+    let number = numbers_of(&app.available_numbers(&maple, query).await).remove(0);
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        let claim = textback_api::db::phone_numbers::NewReservation {
+            store_id: maple.store_id,
+            phone_number: &number,
+            country: "US",
+            region: Some("CA"),
+            locality: None,
+            reserved_by_user_id: Some(maple.user_id),
+            now: textback_api::db::now() - chrono::Duration::minutes(10),
+        };
+        textback_api::db::phone_numbers::claim(&mut conn, &claim).unwrap();
+    }
+    assert!(
+        numbers_of(&app.available_numbers(&birch, query).await).contains(&number),
+        "a dead claim does not hide the number"
+    );
+    let reserved = app
+        .post(
+            "/api/v1/numbers",
+            Some(&birch.token),
+            &json!({"phone_number": number}),
+        )
+        .await;
+    assert_eq!(reserved.status(), StatusCode::CREATED);
+    let listed: Value = app
+        .get("/api/v1/numbers", &maple.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed, json!({"active": null, "released": []}));
+    app.reserve_any(&maple, stocked_area_code()).await;
 }
 
 async fn release_stops_sms_at_once_and_is_harmless_twice(app: TestApp) {

@@ -7,7 +7,9 @@ use crate::numbers::stocked_area_code;
 
 on_both_databases!(
     usage_counts_what_was_sent_and_the_days_held,
-    bad_months_are_refused
+    bad_months_are_refused,
+    a_past_month_bills_only_its_own_days,
+    months_not_written_yyyy_mm_are_refused
 );
 
 async fn usage_counts_what_was_sent_and_the_days_held(app: TestApp) {
@@ -105,5 +107,67 @@ async fn bad_months_are_refused(app: TestApp) {
         )
         .await;
         assert_eq!(refused.errors[0].field, "month");
+    }
+}
+
+/// A number held through a past month costs that month's price, no more: the first day of
+/// the next month is not billed in it.
+async fn a_past_month_bills_only_its_own_days(app: TestApp) {
+    use chrono::{Datelike, Months, NaiveDate};
+    let owner = app.signup("owner@maple.example").await;
+    let this_month = chrono::Utc::now().date_naive().with_day(1).unwrap();
+    let last_month = this_month - Months::new(1);
+    let month_before = this_month - Months::new(2);
+    let reserved_at = month_before
+        .with_day(20)
+        .unwrap()
+        .and_hms_opt(10, 0, 0)
+        .unwrap();
+    let offered = app
+        .available_numbers(
+            &owner,
+            &format!("country=US&area_code={}&limit=1", stocked_area_code()),
+        )
+        .await;
+    let number = offered["items"][0]["phone_number"].as_str().unwrap();
+    textback_api::services::numbers::reserve_at(
+        &app.state,
+        owner.store_id,
+        Some(owner.user_id),
+        number,
+        reserved_at,
+    )
+    .await
+    .unwrap();
+
+    let days_in = |first: NaiveDate| (first + Months::new(1) - first).num_days();
+    let held_throughout = usage_of(&app, &owner.token, last_month).await;
+    assert_eq!(held_throughout["days_with_number"], days_in(last_month));
+    assert_eq!(held_throughout["charges"]["number"], "1.15");
+
+    let from_the_20th = usage_of(&app, &owner.token, month_before).await;
+    assert_eq!(
+        from_the_20th["days_with_number"],
+        days_in(month_before) - 19,
+        "the 20th to the month's last day"
+    );
+}
+
+async fn usage_of(app: &TestApp, token: &str, month: chrono::NaiveDate) -> Value {
+    let path = format!("/api/v1/usage?month={}", month.format("%Y-%m"));
+    app.get(&path, token).await.json().await.unwrap()
+}
+
+async fn months_not_written_yyyy_mm_are_refused(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    // `%2B` is a plus sign.
+    for month in ["%2B202-01", "-001-01", "2026-1a"] {
+        let refused = problem(
+            app.get(&format!("/api/v1/usage?month={month}"), &owner.token)
+                .await,
+            422,
+        )
+        .await;
+        assert_eq!(refused.errors[0].field, "month", "{month}");
     }
 }

@@ -55,15 +55,21 @@ pub fn claim(conn: &mut DbConn, new: &NewReservation<'_>) -> QueryResult<PhoneNu
         .get_result(conn)
 }
 
-/// Drops claims whose reservation never completed (the process died mid-way).
+/// Drops claims whose reservation never completed (the process died mid-way): the store's
+/// own, and any store's on `phone_number`, which would otherwise keep it from everyone.
 pub fn delete_stale_claims(
     conn: &mut DbConn,
     store_id: i64,
+    phone_number: &str,
     older_than: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::delete(
         phone_numbers::table
-            .filter(phone_numbers::store_id.eq(store_id))
+            .filter(
+                phone_numbers::store_id
+                    .eq(store_id)
+                    .or(phone_numbers::phone_number.eq(phone_number)),
+            )
             .filter(phone_numbers::status.eq(RESERVING))
             .filter(phone_numbers::reserved_at.lt(older_than)),
     )
@@ -134,11 +140,21 @@ pub fn active_by_number(
         .optional()
 }
 
-/// Numbers held live by any store, among these.
-pub fn live_among(conn: &mut DbConn, numbers: &[String]) -> QueryResult<Vec<String>> {
+/// Numbers held live by any store, among these; claims made before `stale_before` are dead
+/// reservations and hold nothing.
+pub fn live_among(
+    conn: &mut DbConn,
+    numbers: &[String],
+    stale_before: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
     phone_numbers::table
         .filter(phone_numbers::phone_number.eq_any(numbers))
         .filter(phone_numbers::released_at.is_null())
+        .filter(
+            phone_numbers::status
+                .ne(RESERVING)
+                .or(phone_numbers::reserved_at.ge(stale_before)),
+        )
         .select(phone_numbers::phone_number)
         .load(conn)
 }

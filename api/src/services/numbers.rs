@@ -138,18 +138,19 @@ pub async fn search(
         search.region = home_region;
     }
     let wanted = search.shown.len() as u32 + search.limit;
+    // One more than this page needs: whether it exists says if "load more" has anything left.
     let provider_search = NumberSearch {
         country: search.country,
         area_code: search.area_code,
         region: search.region.clone(),
-        page_size: wanted,
+        page_size: wanted + 1,
     };
     let found = state
         .sms
         .search_available(&provider_search)
         .await
         .map_err(provider_error)?;
-    let exhausted = (found.len() as u32) < wanted;
+    let provider_has_more = found.len() as u32 > wanted;
 
     let candidates: Vec<AvailableNumber> = found
         .into_iter()
@@ -157,20 +158,22 @@ pub async fn search(
         .collect();
     let numbers: Vec<String> = candidates.iter().map(|n| n.phone_number.clone()).collect();
     let taken = db::run(&state.pool, move |conn| {
-        Ok(db::phone_numbers::live_among(conn, &numbers)?)
+        let stale_before = db::now() - STALE_CLAIM;
+        Ok(db::phone_numbers::live_among(conn, &numbers, stale_before)?)
     })
     .await?;
-    let items: Vec<AvailableNumberDto> = candidates
+    let mut offered: Vec<AvailableNumber> = candidates
         .into_iter()
         .filter(|n| !taken.contains(&n.phone_number))
-        .take(search.limit as usize)
-        .map(dto_of_available)
         .collect();
+    let left_over = offered.len() > search.limit as usize;
+    offered.truncate(search.limit as usize);
+    let items: Vec<AvailableNumberDto> = offered.into_iter().map(dto_of_available).collect();
 
     search
         .shown
         .extend(items.iter().map(|n| digits(&n.phone_number)));
-    let more = !exhausted
+    let more = (provider_has_more || left_over)
         && !items.is_empty()
         && search.shown.len() + (search.limit as usize) <= MAX_SHOWN;
     let next_cursor = more.then(|| encode_shown(&search.shown));
@@ -324,7 +327,12 @@ pub async fn reserve_at(
     let claim = {
         let phone = phone.clone();
         db::run(&state.pool, move |conn| {
-            db::phone_numbers::delete_stale_claims(conn, store_id, now - STALE_CLAIM)?;
+            db::phone_numbers::delete_stale_claims(
+                conn,
+                store_id,
+                phone.as_str(),
+                now - STALE_CLAIM,
+            )?;
             if db::phone_numbers::active_for_store(conn, store_id)?.is_some() {
                 return Err(already_has_number());
             }

@@ -16,9 +16,15 @@ pub fn parse_month(raw: Option<&str>) -> AppResult<NaiveDate> {
         let today = Utc::now().date_naive();
         return Ok(today.with_day(1).unwrap_or(today));
     };
+    // Four digits, a dash, two digits: the parser alone would also take `+202-01` or `-001-01`.
+    let well_formed = raw.len() == 7
+        && raw.bytes().enumerate().all(|(i, b)| match i {
+            4 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
     NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d")
         .ok()
-        .filter(|_| raw.len() == 7)
+        .filter(|_| well_formed)
         .ok_or_else(|| AppError::invalid("month", "Use the form YYYY-MM, e.g. 2026-12."))
 }
 
@@ -51,6 +57,7 @@ pub async fn for_month(
         .iter()
         .map(|n| (n.reserved_at, n.released_at.unwrap_or(now)))
         .collect();
+    // The current month so far: up to now.
     let days_with_number = days_touched(&periods, from, to.min(now.max(from)));
     let days_in_month = (next_month(first_day) - first_day).num_days();
 
@@ -75,21 +82,25 @@ pub async fn for_month(
     })
 }
 
-/// Calendar days (UTC) within `[from, to]` that any period touches: charges stop on the day
-/// of release, and a day held in part is a day held.
+/// Calendar days (UTC) of `[from, to)` that any period touches: charges stop on the day of
+/// release, and a day held in part is a day held. Periods are half-open too, so a number held
+/// past the month's end does not bill the next month's first day in this one.
 fn days_touched(
     periods: &[(NaiveDateTime, NaiveDateTime)],
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> i64 {
+    let tick = chrono::Duration::microseconds(1);
     let mut days = BTreeSet::new();
     for (start, end) in periods {
-        let (start, end) = ((*start).max(from), (*end).min(to));
-        if start > end {
+        // Reserved and released at the same instant: still a day held.
+        let end = (*end).max(*start + tick);
+        let (start, end) = ((*start).max(from), end.min(to));
+        if start >= end {
             continue;
         }
         let mut day = start.date();
-        while day <= end.date() {
+        while day <= (end - tick).date() {
             days.insert(day);
             match day.succ_opt() {
                 Some(next) => day = next,
@@ -114,14 +125,22 @@ mod tests {
             parse_month(Some("2026-02")).unwrap(),
             NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()
         );
-        for bad in ["2026-13", "2026-2", "26-02", "february", "2026-02-01"] {
+        for bad in [
+            "2026-13",
+            "2026-2",
+            "26-02",
+            "february",
+            "2026-02-01",
+            "+202-01",
+            "-001-01",
+        ] {
             assert!(parse_month(Some(bad)).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn days_held_count_partial_days_and_overlaps_once() {
-        let (from, to) = (at("2026-12-01 00:00"), at("2026-12-31 23:59"));
+        let (from, to) = (at("2026-12-01 00:00"), at("2027-01-01 00:00"));
         assert_eq!(
             days_touched(
                 &[(at("2026-12-03 10:00"), at("2026-12-05 09:00"))],
@@ -144,5 +163,20 @@ mod tests {
         ];
         assert_eq!(days_touched(&twice_same_day, from, to), 2);
         assert_eq!(days_touched(&[], from, to), 0);
+    }
+
+    #[test]
+    fn days_held_stop_at_the_months_end_and_at_release() {
+        let (from, to) = (at("2026-11-01 00:00"), at("2026-12-01 00:00"));
+        let through_the_month = [(at("2026-10-20 10:00"), at("2026-12-05 09:00"))];
+        assert_eq!(days_touched(&through_the_month, from, to), 30);
+        let from_the_20th = [(at("2026-11-20 10:00"), at("2026-12-05 09:00"))];
+        assert_eq!(days_touched(&from_the_20th, from, to), 11);
+        let released_at_midnight = [(at("2026-11-20 10:00"), at("2026-11-22 00:00"))];
+        assert_eq!(days_touched(&released_at_midnight, from, to), 2);
+        let released_as_the_month_began = [(at("2026-10-20 10:00"), at("2026-11-01 00:00"))];
+        assert_eq!(days_touched(&released_as_the_month_began, from, to), 0);
+        let at_once = [(at("2026-11-03 10:00"), at("2026-11-03 10:00"))];
+        assert_eq!(days_touched(&at_once, from, to), 1);
     }
 }
