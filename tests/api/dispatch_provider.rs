@@ -27,6 +27,7 @@ on_both_backends!(
     a_provider_failing_for_a_while_gets_the_text_exactly_once,
     one_number_sends_one_text_a_second,
     a_delivery_report_before_the_sends_answer_is_kept,
+    a_release_cancels_what_twilio_has_not_taken,
 );
 
 const STORE_NUMBER: &str = "+14155550142";
@@ -344,6 +345,58 @@ async fn one_number_sends_one_text_a_second(backend: Backend) {
 }
 
 /// Twilio taking each text, with a SID of its own.
+async fn a_release_cancels_what_twilio_has_not_taken(backend: Backend) {
+    let (app, owner) = app_with_send_answer(backend, Accept(AtomicUsize::new(0))).await;
+    let customer = "+14155550123";
+    post(&app, &owner, &checkout("e1", "cart-1", customer, at(16))).await;
+    abandon(&app, at(17));
+    assert_eq!(pass(&app, at(18)).await.sent, 1);
+
+    let numbers: Value = app
+        .get("/api/v1/numbers", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let released = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/numbers/{}", numbers["active"]["id"]),
+            Some(&owner.token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(released.status(), reqwest::StatusCode::NO_CONTENT);
+
+    // The reminder Twilio took (`queued` is Twilio's word for taken) stays as it is, and its
+    // delivery report still applies; the next step's, not yet due, is cancelled.
+    let statuses = |app: &TestApp| -> Vec<String> {
+        textback_tests::fixtures::messages_of_store(app, owner.store_id)
+            .into_iter()
+            .map(|(_, _, status)| status)
+            .collect()
+    };
+    assert_eq!(statuses(&app), ["queued"]);
+    let outbox: Vec<String> = outbox_rows(&app)
+        .into_iter()
+        .map(|(status, _)| status)
+        .collect();
+    assert_eq!(outbox, ["sent", "cancelled"]);
+    let report = [
+        ("MessageSid", "SM00000000000000000000000000000000"),
+        ("MessageStatus", "delivered"),
+        ("AccountSid", TWILIO_ACCOUNT_SID),
+        ("From", STORE_NUMBER),
+        ("To", customer),
+    ];
+    let answer = app
+        .post_twilio_webhook("/webhooks/twilio/status", &report, None)
+        .await;
+    assert_eq!(answer.status(), reqwest::StatusCode::NO_CONTENT);
+    assert_eq!(statuses(&app), ["delivered"]);
+}
+
 struct Accept(AtomicUsize);
 
 impl Respond for Accept {

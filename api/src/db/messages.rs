@@ -120,13 +120,16 @@ pub fn set_status(
         .map(drop)
 }
 
-/// Cancels every outbound message of the store that has not gone out yet.
+/// Cancels every outbound message of the store that has not gone out yet. One the provider
+/// took (it has a provider id) has gone, whatever its status: Twilio calls a text it took
+/// `queued`, and its delivery report is still to come.
 pub fn cancel_unsent(conn: &mut DbConn, store_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         messages::table
             .filter(messages::store_id.eq(store_id))
             .filter(messages::direction.eq(OUTBOUND))
-            .filter(messages::status.eq_any(NOT_YET_SENT)),
+            .filter(messages::status.eq_any(NOT_YET_SENT))
+            .filter(messages::provider_sid.is_null()),
     )
     .set((
         messages::status.eq(STATUS_CANCELLED),
