@@ -34,11 +34,12 @@ pub struct AvailableNumber {
     pub capabilities: Capabilities,
 }
 
-/// Where the provider should send a reserved number's inbound texts and delivery reports.
+/// Where the provider should send a reserved number's inbound texts. Delivery reports are
+/// asked for with each text (`OutboundSms::status_callback_url`): a number's own status
+/// callback, on Twilio, reports voice calls.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NumberWebhooks {
     pub sms_url: String,
-    pub status_callback_url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -135,7 +135,6 @@ fn assert_request(request: &Request, verb: &str, tail: &str) {
 fn webhooks() -> NumberWebhooks {
     NumberWebhooks {
         sms_url: "https://textback.example/webhooks/twilio/sms?store=7".into(),
-        status_callback_url: "https://textback.example/webhooks/twilio/status".into(),
     }
 }
 
@@ -307,11 +306,6 @@ async fn reserve_buys_the_number_with_our_webhooks() {
                 "https://textback.example/webhooks/twilio/sms?store=7"
             ),
             ("SmsMethod", "POST"),
-            (
-                "StatusCallback",
-                "https://textback.example/webhooks/twilio/status"
-            ),
-            ("StatusCallbackMethod", "POST"),
         ])
     );
 }

@@ -299,7 +299,6 @@ pub fn webhooks(state: &AppState) -> NumberWebhooks {
     let base = &state.settings.public_base_url;
     NumberWebhooks {
         sms_url: format!("{base}/webhooks/twilio/sms"),
-        status_callback_url: format!("{base}/webhooks/twilio/status"),
     }
 }
 

@@ -340,7 +340,6 @@ mod tests {
     fn hooks() -> NumberWebhooks {
         NumberWebhooks {
             sms_url: "http://x/sms".into(),
-            status_callback_url: "http://x/status".into(),
         }
     }
 

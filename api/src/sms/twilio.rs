@@ -220,8 +220,6 @@ impl SmsProvider for TwilioClient {
             ("PhoneNumber", phone_number),
             ("SmsUrl", webhooks.sms_url.as_str()),
             ("SmsMethod", "POST"),
-            ("StatusCallback", webhooks.status_callback_url.as_str()),
-            ("StatusCallbackMethod", "POST"),
         ];
         let url = self.account_url("IncomingPhoneNumbers.json");
         let number: IncomingNumberJson = self
