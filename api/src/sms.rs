@@ -117,6 +117,10 @@ pub trait SmsProvider: Send + Sync {
         webhooks: &NumberWebhooks,
     ) -> Result<ReservedNumber, ProviderError>;
     async fn release(&self, provider_sid: &str) -> Result<(), ProviderError>;
+    /// The number, if the account holds it: whether a purchase whose answer never came (or
+    /// came as a failure) went through after all.
+    async fn find_owned(&self, phone_number: &str)
+    -> Result<Option<ReservedNumber>, ProviderError>;
     async fn send(&self, sms: &OutboundSms) -> Result<ProviderMessage, ProviderError>;
     async fn fetch_message(&self, provider_sid: &str) -> Result<ProviderMessage, ProviderError>;
     /// Texts sent from `from` to `to` on or after `since`'s day (UTC), with their bodies: how

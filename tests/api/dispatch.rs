@@ -434,6 +434,9 @@ impl SmsProvider for VanishesAfterSending {
     async fn release(&self, sid: &str) -> Result<(), ProviderError> {
         self.0.release(sid).await
     }
+    async fn find_owned(&self, number: &str) -> Result<Option<ReservedNumber>, ProviderError> {
+        self.0.find_owned(number).await
+    }
     async fn send(&self, sms: &OutboundSms) -> Result<ProviderMessage, ProviderError> {
         self.0.send(sms).await?;
         std::future::pending().await

@@ -193,6 +193,19 @@ pub fn pending_provider_release(conn: &mut DbConn, limit: i64) -> QueryResult<Ve
         .load(conn)
 }
 
+/// Whether a store released `phone_number` and the provider has not confirmed releasing it
+/// yet: the account still holds it, on its way out.
+pub fn release_pending(conn: &mut DbConn, phone_number: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        phone_numbers::table
+            .filter(phone_numbers::phone_number.eq(phone_number))
+            .filter(phone_numbers::status.eq(RELEASED))
+            .filter(phone_numbers::provider_released_at.is_null())
+            .filter(phone_numbers::provider_sid.is_not_null()),
+    ))
+    .get_result(conn)
+}
+
 /// The store's numbers held at any time in `[from, to)`: its charge periods there.
 pub fn held_between(
     conn: &mut DbConn,

@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::db::outbox::Scope;
 use crate::db::{self, phone_numbers::PhoneNumberRow};
 use crate::error::{AppError, AppResult};
-use crate::sms::{AvailableNumber, NumberSearch, NumberWebhooks, ProviderError};
+use crate::sms::{AvailableNumber, NumberSearch, NumberWebhooks, ProviderError, ReservedNumber};
 
 pub const DEFAULT_PAGE: u32 = 20;
 pub const MAX_PAGE: u32 = 50;
@@ -363,7 +363,13 @@ pub async fn reserve_at(
         })
         .await?
     };
-    match state.sms.reserve(phone.as_str(), &webhooks(state)).await {
+    let purchase = match state.sms.reserve(phone.as_str(), &webhooks(state)).await {
+        Err(error @ (ProviderError::NumberUnavailable | ProviderError::Unavailable(_))) => {
+            bought_after_all(state, phone.as_str()).await.ok_or(error)
+        }
+        other => other,
+    };
+    match purchase {
         Ok(reserved) => {
             let row = db::run(&state.pool, move |conn| {
                 Ok(db::phone_numbers::activate(
@@ -390,6 +396,33 @@ pub async fn reserve_at(
                 other => provider_error(other),
             })
         }
+    }
+}
+
+/// The number, when a purchase that failed or went unanswered went through after all: a
+/// timeout after Twilio bought it, or a retry of that purchase, which Twilio refuses as "not
+/// available" because the account holds it. Such a number would otherwise stay bought and
+/// paid for, with no store able to use it. Not one a store released and the provider is
+/// still releasing: that one is going away.
+async fn bought_after_all(state: &AppState, phone_number: &str) -> Option<ReservedNumber> {
+    let owned = match state.sms.find_owned(phone_number).await {
+        Ok(owned) => owned?,
+        Err(error) => {
+            tracing::warn!(%error, "could not learn whether a failed purchase went through");
+            return None;
+        }
+    };
+    let number = phone_number.to_owned();
+    let leaving = db::run(&state.pool, move |conn| {
+        Ok(db::phone_numbers::release_pending(conn, &number)?)
+    })
+    .await;
+    match leaving {
+        Ok(false) => {
+            tracing::info!("a purchase reported as failed had gone through; the number is kept");
+            Some(owned)
+        }
+        _ => None,
     }
 }
 

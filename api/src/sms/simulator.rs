@@ -209,6 +209,20 @@ impl SmsProvider for Simulator {
         }
     }
 
+    async fn find_owned(
+        &self,
+        phone_number: &str,
+    ) -> Result<Option<ReservedNumber>, ProviderError> {
+        Ok(self
+            .lock()
+            .reserved
+            .get(phone_number)
+            .map(|sid| ReservedNumber {
+                provider_sid: sid.clone(),
+                phone_number: phone_number.to_owned(),
+            }))
+    }
+
     async fn send(&self, sms: &OutboundSms) -> Result<ProviderMessage, ProviderError> {
         let mut state = self.lock();
         let provider_sid = sid(

@@ -67,6 +67,7 @@ enum Operation {
     Search,
     Reserve,
     Release,
+    FindOwned,
     Send,
     Fetch,
 }
@@ -77,6 +78,7 @@ impl Operation {
             Self::Search => "search available numbers",
             Self::Reserve => "reserve a number",
             Self::Release => "release a number",
+            Self::FindOwned => "look up the account's number",
             Self::Send => "send a message",
             Self::Fetch => "fetch a message",
         }
@@ -247,6 +249,24 @@ impl SmsProvider for TwilioClient {
         Ok(())
     }
 
+    async fn find_owned(
+        &self,
+        phone_number: &str,
+    ) -> Result<Option<ReservedNumber>, ProviderError> {
+        let url = self.account_url("IncomingPhoneNumbers.json");
+        let query = [("PhoneNumber", phone_number)];
+        let list: IncomingNumberList = self
+            .fetch_json(self.http.get(url).query(&query), Operation::FindOwned)
+            .await?;
+        Ok(list.incoming_phone_numbers.into_iter().find_map(|n| {
+            let sid = n.sid.filter(|sid| is_sid(sid, &["PN"]))?;
+            (n.phone_number.as_deref() == Some(phone_number)).then(|| ReservedNumber {
+                provider_sid: sid,
+                phone_number: phone_number.to_owned(),
+            })
+        }))
+    }
+
     async fn send(&self, sms: &OutboundSms) -> Result<ProviderMessage, ProviderError> {
         let mut form = vec![
             ("To", sms.to.as_str()),
@@ -354,6 +374,12 @@ impl AvailableNumberJson {
 struct IncomingNumberJson {
     sid: Option<String>,
     phone_number: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct IncomingNumberList {
+    #[serde(default)]
+    incoming_phone_numbers: Vec<IncomingNumberJson>,
 }
 
 #[derive(Deserialize)]
