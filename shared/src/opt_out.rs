@@ -544,6 +544,14 @@ const CONTACT_VERBS: &[&str] = &[
     "escriban",
     "escribas",
     "textear",
+    // Spanish infinitives and imperatives carry their object: "dejen de escribirme".
+    "escribirme",
+    "escribirnos",
+    "escribeme",
+    "escribanme",
+    "contactarme",
+    "contactarnos",
+    "textearme",
 ];
 
 /// Verbs that only mean contacting someone with a personal object: "stop sending me …",
@@ -568,6 +576,19 @@ const OBJECT_VERBS: &[&str] = &[
     "manden",
     "mandes",
     "mande",
+];
+
+/// Sending verbs with the customer attached as in Spanish ("dejen de enviarme mensajes"):
+/// a sending verb and [`ME`] in one word.
+const OBJECT_VERBS_ME: &[&str] = &[
+    "enviarme",
+    "enviarnos",
+    "enviame",
+    "envienme",
+    "mandarme",
+    "mandarnos",
+    "mandame",
+    "mandenme",
 ];
 
 /// The customer as the object of contact.
@@ -804,7 +825,9 @@ fn reaches_messages(words: &[String], mut i: usize, extra: &[&str], sending_alon
             i += n;
             continue;
         }
-        if is_any(w, OBJECT_VERBS) {
+        if is_any(w, OBJECT_VERBS_ME) {
+            (sending, me) = (true, true);
+        } else if is_any(w, OBJECT_VERBS) {
             sending = true;
         } else if sending && me && is_any(w, &["about", "every", "with"]) {
             return true;
@@ -962,19 +985,37 @@ fn remove_me(words: &[String]) -> bool {
         "borrar",
         "borra",
         "borren",
-        "sacame",
         "saquen",
+    ];
+    // Spanish imperatives with the customer attached: "sácame de la lista".
+    const REMOVE_ME: &[&str] = &[
+        "sacame",
+        "saquenme",
+        "quitame",
+        "quitenme",
+        "borrame",
+        "borrenme",
+        "eliminame",
+        "eliminenme",
     ];
     const TAKE: &[&str] = &["take", "get"];
     (0..words.len()).any(|i| {
         let w = &words[i];
-        let (remove, take) = (is_any(w, REMOVE), is_any(w, TAKE));
-        if !remove && !take {
-            return false;
-        }
         let mut j = i + 1;
         while j < words.len() && is_any(&words[j], &["please", "pls", "plz", "just"]) {
             j += 1;
+        }
+        if is_any(w, REMOVE_ME) {
+            // Off the list, not "quítame del pedido el gorro" (take the hat off my order).
+            let rest = &words[j..];
+            return rest.first().is_some_and(|w| is_any(w, &["de", "del"]))
+                && rest
+                    .iter()
+                    .any(|w| is_any(w, &["lista", "listas"]) || is_any(w, MESSAGE_NOUNS));
+        }
+        let (remove, take) = (is_any(w, REMOVE), is_any(w, TAKE));
+        if !remove && !take {
+            return false;
         }
         let Some(n) = phrase_at(words, j, ME) else {
             return false;
@@ -989,12 +1030,13 @@ fn remove_me(words: &[String]) -> bool {
 }
 
 /// Whether a word is an unsubscribe request in any spelling: "unsubscribe", "unsub",
-/// "unsubscribed", "unsuscribe", "désabonner", "désinscrire".
+/// "unsubscribed", "unsuscribe", "désabonner", "désinscrire", "desuscribirme".
 fn is_unsubscribe(word: &str) -> bool {
     let w: String = squeezed(word).collect();
     w.starts_with("unsub")
         || w.starts_with("desabon")
         || w.starts_with("desinscri")
+        || w.starts_with("desuscri")
         || (w.starts_with("un") && w.chars().count() >= 8 && edit_distance(&w, "unsubscribe") <= 2)
 }
 
@@ -1518,6 +1560,33 @@ mod tests {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
+    /// Spanish puts the customer inside the verb ("enviarme", "sácame"): still a request to
+    /// stop, while the same verbs about an order are not.
+    #[test]
+    fn spanish_verbs_with_the_customer_attached() {
+        let opt_out = [
+            "Dejen de enviarme mensajes",
+            "deja de mandarme mensajes",
+            "Por favor dejen de escribirme",
+            "Dejen de enviarme",
+            "Quítenme de la lista",
+            "Sácame de la lista por favor",
+            "Desuscribir",
+            "Quiero desuscribirme",
+        ];
+        let other = [
+            "Deja de enviarme el paquete",
+            "Quítame del pedido el gorro",
+            "Sácame una foto del producto",
+            "Envíame el link",
+            "Escríbeme cuando llegue",
+            "¿Puedes enviarme el recibo?",
+        ];
+        let mut failures = misclassified(&opt_out, Intent::OptOut);
+        failures.extend(misclassified(&other, Intent::Other));
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     /// Where the rules had to choose, the choice is pinned here.
     #[test]
     fn ambiguous_cases_resolve_as_documented() {
@@ -1525,6 +1594,13 @@ mod tests {
         assert_eq!(classify("Don't text, call me instead"), Intent::OptOut);
         // A stand-alone STOP sentence is taken at its word, whatever follows.
         assert_eq!(classify("Stop, don't ship it yet"), Intent::OptOut);
+        assert_eq!(classify("Stop, I want M not L"), Intent::OptOut);
+        // Sending that is about the order, not texts, is a question for the inbox.
+        assert_eq!(
+            classify("stop sending me the wrong size? I want M"),
+            Intent::Other
+        );
+        assert_eq!(classify("don't stop"), Intent::Other);
         // Asking how to leave is asking to leave; so is the per-se word CANCEL with filler.
         assert_eq!(classify("Unsubscribe from what?"), Intent::OptOut);
         assert_eq!(classify("I want to cancel"), Intent::OptOut);

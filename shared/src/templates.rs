@@ -3,7 +3,8 @@
 //!
 //! The syntax is a strict subset of what the server's template engine (minijinja, with
 //! undefined variables as errors) accepts: only `{{ identifier }}`, spaces inside the braces
-//! optional. Blocks (`{% … %}`) and comments (`{# … #}`) are refused, so a template that
+//! optional (any Unicode whitespace: the sender rewrites each use as the engine spells it, since
+//! the engine itself knows only ASCII whitespace). Blocks (`{% … %}`) and comments (`{# … #}`) are refused, so a template that
 //! passes [`check`] renders there with nothing but the catalogue's variables defined.
 
 use serde::{Deserialize, Serialize};

@@ -34,6 +34,8 @@ on_both_databases!(
     unknown_short_links_are_not_found,
     stats_count_a_campaign_larger_than_one_statement_can_bind,
     steps_due_after_the_carts_first_week_are_sent_unless_it_is_ordered,
+    a_reminder_says_how_to_opt_out_whatever_the_store_and_customer_are_called,
+    a_template_saved_with_pasted_spaces_in_its_braces_is_sent,
 );
 
 /// 2026-06-02 (Pacific daylight time is UTC-7) at `h:m` UTC.
@@ -835,4 +837,78 @@ async fn stats_count_a_campaign_larger_than_one_statement_can_bind(app: TestApp)
         "{total}"
     );
     assert_eq!(total["revenue_cents"], 17_000);
+}
+
+/// Opt-out language and the sender's name are judged on the merchant's words: a store called
+/// "Pit Stop" does not tell the customer how to opt out, and a customer's name is no message.
+async fn a_reminder_says_how_to_opt_out_whatever_the_store_and_customer_are_called(app: TestApp) {
+    let (owner, _) = store_with_flow(&app, [60, 1440]).await;
+    let renamed = app
+        .request(reqwest::Method::PATCH, "/api/v1/store", Some(&owner.token))
+        .json(&json!({"name": "Pit Stop Outfitters"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let mut ada = checkout("e1", "cart-1", "+14155550123", utc(16, 0));
+    ada["customer"]["first_name"] = json!("Ada");
+    let mut stranger = checkout("e2", "cart-2", "+14155550124", utc(16, 0));
+    stranger["customer"]["first_name"] =
+        json!("Stop\nYour account is locked: https://phish.example/login");
+    post(&app, &owner, &ada).await;
+    post(&app, &owner, &stranger).await;
+    abandon(&app, utc(17, 0));
+    // One number sends one text a second.
+    let first = pass(&app, utc(18, 0)).await.sent;
+    assert_eq!(
+        first + pass(&app, utc(18, 0) + Duration::seconds(1)).await.sent,
+        2
+    );
+    let mut sent = simulator(&app).sent();
+    sent.sort_by(|a, b| a.to.cmp(&b.to));
+    for (text, greeting) in sent.iter().zip(["Hi Ada,", "Hi there,"]) {
+        assert!(
+            text.body.starts_with(&format!(
+                "Pit Stop Outfitters: {greeting} your cart is waiting: "
+            )),
+            "{}",
+            text.body
+        );
+        assert!(
+            text.body.ends_with(" Reply STOP to opt out."),
+            "{}",
+            text.body
+        );
+        assert!(
+            !text.body.contains('\n') && !text.body.contains("phish"),
+            "{}",
+            text.body
+        );
+    }
+}
+
+/// A non-breaking space pasted into `{{ first_name }}` is accepted by the editor, so the
+/// reminders it saves must go out, not be dropped at send time as unreadable.
+async fn a_template_saved_with_pasted_spaces_in_its_braces_is_sent(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    app.reserve_any(&owner, stocked_area_code()).await;
+    let flow = json!({"kind": "abandoned_cart", "name": "Pasted",
+        "steps": [{"delay_minutes": 60, "body": "Hi {{\u{a0}first_name\u{a0}}}, your cart: {{ cart_url }}"}]});
+    activate(&app, &owner, &flow).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", utc(16, 0)),
+    )
+    .await;
+    abandon(&app, utc(17, 0));
+    let report = pass(&app, utc(18, 0)).await;
+    assert_eq!(report.sent, 1, "{report:?} {:?}", outbox_rows(&app));
+    assert!(
+        simulator(&app).sent()[0]
+            .body
+            .starts_with("Store of owner@maple.example: Hi Ada, your cart: http"),
+        "{}",
+        simulator(&app).sent()[0].body
+    );
 }

@@ -51,18 +51,20 @@ pub fn render(template: &Template<'_>, values: &Values<'_>) -> Result<Rendered, 
             .iter()
             .find(|(name, _)| *name == variable.name)
             .and_then(|(_, value)| value.as_deref())
-            .map(str::trim)
-            .filter(|v| !v.is_empty());
+            .map(one_line)
+            .filter(|v| !v.is_empty())
+            .filter(|v| variable.name != "first_name" || is_usable_name(v));
         let in_use = used.iter().any(|u| u.name == variable.name);
         let value = match given {
             Some(url) if in_use && LINK_VARIABLES.contains(&variable.name) => {
                 let code = new_code();
                 let short = format!("{}{code}", template.link_base);
-                links.push((code, url.to_owned()));
+                links.push((code, url));
                 short
             }
-            Some(value) => value.to_owned(),
+            Some(value) => value,
             None if in_use && variable.required => return Err(RenderError::Missing(variable.name)),
+            None if variable.fallback.is_empty() => GAP.to_string(),
             None => variable.fallback.to_owned(),
         };
         context.insert(variable.name.to_owned(), value);
@@ -70,32 +72,121 @@ pub fn render(template: &Template<'_>, values: &Values<'_>) -> Result<Rendered, 
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     let text = env
-        .render_str(template.body, Value::from(context))
+        .render_str(&engine_source(template.body, &used), Value::from(context))
         .map_err(|e| RenderError::Template(e.to_string()))?;
-    let mut body = tidy(&text);
-    if !mentions(&body, template.store_name) {
+    let mut body = close_gaps(&text);
+    // Whether the text names the sender and says how to opt out is decided on the merchant's
+    // own words, never on the customer's data: a store called "Pit Stop" or a customer
+    // called "Stop" does not tell anyone how to opt out.
+    let own_words = literal_text(template.body);
+    let names_store =
+        used.iter().any(|u| u.name == "store_name") || mentions(&own_words, template.store_name);
+    if !names_store {
         body = format!("{}: {body}", template.store_name.trim());
     }
-    if template.marketing && !has_opt_out_language(&body) {
+    if template.marketing && !has_opt_out_language(&own_words) {
         body = format!("{body} {OPT_OUT_LANGUAGE}");
     }
     Ok(Rendered { body, links })
 }
 
-fn mentions(body: &str, store_name: &str) -> bool {
-    let name = store_name.trim();
-    name.is_empty() || body.to_lowercase().contains(&name.to_lowercase())
+/// The template as the engine reads it, each `{{ name }}` written plainly: the editor takes
+/// any whitespace inside the braces (a non-breaking space pasted from a document) as
+/// spacing, while the engine knows only ASCII whitespace and would refuse the template.
+fn engine_source(body: &str, used: &[templates::VariableUse]) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut last = 0;
+    for variable in used {
+        out.push_str(&body[last..variable.span.start]);
+        out.push_str(&format!("{{{{ {} }}}}", variable.name));
+        last = variable.span.end;
+    }
+    out.push_str(&body[last..]);
+    out
 }
 
-/// A value with no stand-in leaves a gap: close it (no doubled spaces, no space before
-/// punctuation).
-fn tidy(text: &str) -> String {
+/// Stands in for a missing value that has no fallback, so the space around it can be closed.
+/// A noncharacter: never in a template (`one_line` removes it from values).
+const GAP: char = '\u{FDD0}';
+
+/// A customer's first name longer than this is not a name (or not one to text back): the
+/// fallback is used.
+const MAX_FIRST_NAME_CHARS: usize = 40;
+
+/// A value as it may appear inside a text: on one line, with no control or bidirectional
+/// formatting characters (which could move or hide the text around it), spaces collapsed.
+fn one_line(value: &str) -> String {
+    let hidden = |c: &char| {
+        (c.is_control() && !c.is_whitespace())
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || *c == GAP
+    };
+    let visible = value.chars().filter(|c| !hidden(c));
+    let mut out = String::with_capacity(value.len());
+    for c in visible {
+        if c.is_whitespace() {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+/// Whether a (cleaned) first name can be put in a text: a name is short and is no link, so
+/// whoever types a stranger's number at checkout cannot make the store text them a message.
+fn is_usable_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    name.chars().count() <= MAX_FIRST_NAME_CHARS
+        && !lower.contains("://")
+        && !lower.contains("www.")
+}
+
+/// The template without its `{{ variables }}`: what the merchant wrote.
+fn literal_text(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut last = 0;
+    for used in templates::find_variables(body) {
+        out.push_str(&body[last..used.span.start]);
+        out.push(' ');
+        last = used.span.end;
+    }
+    out.push_str(&body[last..]);
+    out
+}
+
+fn mentions(text: &str, store_name: &str) -> bool {
+    let name = store_name.trim();
+    name.is_empty() || text.to_lowercase().contains(&name.to_lowercase())
+}
+
+/// Closes the gap each missing value left ("your {{ cart_total }} cart", "Track: {{
+/// tracking_url }}"): no doubled space, no space before punctuation, none at a line's ends.
+/// Everything else stays as the merchant typed it, as the editor's preview shows it.
+fn close_gaps(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for part in text.split(' ').filter(|p| !p.is_empty()) {
-        let glue = !out.is_empty() && !part.starts_with([',', '.', '!', '?', ':', ';']);
-        if glue && !out.ends_with('\n') {
+    let mut space_removed = false;
+    for (i, part) in text.split(GAP).enumerate() {
+        let mut part = part;
+        if i > 0 {
+            let kept = out.trim_end_matches([' ', '\t']).len();
+            space_removed |= kept < out.len();
+            out.truncate(kept);
+            let rest = part.trim_start_matches([' ', '\t']);
+            space_removed |= rest.len() < part.len();
+            part = rest;
+        }
+        if part.is_empty() {
+            continue;
+        }
+        let mid_line = !out.is_empty() && !out.ends_with('\n');
+        let before_punctuation = part.starts_with(['\r', '\n', ',', '.', '!', '?', ':', ';', ')']);
+        if space_removed && mid_line && !before_punctuation {
             out.push(' ');
         }
+        space_removed = false;
         out.push_str(part);
     }
     out.trim().to_owned()
@@ -213,5 +304,116 @@ mod tests {
         let out = render(&template, &given).unwrap();
         assert_eq!(out.body, "Maple & Pine: order #1001 shipped. Track:");
         assert!(out.links.is_empty());
+    }
+
+    fn cart_values(store: &str, first_name: Option<&str>) -> Values<'static> {
+        vec![
+            ("first_name", first_name.map(str::to_owned)),
+            ("store_name", Some(store.to_owned())),
+            ("cart_url", Some("https://shop.example/c/1".into())),
+            ("cart_total", None),
+            ("discount_code", None),
+        ]
+    }
+
+    #[test]
+    fn opt_out_language_and_the_sender_depend_on_the_merchants_words_not_the_data() {
+        let body = "Hi {{ first_name }}, your cart at {{ store_name }} is waiting: {{ cart_url }}";
+        let mut template = cart_template(body);
+        template.store_name = "Pit Stop Auto";
+        let out = render(&template, &cart_values("Pit Stop Auto", Some("Ada"))).unwrap();
+        assert!(
+            out.body.starts_with("Hi Ada, your cart at Pit Stop Auto"),
+            "{}",
+            out.body
+        );
+        assert!(
+            out.body.ends_with(" Reply STOP to opt out."),
+            "{}",
+            out.body
+        );
+
+        // A customer's name is no opt-out language and does not name the store.
+        let template = cart_template("Hi {{ first_name }}, your cart: {{ cart_url }}");
+        for name in ["Stop", "Maple & Pine"] {
+            let out = render(&template, &cart_values("Maple & Pine", Some(name))).unwrap();
+            assert!(out.body.starts_with("Maple & Pine: Hi "), "{}", out.body);
+            assert!(
+                out.body.ends_with(" Reply STOP to opt out."),
+                "{}",
+                out.body
+            );
+        }
+    }
+
+    #[test]
+    fn a_customers_name_goes_in_on_one_line_and_only_if_it_is_a_name() {
+        let template = cart_template("Hi {{ first_name }}, your cart: {{ cart_url }}");
+        let sent = |name: &str| {
+            render(&template, &cart_values("Maple & Pine", Some(name)))
+                .unwrap()
+                .body
+        };
+        assert!(sent("Ada\r\nLovelace\t").starts_with("Maple & Pine: Hi Ada Lovelace, your"));
+        // A right-to-left override would show the rest of the text backwards.
+        assert!(sent("\u{202E}Ada").starts_with("Maple & Pine: Hi Ada, your"));
+        assert!(sent("محمد 😀").starts_with("Maple & Pine: Hi محمد 😀, your"));
+        assert!(sent("{{ cart_url }}").starts_with("Maple & Pine: Hi {{ cart_url }}, your"));
+        for not_a_name in [
+            "A".repeat(41),
+            "Ada. Your account is locked: https://phish.example".into(),
+            "visit www.phish.example".into(),
+            "\n\u{202E} \n".into(),
+        ] {
+            assert!(
+                sent(&not_a_name).starts_with("Maple & Pine: Hi there, your cart"),
+                "{not_a_name:?}: {}",
+                sent(&not_a_name)
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_gap_of_a_missing_value_is_closed() {
+        let sent = |body: &str| {
+            render(&cart_template(body), &cart_values("Maple & Pine", None))
+                .unwrap()
+                .body
+        };
+        assert_eq!(
+            sent("Your {{ cart_total }} cart at {{ store_name }} is waiting :) {{ cart_url }}")
+                .split(" https://")
+                .next()
+                .unwrap(),
+            "Your cart at Maple & Pine is waiting :)"
+        );
+        assert!(
+            sent("{{ store_name }}: total {{ cart_total }}.\n  See {{ cart_url }}")
+                .starts_with("Maple & Pine: total.\n  See https://")
+        );
+        assert!(
+            sent("{{ store_name }}:\n{{ cart_total }} {{ cart_total }}\nok {{ cart_url }}")
+                .starts_with("Maple & Pine:\n\nok https://")
+        );
+    }
+
+    #[test]
+    fn any_spacing_the_editor_accepts_inside_the_braces_renders() {
+        for body in [
+            "Hi {{\u{A0}first_name }}: {{ cart_url }}",
+            "Hi {{\u{3000}first_name\u{2003}}}: {{\u{0B}cart_url\u{85}}}",
+            "Hi {{\r\nfirst_name\t}}: {{cart_url}}",
+        ] {
+            assert_eq!(templates::check(CampaignKind::AbandonedCart, body), []);
+            let out = render(
+                &cart_template(body),
+                &cart_values("Maple & Pine", Some("Ada")),
+            );
+            assert!(
+                out.as_ref()
+                    .is_ok_and(|o| o.body.starts_with("Maple & Pine: Hi Ada: https://")),
+                "{body:?}: {out:?}"
+            );
+        }
     }
 }
