@@ -25,6 +25,7 @@ on_both_databases!(
     an_order_between_steps_cancels_the_next_and_is_credited,
     an_opted_out_customer_gets_nothing_from_any_campaign,
     order_notifications_go_out_at_night_once_per_status,
+    a_notice_scheduled_before_the_order_was_cancelled_does_not_go_out,
     replays_schedule_nothing_twice,
     two_workers_never_send_one_text_twice,
     a_worker_lost_after_the_provider_took_the_text_does_not_send_it_again,
@@ -284,6 +285,42 @@ fn next_night(now: NaiveDateTime) -> NaiveDateTime {
     } else {
         today + Duration::days(1)
     }
+}
+
+async fn a_notice_scheduled_before_the_order_was_cancelled_does_not_go_out(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    app.reserve_any(&owner, stocked_area_code()).await;
+    let shipped = json!({"kind": "order_shipped", "name": "Shipped",
+        "steps": [{"delay_minutes": 0, "body": "Order {{ order_number }} is on its way: {{ tracking_url }}"}]});
+    activate(&app, &owner, &shipped).await;
+    let updates = json!({"kind": "order_update", "name": "Updates", "order_statuses": ["cancelled"],
+        "steps": [{"delay_minutes": 0, "body": "Order {{ order_number }} is {{ order_status }}."}]});
+    activate(&app, &owner, &updates).await;
+    let now = db::now().with_nanosecond(0).unwrap();
+    post(&app, &owner, &order("e1", "order.placed", None, now)).await;
+    let at = |s: i64| now + Duration::seconds(s);
+    post(&app, &owner, &order("e2", "order.shipped", None, at(1))).await;
+    // Cancelled a moment later, before the dispatcher's next pass.
+    post(&app, &owner, &order("e3", "order.cancelled", None, at(2))).await;
+
+    let report = pass(&app, at(60)).await;
+    assert_eq!((report.sent, report.cancelled), (1, 1), "{report:?}");
+    let sent = simulator(&app).sent();
+    assert!(
+        sent[0].body.contains("Order #1001 is cancelled."),
+        "{}",
+        sent[0].body
+    );
+    assert_eq!(
+        outbox_rows(&app),
+        [
+            (
+                "cancelled".to_owned(),
+                Some("the order was cancelled".to_owned())
+            ),
+            ("sent".to_owned(), None),
+        ]
+    );
 }
 
 async fn order_notifications_go_out_at_night_once_per_status(app: TestApp) {

@@ -4,6 +4,9 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::schema::{order_events, orders};
 
+/// The status of an order the platform cancelled.
+pub const CANCELLED: &str = "cancelled";
+
 #[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = orders)]
 pub struct OrderRow {

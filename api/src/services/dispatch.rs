@@ -34,7 +34,7 @@ use crate::db::outbox::{self, OutboxRow};
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
 use crate::live::Notice;
-use crate::services::opt_outs;
+use crate::services::{opt_outs, scheduling};
 use crate::sms::{OutboundSms, ProviderError, ProviderMessage};
 
 /// How a dispatcher works; the defaults suit production.
@@ -388,6 +388,15 @@ fn check(loaded: &Loaded, row: &OutboxRow, now: NaiveDateTime) -> Decision {
         let end = u32::try_from(s.quiet_end_hour?).ok()?;
         Some(Hours::new(start, end))
     });
+    // An order notification scheduled before the order was cancelled, unless it is the
+    // cancellation's own.
+    let order_cancelled = row.order_id.is_some_and(|id| {
+        loaded
+            .orders
+            .get(&id)
+            .is_some_and(|order| order.status == db::orders::CANCELLED)
+            && scheduling::status_of_order_text(&row.dedupe_key) != Some(db::orders::CANCELLED)
+    });
     let cart_waiting = row.cart_id.map(|id| {
         loaded
             .carts
@@ -416,6 +425,7 @@ fn check(loaded: &Loaded, row: &OutboxRow, now: NaiveDateTime) -> Decision {
         has_live_number: loaded.numbers.contains_key(&row.store_id),
         contact,
         cart_waiting,
+        order_cancelled,
         shipping_region: loaded.regions.get(&row.contact_id).map(String::as_str),
         store_hours,
         marketing_per_day: store.map_or(2, |s| u32::try_from(s.marketing_per_day).unwrap_or(2)),

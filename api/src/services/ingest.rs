@@ -410,7 +410,7 @@ fn order_status(event_type: EventType) -> &'static str {
         EventType::OrderPlaced => "placed",
         EventType::OrderShipped => "shipped",
         EventType::OrderOnHold => "on_hold",
-        EventType::OrderCancelled => "cancelled",
+        EventType::OrderCancelled => db::orders::CANCELLED,
         _ => "updated",
     }
 }

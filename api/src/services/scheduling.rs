@@ -150,12 +150,21 @@ impl OrderCampaigns {
                 purpose: outbox::TRANSACTIONAL,
                 due_at: now,
                 // Once per order and status: a repeated "updated" does not text again.
-                dedupe_key: format!(
-                    "order:{}:{status}:campaign:{}",
-                    order.order_id, step.campaign_id
-                ),
+                dedupe_key: order_text_key(order.order_id, status, step.campaign_id),
             })
             .collect()
+    }
+}
+
+fn order_text_key(order_id: i64, status: &str, campaign_id: i64) -> String {
+    format!("order:{order_id}:{status}:campaign:{campaign_id}")
+}
+
+/// The order status an order notification was scheduled for, read back from its key.
+pub fn status_of_order_text(dedupe_key: &str) -> Option<&str> {
+    match dedupe_key.split(':').collect::<Vec<_>>()[..] {
+        ["order", _, status, "campaign", _] => Some(status),
+        _ => None,
     }
 }
 
@@ -169,4 +178,17 @@ pub fn schedule_order_notifications(
 ) -> AppResult<usize> {
     let texts = OrderCampaigns::load(conn, order.store_id)?.texts_for(order, status, now);
     Ok(outbox::schedule_many(conn, &texts, now)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_texts_status_reads_back_from_its_key() {
+        let key = order_text_key(42, "shipped", 7);
+        assert_eq!(status_of_order_text(&key), Some("shipped"));
+        assert_eq!(status_of_order_text("cart:1:0:step:2"), None);
+        assert_eq!(status_of_order_text("reply:9"), None);
+    }
 }

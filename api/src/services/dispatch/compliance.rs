@@ -61,6 +61,9 @@ pub struct Facts<'a> {
     /// returned to). A cart does not expire while a reminder for it is pending, so a late
     /// step is not cancelled merely because the cart has been idle a week.
     pub cart_waiting: Option<bool>,
+    /// Order notifications only: the order has been cancelled since the text was scheduled
+    /// (and the text does not announce that): "shipped" must not follow "cancelled".
+    pub order_cancelled: bool,
     pub shipping_region: Option<&'a str>,
     pub store_hours: Option<Hours>,
     pub marketing_per_day: u32,
@@ -84,6 +87,9 @@ pub fn decide(facts: &Facts<'_>) -> Decision {
     };
     if facts.cart_waiting == Some(false) {
         return Decision::Cancel("the cart is no longer abandoned");
+    }
+    if facts.order_cancelled {
+        return Decision::Cancel("the order was cancelled");
     }
     if facts.purpose != Purpose::Marketing {
         return Decision::Send;
@@ -178,6 +184,7 @@ mod tests {
             has_live_number: true,
             contact,
             cart_waiting: Some(true),
+            order_cancelled: false,
             shipping_region: None,
             store_hours: None,
             marketing_per_day: 2,
@@ -216,6 +223,19 @@ mod tests {
         to_gone.purpose = Purpose::Compliance;
         to_gone.cart_waiting = None;
         assert_eq!(decide(&to_gone), Decision::Send);
+    }
+
+    #[test]
+    fn an_order_notification_does_not_follow_the_orders_cancellation() {
+        let ada = contact("granted");
+        let mut shipped = facts(&ada, utc(18), &[]);
+        shipped.purpose = Purpose::Transactional;
+        shipped.cart_waiting = None;
+        shipped.order_cancelled = true;
+        assert_eq!(
+            decide(&shipped),
+            Decision::Cancel("the order was cancelled")
+        );
     }
 
     #[test]
