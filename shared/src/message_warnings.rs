@@ -126,12 +126,25 @@ pub fn is_marketing(kind: CampaignKind) -> bool {
     kind == CampaignKind::AbandonedCart
 }
 
-/// Whether `text` already tells the customer how to stop texts: any word (split on
-/// non-alphanumeric characters) that is "stop", ignoring case. The sender's rule, so "Text
-/// STOP to end" counts and "Nonstop deals" does not.
+/// Whether `text` already tells the customer how to stop texts: the word "stop" (any case)
+/// given as a keyword, after "reply", "text", "txt", "send", "sms" or "msg", or before "to"
+/// or "2". The sender's rule: "Text STOP to end" and "STOP to opt out" count, while "Don't
+/// stop shopping!" and "Nonstop deals" are no instructions, and get the opt-out line added.
 pub fn has_opt_out_language(text: &str) -> bool {
-    text.split(|c: char| !c.is_alphanumeric())
-        .any(|word| word.eq_ignore_ascii_case("stop"))
+    const ASKS: [&str; 6] = ["reply", "text", "txt", "send", "sms", "msg"];
+    const LEADS: [&str; 2] = ["to", "2"];
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let is_one_of = |word: Option<&&str>, list: &[&str]| {
+        word.is_some_and(|w| list.iter().any(|l| w.eq_ignore_ascii_case(l)))
+    };
+    words.iter().enumerate().any(|(i, word)| {
+        word.eq_ignore_ascii_case("stop")
+            && (is_one_of(i.checked_sub(1).and_then(|p| words.get(p)), &ASKS)
+                || is_one_of(words.get(i + 1), &LEADS))
+    })
 }
 
 /// Whether the sender will append [`OPT_OUT_LANGUAGE`] to `rendered`, a message of `kind`
@@ -304,19 +317,24 @@ mod tests {
     }
 
     #[test]
-    fn stop_as_a_whole_word_in_any_case_is_opt_out_language() {
+    fn stop_given_as_a_keyword_is_opt_out_language() {
         for text in [
             "Text STOP to end",
             "Reply stop to end",
             "Reply Stop.",
-            "(STOP)",
-            "stop",
             "Reply STOP=end",
-            "Texts from us? STOP!",
+            "STOP to opt out",
+            "Msg&data rates may apply. Txt STOP 2 quit",
+            "Can't stop? Reply STOP",
         ] {
             assert!(has_opt_out_language(text), "{text}");
         }
         for text in [
+            "Don't stop shopping!",
+            "Stop by our store today",
+            "Never stop exploring: https://shop.example",
+            "(STOP)",
+            "Texts from us? STOP!",
             "Nonstop deals",
             "Stopped by?",
             "STOPS",
@@ -394,7 +412,7 @@ mod tests {
             1
         );
         assert_eq!(kinds(CART, short), ["opt-out", "ucs2-cost"]);
-        assert_eq!(kinds(CART, &format!("{short} STOP")), Vec::<&str>::new());
+        assert!(!kinds(CART, &format!("{short} Txt STOP")).contains(&"opt-out"));
     }
 
     #[test]

@@ -333,6 +333,15 @@ mod tests {
             out.body
         );
 
+        // "Stop" that is no instruction is no opt-out language either.
+        let template = cart_template("Don't stop shopping, {{ first_name }}: {{ cart_url }}");
+        let out = render(&template, &cart_values("Maple & Pine", Some("Ada"))).unwrap();
+        assert!(
+            out.body.ends_with(" Reply STOP to opt out."),
+            "{}",
+            out.body
+        );
+
         // A customer's name is no opt-out language and does not name the store.
         let template = cart_template("Hi {{ first_name }}, your cart: {{ cart_url }}");
         for name in ["Stop", "Maple & Pine"] {
