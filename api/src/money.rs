@@ -1,4 +1,5 @@
-//! Amounts as integer millionths of a currency unit, so prices like 0.0079 add up exactly.
+//! Amounts: prices as integer millionths of a currency unit, so prices like 0.0079 add up
+//! exactly; order and cart totals as cents, read and shown to customers.
 
 /// `"0.0079"` → `7900`. At most six decimals; no sign, no exponent.
 pub fn parse_micros(raw: &str) -> Option<i64> {
@@ -40,6 +41,47 @@ pub fn format_price(micros: i64) -> String {
     }
 }
 
+/// Currencies whose amounts have no minor unit (ISO 4217 exponent 0) among those stores
+/// sell in: an amount in them reads without decimals.
+const WHOLE_UNITS: [&str; 9] = [
+    "JPY", "KRW", "VND", "CLP", "ISK", "UGX", "PYG", "XAF", "XOF",
+];
+
+/// An amount as a customer reads it in a text: `$1,234.50`, `CA$84.00`, `€84.00`, `£84.00`,
+/// `¥1,000`, or `84.00 CHF` for the rest. Stored amounts are hundredths of the unit whatever
+/// the currency, as the platforms send them.
+pub fn display(cents: i64, currency: &str) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let units = grouped(cents / 100);
+    let number = if WHOLE_UNITS.contains(&currency) {
+        units
+    } else {
+        format!("{units}.{:02}", cents % 100)
+    };
+    match currency {
+        "USD" => format!("{sign}${number}"),
+        "CAD" => format!("{sign}CA${number}"),
+        "EUR" => format!("{sign}€{number}"),
+        "GBP" => format!("{sign}£{number}"),
+        "JPY" => format!("{sign}¥{number}"),
+        other => format!("{sign}{number} {other}"),
+    }
+}
+
+/// `1234567` → `"1,234,567"`.
+fn grouped(units: u64) -> String {
+    let digits = units.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +95,21 @@ mod tests {
         for bad in ["", ".", "-1", "1e3", "0.0000001", "abc", "1,5"] {
             assert_eq!(parse_micros(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn amounts_read_as_customers_expect() {
+        assert_eq!(display(17_800, "USD"), "$178.00");
+        assert_eq!(display(123_450, "USD"), "$1,234.50");
+        assert_eq!(display(8_400, "CAD"), "CA$84.00");
+        assert_eq!(display(8_400, "EUR"), "€84.00");
+        assert_eq!(display(8_450, "GBP"), "£84.50");
+        assert_eq!(display(100_000, "JPY"), "¥1,000");
+        assert_eq!(display(1_500_000, "KRW"), "15,000 KRW");
+        assert_eq!(display(8_400, "CHF"), "84.00 CHF");
+        assert_eq!(display(5, "USD"), "$0.05");
+        assert_eq!(display(-2_500, "USD"), "-$25.00");
+        assert_eq!(display(12_345_678_900, "USD"), "$123,456,789.00");
     }
 
     #[test]

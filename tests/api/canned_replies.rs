@@ -68,7 +68,7 @@ async fn canned_replies_are_saved_checked_and_filled_in_for_the_customer(app: Te
         .unwrap();
     assert_eq!(
         filled["body"],
-        "Hi Ada, your 178.00 USD cart is here: https://shop.example.com/cart/cart-1"
+        "Hi Ada, your $178.00 cart is here: https://shop.example.com/cart/cart-1"
     );
 
     let renamed: Value = app

@@ -10,6 +10,7 @@ use textback_shared::inbox::{
 
 use crate::db::{self, DbConn, canned_replies::CannedReplyRow};
 use crate::error::{AppError, AppResult};
+use crate::money;
 
 pub fn list(conn: &mut DbConn, store_id: i64) -> AppResult<Vec<CannedReplyDto>> {
     Ok(db::canned_replies::list(conn, store_id)?
@@ -106,8 +107,10 @@ pub fn render_for_thread(
     set("store_name", Some(store.name));
     if let Some(cart) = cart {
         set("cart_url", cart.recovery_url);
-        let total = format!("{}.{:02}", cart.total_cents / 100, cart.total_cents % 100);
-        set("cart_total", Some(format!("{total} {}", cart.currency)));
+        set(
+            "cart_total",
+            Some(money::display(cart.total_cents, &cart.currency)),
+        );
     }
     if let Some(order) = order {
         set("order_number", order.number);

@@ -34,6 +34,7 @@ use crate::db::outbox::{self, OutboxRow};
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
 use crate::live::Notice;
+use crate::money;
 use crate::services::{opt_outs, scheduling};
 use crate::sms::{OutboundSms, ProviderError, ProviderMessage};
 
@@ -548,7 +549,7 @@ fn values_for(
         ("cart_url", cart.and_then(|c| c.recovery_url.clone())),
         (
             "cart_total",
-            cart.map(|c| amount(c.total_cents, &c.currency)),
+            cart.map(|c| money::display(c.total_cents, &c.currency)),
         ),
         ("discount_code", step.discount_code.clone()),
         ("order_number", order.and_then(|o| o.number.clone())),
@@ -562,16 +563,6 @@ fn values_for(
             order.and_then(|o| o.tracking_number.clone()),
         ),
     ]
-}
-
-/// `$84.00`, `CA$84.00`, or `84.00 EUR`.
-fn amount(cents: i64, currency: &str) -> String {
-    let number = format!("{}.{:02}", cents / 100, (cents % 100).abs());
-    match currency {
-        "USD" => format!("${number}"),
-        "CAD" => format!("CA${number}"),
-        other => format!("{number} {other}"),
-    }
 }
 
 fn status_words(status: &str) -> &'static str {
