@@ -54,6 +54,16 @@ pub fn regions(country: Country) -> Vec<(&'static str, &'static str)> {
     found
 }
 
+/// The code of a state or province given by its code or its name, in any case (`tx`,
+/// `Texas`, `british columbia`): merchants type either.
+pub fn region_code(code_or_name: &str) -> Option<&'static str> {
+    let wanted = code_or_name.trim();
+    REGION_NAMES
+        .iter()
+        .find(|(code, name)| code.eq_ignore_ascii_case(wanted) || name.eq_ignore_ascii_case(wanted))
+        .map(|(code, _)| *code)
+}
+
 pub fn region_name(code: &str) -> Option<&'static str> {
     REGION_NAMES
         .iter()
@@ -211,5 +221,13 @@ mod tests {
         let canada = regions(Country::Ca);
         assert!(canada.contains(&("ON", "Ontario")));
         assert!(!canada.iter().any(|(code, _)| *code == "TX"));
+    }
+
+    #[test]
+    fn regions_by_code_or_name() {
+        assert_eq!(region_code("tx"), Some("TX"));
+        assert_eq!(region_code(" Texas "), Some("TX"));
+        assert_eq!(region_code("NEWFOUNDLAND AND LABRADOR"), Some("NL"));
+        assert_eq!(region_code("Tex"), None);
     }
 }

@@ -73,7 +73,7 @@ pub struct AvailableNumbersQuery {
     pub country: String,
     /// A three-digit area code of that country, e.g. `415`.
     pub area_code: Option<String>,
-    /// A state or province code of that country, e.g. `CA` or `ON`.
+    /// A state or province of that country, by code or name: `CA`, `ON`, `Texas`.
     pub region: Option<String>,
     /// The `next_cursor` of the previous page ("load more").
     pub cursor: Option<String>,

@@ -122,8 +122,24 @@ async fn search_by_state_or_province(app: TestApp) {
                 .contains(&"TX".to_owned())
         );
     }
+    // By name too, as merchants type it.
+    let by_name = app
+        .available_numbers(&owner, "country=US&region=texas&limit=30")
+        .await;
+    assert_eq!(numbers_of(&by_name), numbers_of(&texas));
     let ontario = app.available_numbers(&owner, "country=CA&region=ON").await;
     assert!(!numbers_of(&ontario).is_empty());
+    let british_columbia = app
+        .available_numbers(&owner, "country=CA&region=British%20Columbia")
+        .await;
+    assert!(
+        british_columbia["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["region"] == "BC")
+    );
+    assert!(!numbers_of(&british_columbia).is_empty());
     assert!(
         ontario["items"]
             .as_array()

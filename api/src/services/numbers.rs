@@ -73,7 +73,8 @@ fn parse_query(query: &AvailableNumbersQuery) -> AppResult<Search> {
     {
         None => None,
         Some(raw) => {
-            let region = raw.to_ascii_uppercase();
+            let region =
+                nanp::region_code(raw).map_or_else(|| raw.to_ascii_uppercase(), str::to_owned);
             if nanp::in_region(country, &region).is_empty() {
                 let kind = if country == Country::Ca {
                     "province or territory"
@@ -82,7 +83,7 @@ fn parse_query(query: &AvailableNumbersQuery) -> AppResult<Search> {
                 };
                 return Err(AppError::invalid(
                     "region",
-                    format!("{raw} is not a {kind} code of {}.", country.name()),
+                    format!("{raw} is not a {kind} of {}.", country.name()),
                 ));
             }
             Some(region)
