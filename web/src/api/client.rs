@@ -181,7 +181,8 @@ impl Client {
         if let (Err(error), Some(on_unauthorized)) = (&result, &self.on_unauthorized)
             && error.code() == Some(ProblemCode::Unauthorized)
         {
-            on_unauthorized.run(());
+            // `try_run`: the page that made the call may be gone by now.
+            let _ = on_unauthorized.try_run(());
         }
         result
     }

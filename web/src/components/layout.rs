@@ -5,6 +5,7 @@ use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::contexts::session::use_session;
+use crate::navigation::replacing;
 
 #[component]
 pub fn AppLayout() -> impl IntoView {
@@ -18,7 +19,9 @@ pub fn AppLayout() -> impl IntoView {
     };
     let log_out = move |_| {
         session.log_out();
-        navigate("/login", Default::default());
+        // In place of the page: Back from the login page must not land on a page that is
+        // signed in no more (and only sends the person to log in again).
+        navigate("/login", replacing());
     };
 
     view! {

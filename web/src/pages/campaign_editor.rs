@@ -13,6 +13,9 @@ use textback_shared::campaigns::{
 use textback_shared::templates::CampaignKind;
 use textback_shared::{FieldError, ProblemCode};
 
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
 use crate::api::{self, ApiError};
 use crate::components::campaigns::activation::Activation;
 use crate::components::campaigns::status_badge::StatusBadge;
@@ -20,7 +23,7 @@ use crate::components::campaigns::step_editor::{StepDraft, StepEditor};
 use crate::components::campaigns::{kind_description, kind_title};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::field::error_for;
-use crate::components::states::{ErrorState, FormAlert, Loading};
+use crate::components::states::{EmptyState, ErrorState, FormAlert, Loading};
 use crate::contexts::session::use_session;
 
 fn parse_kind(s: &str) -> Option<CampaignKind> {
@@ -86,6 +89,22 @@ pub fn EditCampaignPage() -> impl IntoView {
         <Suspense fallback=|| view! { <Loading label="Loading campaign…" /> }>
             {move || campaign.get().map(|result| match result {
                 Ok(dto) => view! { <CampaignEditor kind=dto.kind initial=Some(dto) auto_activate=auto_activate.clone() /> }.into_any(),
+                // A deleted campaign, or a mistyped link: trying again cannot help.
+                Err(error) if error.code() == Some(ProblemCode::NotFound) => view! {
+                    <div class="page-header">
+                        <div>
+                            <p class="breadcrumb"><A href="/campaigns">"Campaigns"</A></p>
+                            <h1>"Campaign not found"</h1>
+                        </div>
+                    </div>
+                    <EmptyState title="There is no such campaign">
+                        <p>"It may have been deleted, or the link is not quite right."</p>
+                        <A href="/campaigns" attr:class="button button-primary" attr:data-testid="back-to-campaigns">
+                            "See your campaigns"
+                        </A>
+                    </EmptyState>
+                }
+                .into_any(),
                 Err(error) => view! { <ErrorState error on_retry=retry /> }.into_any(),
             })}
         </Suspense>
@@ -222,6 +241,29 @@ fn CampaignEditor(
         form_error.set(None);
     });
 
+    // What the form held when it was loaded or last saved: leaving with anything else asks
+    // first, so a flow of reminders is not lost to a stray click or a reload.
+    let snapshot = move || {
+        untrack(|| {
+            (
+                name.get().trim().to_owned(),
+                steps
+                    .get()
+                    .into_iter()
+                    .map(|s| s.to_step(kind))
+                    .collect::<Vec<_>>(),
+                statuses.get(),
+            )
+        })
+    };
+    let baseline = StoredValue::new(snapshot());
+    let unsaved = move || {
+        baseline
+            .try_with_value(|b| *b != snapshot())
+            .unwrap_or(false)
+    };
+    guard_unsaved_changes(unsaved);
+
     let activation = Activation::new(Callback::new(move |dto: CampaignDto| {
         let message = match dto.status {
             CampaignStatus::Active => "Campaign active: it texts customers from now on.",
@@ -256,6 +298,7 @@ fn CampaignEditor(
                     .collect::<Vec<_>>(),
                 statuses.get_untracked(),
             );
+            let sent = (name_now.clone(), steps_now.clone(), statuses_now.clone());
             let navigate = navigate.clone();
             spawn_local(async move {
                 let result = match existing {
@@ -280,6 +323,7 @@ fn CampaignEditor(
                 let _ = saving.try_set(false);
                 match result {
                     Ok(dto) if existing.is_none() => {
+                        let _ = baseline.try_set_value(sent);
                         // The new campaign's own page, so reloading edits it rather than a copy.
                         let path = if then_activate {
                             format!("/campaigns/{}?activate=now", dto.id)
@@ -296,6 +340,7 @@ fn CampaignEditor(
                     }
                     Ok(dto) => {
                         let id = dto.id;
+                        baseline.set_value(sent);
                         saved.set(Some(dto));
                         if then_activate {
                             activation.activate(id);
@@ -377,6 +422,8 @@ fn CampaignEditor(
                 return;
             };
             deleting.set(true);
+            // Deleted, its edits go with it: nothing to ask about on the way out.
+            baseline.set_value(snapshot());
             let client = session.client();
             let navigate = navigate.clone();
             spawn_local(async move {
@@ -518,4 +565,57 @@ fn CampaignEditor(
             />
         </Show>
     }
+}
+
+/// While `unsaved()` holds, a reload or closing the tab asks the browser's "Leave site?", and a
+/// link inside the app asks whether to drop the changes.
+fn guard_unsaved_changes(unsaved: impl Fn() -> bool + Clone + Send + Sync + 'static) {
+    let reload_check = unsaved.clone();
+    let before_unload = window_event_listener_untyped("beforeunload", move |ev| {
+        if reload_check() {
+            ev.prevent_default();
+            // Older browsers ask only when `returnValue` is set.
+            let _ = js_sys::Reflect::set(&ev, &"returnValue".into(), &"".into());
+        }
+    });
+    on_cleanup(move || before_unload.remove());
+
+    // On the document, so it runs before the router's own handler on the window, which leaves
+    // a click alone once its default is prevented.
+    let on_click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
+        if ev.default_prevented()
+            || ev.button() != 0
+            || ev.meta_key()
+            || ev.ctrl_key()
+            || ev.shift_key()
+            || ev.alt_key()
+        {
+            return;
+        }
+        let link = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("a[href]").ok().flatten());
+        let Some(link) = link else { return };
+        if link.has_attribute("download")
+            || link.get_attribute("target").is_some_and(|t| t != "_self")
+            || !unsaved()
+        {
+            return;
+        }
+        let leave = window()
+            .confirm_with_message("Leave this campaign? Your changes have not been saved.")
+            .unwrap_or(true);
+        if !leave {
+            ev.prevent_default();
+        }
+    });
+    let document = document();
+    let _ = document.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+    let held = send_wrapper::SendWrapper::new((document, on_click));
+    on_cleanup(move || {
+        let (document, on_click) = held.take();
+        let _ = document
+            .remove_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+    });
 }

@@ -60,6 +60,8 @@ pub fn InboxPage() -> impl IntoView {
     let messages_state = RwSignal::new(ListState::Loading);
     let older_cursor = RwSignal::new(None::<String>);
     let loading_older = RwSignal::new(false);
+    // Why the older messages could not be had, shown by the button that asked for them.
+    let older_error = RwSignal::new(None::<String>);
     let detail = RwSignal::new(None::<Result<ContactDetailDto, ApiError>>);
     let scroller = NodeRef::<Div>::new();
     let reply_input = NodeRef::<Textarea>::new();
@@ -182,6 +184,7 @@ pub fn InboxPage() -> impl IntoView {
         messages.set(Vec::new());
         messages_state.set(ListState::Loading);
         older_cursor.set(None);
+        older_error.set(None);
         detail.set(None);
         open_thread.set(
             list.threads
@@ -292,7 +295,7 @@ pub fn InboxPage() -> impl IntoView {
     };
 
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || in_text_field(&ev) {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || in_text_field(&ev) || modal_open() {
             return;
         }
         match ev.key().as_str() {
@@ -398,24 +401,30 @@ pub fn InboxPage() -> impl IntoView {
             return;
         }
         loading_older.set(true);
+        older_error.set(None);
         let client = session.client();
         tasks.spawn(async move {
             let result = api::inbox::messages(&client, id, Some(&cursor)).await;
-            if let Ok(page) = result
-                && selected.get_untracked() == Some(id)
-            {
-                // Keep the messages on screen where they are while older ones go above.
-                let from_bottom = scroller
-                    .get_untracked()
-                    .map(|el| el.scroll_height() - el.scroll_top());
-                older_cursor.set(page.next_cursor);
-                merge_messages(messages, page.items);
-                if let Some(from_bottom) = from_bottom {
-                    request_animation_frame(move || {
-                        if let Some(el) = scroller.get_untracked() {
-                            el.set_scroll_top(el.scroll_height() - from_bottom);
-                        }
-                    });
+            if selected.get_untracked() != Some(id) {
+                loading_older.set(false);
+                return;
+            }
+            match result {
+                Err(error) => older_error.set(Some(error.message())),
+                Ok(page) => {
+                    // Keep the messages on screen where they are while older ones go above.
+                    let from_bottom = scroller
+                        .get_untracked()
+                        .map(|el| el.scroll_height() - el.scroll_top());
+                    older_cursor.set(page.next_cursor);
+                    merge_messages(messages, page.items);
+                    if let Some(from_bottom) = from_bottom {
+                        request_animation_frame(move || {
+                            if let Some(el) = scroller.get_untracked() {
+                                el.set_scroll_top(el.scroll_height() - from_bottom);
+                            }
+                        });
+                    }
                 }
             }
             loading_older.set(false);
@@ -458,7 +467,24 @@ pub fn InboxPage() -> impl IntoView {
         }
     });
 
+    // The URL names a conversation this store does not have (a mistyped or stale link).
+    let missing = Memo::new(move |_| {
+        messages_state.with(|s| {
+            matches!(s, ListState::Failed(error) if error.code() == Some(ProblemCode::NotFound))
+        })
+    });
+
     let conversation = move || {
+        if missing.get() {
+            return view! {
+                <div class="inbox-placeholder" data-testid="thread-not-found">
+                    <EmptyState title="No such conversation">
+                        <p>"This link does not lead to one of your store's conversations. Choose one on the left."</p>
+                    </EmptyState>
+                </div>
+            }
+            .into_any();
+        }
         if !has_selection.get() {
             return view! {
                 <div class="inbox-placeholder" data-testid="no-thread-selected">
@@ -494,6 +520,7 @@ pub fn InboxPage() -> impl IntoView {
                         messages
                         has_older=Signal::derive(move || older_cursor.with(Option::is_some))
                         loading_older
+                        older_error
                         now
                         on_load_older=load_older
                         scroller
@@ -519,7 +546,7 @@ pub fn InboxPage() -> impl IntoView {
             />
             <section class="inbox-conversation" aria-label="Conversation">{conversation}</section>
             <Show
-                when=move || has_selection.get()
+                when=move || has_selection.get() && !missing.get()
                 fallback=|| view! { <aside class="inbox-customer inbox-customer-empty" aria-hidden="true"></aside> }
             >
                 <CustomerPanel detail thread_id=selected on_unsubscribed />
@@ -596,6 +623,16 @@ fn in_text_field(ev: &leptos::ev::KeyboardEvent) -> bool {
     };
     matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
         || element.is_content_editable()
+}
+
+/// Whether a confirmation (Unsubscribe, say) is open over the page: the page's shortcuts
+/// wait until it is answered, or j would open another conversation behind it.
+fn modal_open() -> bool {
+    document()
+        .query_selector("[aria-modal=\"true\"]")
+        .ok()
+        .flatten()
+        .is_some()
 }
 
 /// Unique per send attempt; a retry of the same attempt sends the same key.

@@ -10,7 +10,7 @@ use crate::components::auth_card::AuthCard;
 use crate::components::field::{TextField, error_for};
 use crate::components::states::FormAlert;
 use crate::contexts::session::{Ending, use_session};
-use crate::navigation::safe_next;
+use crate::navigation::{replacing, safe_next};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -61,7 +61,7 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     view! {
-        <Show when=move || !session.is_logged_in() fallback=move || view! { <Redirect path=next() /> }>
+        <Show when=move || !session.is_logged_in() fallback=move || view! { <Redirect path=next() options=replacing() /> }>
             <AuthCard title="Log in to Textback" subtitle="Welcome back.">
                 <form class="form" novalidate=true on:submit=submit data-testid="login-form">
                     {move || notice().map(|n| view! { <div class="alert alert-info" role="status" data-testid="login-notice">{n}</div> })}

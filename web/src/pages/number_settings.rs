@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use textback_shared::ProblemCode;
+use textback_shared::campaigns::CampaignStatus;
 use textback_shared::numbers::{PhoneNumberDto, PhoneNumbersResponse, UsageDto};
 use textback_shared::phone::format_national;
 
@@ -17,12 +19,28 @@ use crate::contexts::session::use_session;
 struct NumberData {
     numbers: PhoneNumbersResponse,
     usage: UsageDto,
+    /// Campaigns a release stopped: a new number does not restart them.
+    stopped_campaigns: usize,
 }
 
 async fn load(client: api::Client) -> Result<NumberData, ApiError> {
     let numbers = api::numbers::list(&client).await?;
     let usage = api::usage::current_month(&client).await?;
-    Ok(NumberData { numbers, usage })
+    // A reminder, not a necessity: without the campaigns the page still shows the number.
+    let stopped_campaigns = api::campaigns::list(&client, None)
+        .await
+        .map(|page| {
+            page.items
+                .iter()
+                .filter(|c| c.status == CampaignStatus::Stopped)
+                .count()
+        })
+        .unwrap_or(0);
+    Ok(NumberData {
+        numbers,
+        usage,
+        stopped_campaigns,
+    })
 }
 
 /// Settings → SMS number: the number, releasing it, past numbers, and this month's usage.
@@ -70,14 +88,17 @@ pub fn NumberSettingsPage() -> impl IntoView {
         </div>
         {move || just_released.get().map(|national| view! {
             <div class="alert alert-info" role="status" data-testid="released-notice">
-                {format!("{national} was released. SMS is off: no texts go out until you pick a new number.")}
+                {format!(
+                    "{national} was released. SMS is off: no texts go out. Campaigns that were active are stopped, \
+                     and a new number does not restart them: once you pick one, activate them again in Campaigns."
+                )}
             </div>
         })}
         <Transition fallback=|| view! { <Loading label="Loading your SMS number…" /> }>
             {move || {
                 data.get()
                     .map(|result| match result {
-                        Ok(NumberData { numbers, usage }) => {
+                        Ok(NumberData { numbers, usage, stopped_campaigns }) => {
                             let on_release = Callback::new({
                                 let active = numbers.active.clone();
                                 move |()| {
@@ -95,6 +116,9 @@ pub fn NumberSettingsPage() -> impl IntoView {
                                                 {format!("{national} is now your store's SMS number. SMS is on.")}
                                             </div>
                                         </Show>
+                                        {(stopped_campaigns > 0).then(|| view! {
+                                            <StoppedCampaigns count=stopped_campaigns />
+                                        })}
                                         <CurrentNumber number=active on_release />
                                     }
                                     .into_any()
@@ -119,6 +143,23 @@ pub fn NumberSettingsPage() -> impl IntoView {
                 on_cancel=Callback::new(move |()| to_release.set(None))
             />
         })}
+    }
+}
+
+/// SMS is on again, but campaigns stopped by releasing the last number are still stopped.
+#[component]
+fn StoppedCampaigns(count: usize) -> impl IntoView {
+    let what = if count == 1 {
+        "1 campaign was stopped when your last number was released. It stays stopped until you activate it again.".to_owned()
+    } else {
+        format!(
+            "{count} campaigns were stopped when your last number was released. They stay stopped until you activate them again."
+        )
+    };
+    view! {
+        <div class="alert alert-warning" role="status" data-testid="stopped-campaigns-notice">
+            {what} " " <A href="/campaigns" attr:data-testid="stopped-campaigns-link">"Go to Campaigns"</A>
+        </div>
     }
 }
 

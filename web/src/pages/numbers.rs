@@ -174,7 +174,8 @@ fn NumberPicker(
         let client = session.client();
         spawn_local(async move {
             let result = api::numbers::search(&client, chosen, &near, None).await;
-            if generation.get_value() != this_search {
+            // `try_`: the merchant may have left the page meanwhile (its values are gone).
+            if generation.try_get_value() != Some(this_search) {
                 return;
             }
             match result {
@@ -237,7 +238,7 @@ fn NumberPicker(
         let client = session.client();
         spawn_local(async move {
             let result = api::numbers::search(&client, chosen, &near, Some(&cursor)).await;
-            if generation.get_value() != this_search {
+            if generation.try_get_value() != Some(this_search) {
                 return;
             }
             match result {

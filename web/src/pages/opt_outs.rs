@@ -57,7 +57,8 @@ pub fn OptOutsPage() -> impl IntoView {
         let client = session.client();
         spawn_local(async move {
             let result = api::opt_outs::list(&client, &q, None).await;
-            if generation.get_value() != current {
+            // `try_`: the merchant may have left the page meanwhile (its values are gone).
+            if generation.try_get_value() != Some(current) {
                 return;
             }
             match result {
@@ -81,7 +82,10 @@ pub fn OptOutsPage() -> impl IntoView {
         let typed = search.get();
         set_timeout(
             move || {
-                if search.get_untracked() == typed && applied_search.get_untracked() != typed {
+                // `try_`: the merchant may have left the page meanwhile.
+                if search.try_get_untracked().as_ref() == Some(&typed)
+                    && applied_search.try_get_untracked().as_ref() != Some(&typed)
+                {
                     applied_search.set(typed);
                 }
             },
@@ -100,7 +104,7 @@ pub fn OptOutsPage() -> impl IntoView {
         let client = session.client();
         spawn_local(async move {
             let result = api::opt_outs::list(&client, &q, Some(&cursor)).await;
-            if generation.get_value() == current {
+            if generation.try_get_value() == Some(current) {
                 match result {
                     Ok(page) => append(items, next_cursor, page),
                     Err(error) => more_error.set(Some(error.message())),

@@ -10,6 +10,7 @@ use crate::components::auth_card::AuthCard;
 use crate::components::field::{TextField, error_for};
 use crate::components::states::FormAlert;
 use crate::contexts::session::use_session;
+use crate::navigation::replacing;
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
@@ -62,7 +63,7 @@ pub fn SignupPage() -> impl IntoView {
         move |name: &'static str| Signal::derive(move || errors.with(|e| error_for(e, name)));
 
     view! {
-        <Show when=move || !session.is_logged_in() fallback=|| view! { <Redirect path="/" /> }>
+        <Show when=move || !session.is_logged_in() fallback=|| view! { <Redirect path="/" options=replacing() /> }>
             <AuthCard title="Create your Textback account" subtitle="Text your customers from your online store.">
                 <form class="form" novalidate=true on:submit=submit data-testid="signup-form">
                     <FormAlert message=form_error />

@@ -42,7 +42,10 @@ pub fn CreateKeyForm(
         let client = session.client();
         spawn_local(async move {
             match api::api_keys::create(&client, &request).await {
-                Ok(created) => on_created.run(created),
+                // `try_run`: the page may have been left meanwhile.
+                Ok(created) => {
+                    let _ = on_created.try_run(created);
+                }
                 Err(error) if !error.field_errors().is_empty() => {
                     errors.set(error.field_errors().to_vec())
                 }

@@ -68,9 +68,12 @@ impl Activation {
                 api::campaigns::pause(&client, id).await
             };
             match result {
-                Ok(campaign) => self.on_done.run(campaign),
+                // `try_run`: the page that asked may be gone by the time the answer comes.
+                Ok(campaign) => {
+                    let _ = self.on_done.try_run(campaign);
+                }
                 Err(error) if to_picker && error.code() == Some(ProblemCode::NumberRequired) => {
-                    self.on_number_required.run(id)
+                    let _ = self.on_number_required.try_run(id);
                 }
                 Err(error) if error.code() == Some(ProblemCode::NumberRequired) => {
                     self.error.set(Some(

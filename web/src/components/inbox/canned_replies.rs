@@ -187,7 +187,10 @@ fn NewCannedReplyForm(
         let (n, b) = (name.get_untracked(), body.get_untracked());
         spawn_local(async move {
             match api::inbox::create_canned_reply(&client, n.trim(), &b).await {
-                Ok(reply) => on_saved.run(reply),
+                // `try_run`: the inbox may have been left meanwhile.
+                Ok(reply) => {
+                    let _ = on_saved.try_run(reply);
+                }
                 Err(error) => {
                     let fields = error.field_errors();
                     name_error.set(error_for(fields, "name"));

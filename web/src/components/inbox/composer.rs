@@ -82,7 +82,8 @@ pub fn Composer(
             let result = api::inbox::render_canned_reply(&client, thread_id, reply.id).await;
             picking.set(false);
             // Another conversation opened meanwhile: this customer's text does not belong there.
-            if thread.get_untracked() != Some(thread_id) {
+            // (Or the inbox was left, and its values are gone.)
+            if thread.try_get_untracked() != Some(Some(thread_id)) {
                 return;
             }
             match result {
@@ -154,6 +155,14 @@ pub fn Composer(
             on:submit=move |ev| {
                 ev.prevent_default();
                 on_send.run(());
+            }
+            // Escape closes the picker from anywhere in the composer: opened with its button,
+            // the focus is still on that button.
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Escape" && mode.get_untracked() != PickerMode::Closed {
+                    ev.prevent_default();
+                    close_picker.run(());
+                }
             }
         >
             {move || blocked.get().map(|reason| view! {

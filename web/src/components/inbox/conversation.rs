@@ -44,6 +44,9 @@ pub fn Conversation(
     messages: Signal<Vec<MessageDto>>,
     #[prop(into)] has_older: Signal<bool>,
     #[prop(into)] loading_older: Signal<bool>,
+    /// Why the last request for older messages failed.
+    #[prop(into)]
+    older_error: Signal<Option<String>>,
     #[prop(into)] now: Signal<f64>,
     on_load_older: Callback<()>,
     scroller: NodeRef<Div>,
@@ -53,7 +56,12 @@ pub fn Conversation(
         let near_top = scroller
             .get_untracked()
             .is_some_and(|el| el.scroll_top() < 40);
-        if near_top && has_older.get_untracked() && !loading_older.get_untracked() {
+        // Not again by itself after a failure: the button says what went wrong and retries.
+        if near_top
+            && has_older.get_untracked()
+            && !loading_older.get_untracked()
+            && older_error.with_untracked(Option::is_none)
+        {
             on_load_older.run(());
         }
     };
@@ -69,8 +77,15 @@ pub fn Conversation(
                         disabled=move || loading_older.get()
                         on:click=move |_| on_load_older.run(())
                     >
-                        {move || if loading_older.get() { "Loading…" } else { "Load older messages" }}
+                        {move || match (loading_older.get(), older_error.with(Option::is_some)) {
+                            (true, _) => "Loading…",
+                            (false, true) => "Try again",
+                            (false, false) => "Load older messages",
+                        }}
                     </button>
+                    {move || older_error.get().map(|e| view! {
+                        <p class="alert alert-error load-more-error" role="alert" data-testid="load-older-error">{e}</p>
+                    })}
                 </div>
             </Show>
             <For

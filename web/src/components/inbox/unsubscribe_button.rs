@@ -29,7 +29,8 @@ pub fn UnsubscribeButton(
             match api::inbox::unsubscribe(&client, thread_id).await {
                 Ok(thread) => {
                     confirming.set(false);
-                    on_unsubscribed.run(thread);
+                    // `try_run`: the inbox may have been left meanwhile.
+                    let _ = on_unsubscribed.try_run(thread);
                 }
                 Err(e) => error.set(Some(e.message())),
             }

@@ -38,7 +38,7 @@ pub fn ReleaseDialog(
             ready
         >
             <ul class="consequences" data-testid="release-consequences">
-                <li>"Every SMS campaign stops immediately, and nothing scheduled goes out."</li>
+                <li>"Every SMS campaign stops immediately, and nothing scheduled goes out. They stay stopped until you activate them again, even once you have a new number."</li>
                 <li>"The number is released and likely cannot be recovered: someone else may get it."</li>
                 <li>"SMS charges stop as of today."</li>
             </ul>

@@ -61,7 +61,8 @@ pub fn AddNumbersForm(on_added: Callback<()>, on_close: Callback<()>) -> impl In
                     // What could not be read stays in the box, to be corrected and sent again.
                     numbers.set(answer.invalid.join("\n"));
                     result.set(Some(answer));
-                    on_added.run(());
+                    // `try_run`: the page may have been left meanwhile.
+                    let _ = on_added.try_run(());
                 }
                 Err(error) => match error_for(error.field_errors(), "phones") {
                     Some(message) => numbers_error.set(Some(message)),
