@@ -147,26 +147,40 @@ pub fn has_opt_out_language(text: &str) -> bool {
     })
 }
 
+/// What the sender puts before a text that does not name its store, `"Maple & Pine: "`, so
+/// the customer knows who is texting; `None` when the template uses `{{ store_name }}` or its
+/// own words (not a customer's data) contain the name.
+pub fn sender_prefix(template: &str, store_name: &str) -> Option<String> {
+    let name = store_name.trim();
+    let uses_variable = templates::find_variables(template)
+        .iter()
+        .any(|v| v.name == "store_name");
+    let own_words = templates::literal_text(template).to_lowercase();
+    let named = name.is_empty() || uses_variable || own_words.contains(&name.to_lowercase());
+    (!named).then(|| format!("{name}: "))
+}
+
 /// Whether the sender will append [`OPT_OUT_LANGUAGE`] to `rendered`, a message of `kind`
 /// with its variables filled in.
 pub fn adds_opt_out_language(kind: CampaignKind, rendered: &str) -> bool {
     is_marketing(kind) && !rendered.trim().is_empty() && !has_opt_out_language(rendered)
 }
 
-/// The template's preview as it goes out, with the opt-out language the sender adds, so the
-/// segment count matches what is billed.
-pub fn as_sent(kind: CampaignKind, template: &str) -> String {
-    let preview = templates::preview(kind, template);
+/// The template's preview for the store as it goes out, with the store's name and the
+/// opt-out language the sender adds, so the segment count matches what is billed.
+pub fn as_sent(kind: CampaignKind, template: &str, store_name: &str) -> String {
+    let preview = templates::preview_for(kind, template, store_name);
+    let prefix = sender_prefix(template, store_name).unwrap_or_default();
     if adds_opt_out_language(kind, &preview) {
-        format!("{} {OPT_OUT_LANGUAGE}", preview.trim_end())
+        format!("{prefix}{} {OPT_OUT_LANGUAGE}", preview.trim_end())
     } else {
-        preview
+        format!("{prefix}{preview}")
     }
 }
 
 /// Everything worth knowing about `template` as a message of `kind`, in the order the editor
 /// lists them; none for an empty template, which [`templates::check`] already refuses.
-pub fn warnings(kind: CampaignKind, template: &str) -> Vec<MessageWarning> {
+pub fn warnings(kind: CampaignKind, template: &str, store_name: &str) -> Vec<MessageWarning> {
     if template.trim().is_empty() {
         return Vec::new();
     }
@@ -175,7 +189,7 @@ pub fn warnings(kind: CampaignKind, template: &str) -> Vec<MessageWarning> {
     if adds_opt_out_language(kind, &templates::preview(kind, template)) {
         found.push(MessageWarning::NoOptOut);
     }
-    if let Some(cost) = ucs2_cost(&as_sent(kind, template)) {
+    if let Some(cost) = ucs2_cost(&as_sent(kind, template, store_name)) {
         found.push(cost);
     }
     // Checked on the template: the preview's example values are links themselves.
@@ -310,7 +324,7 @@ mod tests {
     const CART: CampaignKind = CampaignKind::AbandonedCart;
 
     fn kinds(kind: CampaignKind, template: &str) -> Vec<&'static str> {
-        warnings(kind, template)
+        warnings(kind, template, "")
             .iter()
             .map(MessageWarning::kind)
             .collect()
@@ -352,18 +366,48 @@ mod tests {
         let template = "Hi {{ first_name }}, your cart is waiting: {{ cart_url }}";
         assert_eq!(kinds(CART, template), ["opt-out"]);
         assert_eq!(
-            as_sent(CART, template),
+            as_sent(CART, template, ""),
             "Hi Jamie, your cart is waiting: https://mapleandpine.example/cart/c1a2b3 \
              Reply STOP to opt out."
         );
         // Trailing whitespace is not doubled before the added line.
-        assert!(as_sent(CART, "Come back \n").ends_with("Come back Reply STOP to opt out."));
+        assert!(as_sent(CART, "Come back \n", "").ends_with("Come back Reply STOP to opt out."));
 
         let with_stop = "Hi {{ first_name }}: {{ cart_url }} Text STOP to stop";
         assert_eq!(kinds(CART, with_stop), Vec::<&str>::new());
         assert_eq!(
-            as_sent(CART, with_stop),
+            as_sent(CART, with_stop, ""),
             templates::preview(CART, with_stop)
+        );
+    }
+
+    #[test]
+    fn the_store_name_the_sender_adds_is_counted() {
+        let shipped = CampaignKind::OrderShipped;
+        let template = "Order {{ order_number }} is on its way: {{ tracking_url }}";
+        assert_eq!(
+            sender_prefix(template, "Maple & Pine"),
+            Some("Maple & Pine: ".into())
+        );
+        assert!(as_sent(shipped, template, "Maple & Pine").starts_with("Maple & Pine: Order "));
+        // Named by the variable (with the store's own name) or by the merchant's words.
+        assert_eq!(
+            as_sent(shipped, "{{ store_name }}: shipped!", "Maple & Pine"),
+            "Maple & Pine: shipped!"
+        );
+        assert_eq!(
+            sender_prefix("Thanks from maple & pine!", "Maple & Pine"),
+            None
+        );
+        // A customer's data never names the store: only the merchant's words count.
+        assert!(sender_prefix("Hi {{ first_name }}!", "Ada").is_some());
+        // 150 characters fit one segment; with the name the sender adds, they are billed two.
+        let long = format!("{}Bye.", "Thanks for shopping with us. ".repeat(5));
+        assert_eq!(long.len(), 149);
+        assert_eq!(segments::count(&as_sent(shipped, &long, "")).segments, 1);
+        assert_eq!(
+            segments::count(&as_sent(shipped, &long, "Maple & Pine")).segments,
+            2
         );
     }
 
@@ -376,23 +420,26 @@ mod tests {
         ] {
             let template = "Order {{ order_number }} is {{ order_status }}.";
             assert_eq!(kinds(kind, template), Vec::<&str>::new(), "{kind:?}");
-            assert_eq!(as_sent(kind, template), templates::preview(kind, template));
+            assert_eq!(
+                as_sent(kind, template, ""),
+                templates::preview(kind, template)
+            );
         }
     }
 
     #[test]
     fn an_empty_template_has_no_warnings() {
         for template in ["", "  \n"] {
-            assert_eq!(warnings(CART, template), []);
+            assert_eq!(warnings(CART, template, ""), []);
         }
-        assert_eq!(as_sent(CART, ""), "");
+        assert_eq!(as_sent(CART, "", ""), "");
     }
 
     #[test]
     fn a_character_that_adds_a_segment_is_named_with_the_cost() {
         // 96 characters as sent: one GSM-7 segment (160) without the sparkle, two UCS-2 (70).
         let template = "Hi {{ first_name }}, your cart is waiting ✨ {{ cart_url }}";
-        let found = warnings(CART, template);
+        let found = warnings(CART, template, "");
         assert_eq!(
             found[1],
             MessageWarning::Ucs2Cost {
@@ -475,7 +522,7 @@ mod tests {
     fn literal_links_are_found_and_the_kinds_variable_suggested() {
         let template =
             "Sale at https://shop.example/sale, see www.Shop.example. Back: {{ cart_url }}";
-        let found = warnings(CART, template);
+        let found = warnings(CART, template, "");
         let MessageWarning::LiteralLink { links, variable } = &found[1] else {
             panic!("{found:?}");
         };
@@ -491,6 +538,7 @@ mod tests {
         let shipped = warnings(
             CampaignKind::OrderShipped,
             "Track it: HTTP://carrier.example/t/1Z9",
+            "",
         );
         assert_eq!(
             shipped[0].to_string(),
@@ -502,6 +550,7 @@ mod tests {
         let update = warnings(
             CampaignKind::OrderUpdate,
             "Details: https://shop.example/orders",
+            "",
         );
         assert_eq!(
             update[0].to_string(),

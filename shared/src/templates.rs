@@ -449,6 +449,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// live preview. Anything else (unknown names, stray braces) is shown as typed, so the
 /// merchant sees what [`check`] complains about.
 pub fn preview(kind: CampaignKind, template: &str) -> String {
+    preview_for(kind, template, "")
+}
+
+/// [`preview`] for a store: `{{ store_name }}` reads as `store_name` (when not blank).
+pub fn preview_for(kind: CampaignKind, template: &str, store_name: &str) -> String {
+    let store_name = store_name.trim();
     let mut out = String::with_capacity(template.len());
     let mut last = 0;
     for token in tokens(template) {
@@ -459,8 +465,25 @@ pub fn preview(kind: CampaignKind, template: &str) -> String {
             continue;
         };
         out.push_str(&template[last..span.start]);
-        out.push_str(var.example);
+        match var.name {
+            "store_name" if !store_name.is_empty() => out.push_str(store_name),
+            _ => out.push_str(var.example),
+        }
         last = span.end;
+    }
+    out.push_str(&template[last..]);
+    out
+}
+
+/// The template without its `{{ variables }}` (each left as a space): the merchant's own
+/// words, on which the sender decides what to add, never on a customer's data.
+pub fn literal_text(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut last = 0;
+    for used in find_variables(template) {
+        out.push_str(&template[last..used.span.start]);
+        out.push(' ');
+        last = used.span.end;
     }
     out.push_str(&template[last..]);
     out

@@ -88,6 +88,9 @@ test('build an abandoned-cart flow, activate it through the number picker, pause
     // The counter follows the text: one segment, then two once it is long enough.
     await body.fill('Hi {{ first_name }}, your cart is waiting: {{ cart_url }}');
     await assertText(counter, '1 segment · GSM-7');
+    // The text does not name the store, so the sender puts its name first: shown and counted.
+    await assertText(first.locator('[data-testid="preview-sender"]'), 'Maple & Pine Outfitters:');
+    await assertText(counter, 'with “Maple & Pine Outfitters:” before it');
     const short = await textOf(counter);
     await body.fill(`Hi {{ first_name }}, your cart is waiting: {{ cart_url }} ${'See you soon. '.repeat(8)}`);
     await assertText(counter, '2 segments · GSM-7');
@@ -122,6 +125,7 @@ test('build an abandoned-cart flow, activate it through the number picker, pause
     // The preview shows the example values.
     await body.fill('Hi {{ first_name }}, your cart at {{ store_name }} is waiting: {{ cart_url }}');
     await assertText(first.locator('[data-testid="step-preview"]'), 'Hi Jamie, your cart at Maple & Pine Outfitters is waiting: https://');
+    assert.equal(await first.locator('[data-testid="preview-sender"]').count(), 0, 'the text names the store');
 
     // Clicking a variable chip inserts it.
     await first.locator('[data-testid="insert-cart_total"]').click();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 use rand::Rng;
-use textback_shared::message_warnings::{OPT_OUT_LANGUAGE, has_opt_out_language};
+use textback_shared::message_warnings::{OPT_OUT_LANGUAGE, has_opt_out_language, sender_prefix};
 use textback_shared::templates::{self, CampaignKind};
 
 /// The data a template may use, by variable name; `None` or empty when unknown.
@@ -78,13 +78,11 @@ pub fn render(template: &Template<'_>, values: &Values<'_>) -> Result<Rendered, 
     // Whether the text names the sender and says how to opt out is decided on the merchant's
     // own words, never on the customer's data: a store called "Pit Stop" or a customer
     // called "Stop" does not tell anyone how to opt out.
-    let own_words = literal_text(template.body);
-    let names_store =
-        used.iter().any(|u| u.name == "store_name") || mentions(&own_words, template.store_name);
-    if !names_store {
-        body = format!("{}: {body}", template.store_name.trim());
+    // The same rules the editor counts segments with (`message_warnings`).
+    if let Some(prefix) = sender_prefix(template.body, template.store_name) {
+        body = format!("{prefix}{body}");
     }
-    if template.marketing && !has_opt_out_language(&own_words) {
+    if template.marketing && !has_opt_out_language(&templates::literal_text(template.body)) {
         body = format!("{body} {OPT_OUT_LANGUAGE}");
     }
     Ok(Rendered { body, links })
@@ -142,24 +140,6 @@ fn is_usable_name(name: &str) -> bool {
     name.chars().count() <= MAX_FIRST_NAME_CHARS
         && !lower.contains("://")
         && !lower.contains("www.")
-}
-
-/// The template without its `{{ variables }}`: what the merchant wrote.
-fn literal_text(body: &str) -> String {
-    let mut out = String::with_capacity(body.len());
-    let mut last = 0;
-    for used in templates::find_variables(body) {
-        out.push_str(&body[last..used.span.start]);
-        out.push(' ');
-        last = used.span.end;
-    }
-    out.push_str(&body[last..]);
-    out
-}
-
-fn mentions(text: &str, store_name: &str) -> bool {
-    let name = store_name.trim();
-    name.is_empty() || text.to_lowercase().contains(&name.to_lowercase())
 }
 
 /// Closes the gap each missing value left ("your {{ cart_total }} cart", "Track: {{

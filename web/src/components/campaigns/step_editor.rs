@@ -9,6 +9,7 @@ use textback_shared::message_warnings::{self, OPT_OUT_LANGUAGE};
 use textback_shared::segments::{self, Encoding};
 use textback_shared::templates::{self, CampaignKind};
 
+use crate::contexts::session::use_session;
 use crate::format;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,12 +203,28 @@ pub fn StepEditor(
         }
     };
 
-    let preview = Memo::new(move |_| step.body.with(|b| templates::preview(kind, b)));
+    // The store's own name, as the sender puts it in: in the preview, and before a text that
+    // does not name the store (billed too).
+    let session = use_session();
+    let store_name = Memo::new(move |_| session.store_name().unwrap_or_default());
+    let preview = Memo::new(move |_| {
+        store_name.with(|name| step.body.with(|b| templates::preview_for(kind, b, name)))
+    });
+    let sender = Memo::new(move |_| {
+        store_name.with(|name| step.body.with(|b| message_warnings::sender_prefix(b, name)))
+    });
     // The sender appends opt-out language to marketing without STOP; it is billed too.
     let adds_opt_out =
         Memo::new(move |_| preview.with(|p| message_warnings::adds_opt_out_language(kind, p)));
-    let sent = Memo::new(move |_| step.body.with(|b| message_warnings::as_sent(kind, b)));
-    let warnings = Memo::new(move |_| step.body.with(|b| message_warnings::warnings(kind, b)));
+    let sent = Memo::new(move |_| {
+        store_name.with(|name| step.body.with(|b| message_warnings::as_sent(kind, b, name)))
+    });
+    let warnings = Memo::new(move |_| {
+        store_name.with(|name| {
+            step.body
+                .with(|b| message_warnings::warnings(kind, b, name))
+        })
+    });
     let cost = move || {
         let (price, currency) = price.get()?;
         let segments = sent.with(|s| segments::count(s).segments);
@@ -272,6 +289,7 @@ pub fn StepEditor(
                     on:input=move |ev| { step.body.set(event_target_value(&ev)); edited(); }></textarea>
                 <p class="segment-counter muted" data-testid="segment-counter">
                     {move || sent.with(|s| segment_summary(s))}
+                    {move || sender.get().map(|prefix| format!(" · with “{}” before it", prefix.trim_end()))}
                     {move || adds_opt_out.get().then(|| format!(" · with the added “{OPT_OUT_LANGUAGE}”"))}
                     {move || cost().map(|c| view! { " · " <span data-testid="step-cost">{c}</span> })}
                 </p>
@@ -299,13 +317,19 @@ pub fn StepEditor(
             })}
             <div class="preview">
                 <p class="preview-label">
-                    {move || if adds_opt_out.get() {
-                        "Preview with example values and the opt-out language added when sent"
-                    } else {
-                        "Preview with example values"
+                    {move || match (sender.with(Option::is_some), adds_opt_out.get()) {
+                        (false, false) => "Preview with example customer values",
+                        (true, false) => "Preview with example customer values and your store's name added when sent",
+                        (false, true) => "Preview with example customer values and the opt-out language added when sent",
+                        (true, true) => "Preview with example customer values, and your store's name and the opt-out language added when sent",
                     }}
                 </p>
                 <div class="preview-bubble" data-testid="step-preview">
+                    {move || sender.get().map(|prefix| view! {
+                        <span class="preview-added" data-testid="preview-sender" title="Added when sent">
+                            {prefix}
+                        </span>
+                    })}
                     {move || if adds_opt_out.get() { preview.with(|p| p.trim_end().to_owned()) } else { preview.get() }}
                     {move || adds_opt_out.get().then(|| view! {
                         <span class="preview-added" data-testid="preview-opt-out" title="Added when sent">
