@@ -395,3 +395,28 @@ test('the number pages work at phone width', { timeout: TEST_TIMEOUT_MS }, async
     await browser.screenshot('number-settings-phone');
   });
 });
+
+test('Store settings end with Release Number, which asks for the release of the store number', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const session = await signUpByApi(uniqueEmail('release-from-settings'));
+  const { body: offered } = await api(session.token, '/numbers/available?country=US&area_code=415&limit=1');
+  const number = offered.items[0].phone_number;
+  const reserved = await api(session.token, '/numbers', { method: 'POST', body: JSON.stringify({ phone_number: number }) });
+  assert.equal(reserved.status, 201);
+
+  await withBrowser({}, async (browser) => {
+    const { page } = browser;
+    await openSignedIn(page, session, '/settings');
+    await assertText(byTestId(page, 'settings-number-national'), national(number));
+    await byTestId(page, 'settings-release-number').click();
+    await waitForPath(page, '/settings/number');
+    const dialog = byTestId(page, 'confirm-dialog');
+    await assertText(dialog, `Release ${national(number)}?`);
+    await assertText(byTestId(page, 'release-consequences'), 'SMS charges stop as of today');
+    // Cancelled, it is not asked again, and the number stays.
+    await byTestId(page, 'confirm-cancel').click();
+    await dialog.waitFor({ state: 'detached' });
+    await assertText(byTestId(page, 'current-number-national'), national(number));
+    const { body } = await api(session.token, '/numbers');
+    assert.equal(body.active.phone_number, number);
+  });
+});

@@ -54,6 +54,18 @@ pub fn NumberSettingsPage() -> impl IntoView {
     let retry = Callback::new(move |()| data.refetch());
 
     let to_release = RwSignal::new(None::<PhoneNumberDto>);
+    // Store settings' "Release Number" comes here with `?release`: the release is asked once
+    // the number is known.
+    let release_asked =
+        StoredValue::new(use_query_map().with_untracked(|q| q.get("release").is_some()));
+    Effect::new(move |_| {
+        if let Some(Ok(loaded)) = data.get()
+            && release_asked.get_value()
+        {
+            release_asked.set_value(false);
+            to_release.set(loaded.numbers.active);
+        }
+    });
     let releasing = RwSignal::new(false);
     let release_error = RwSignal::new(None::<String>);
     let just_released = RwSignal::new(None::<String>);

@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use textback_shared::FieldError;
 use textback_shared::auth::{StoreDto, UpdateStoreRequest};
 use textback_shared::numbers::Country;
+use textback_shared::phone::format_national;
 use textback_shared::quiet_hours::{DEFAULT_HOURS, Hours};
 
 use crate::api::{self, ApiError};
@@ -50,6 +52,47 @@ pub fn SettingsPage() -> impl IntoView {
                     })
             }}
         </Suspense>
+        <SmsNumberCard />
+    }
+}
+
+/// At the bottom of the store's settings, where merchants look for it: the SMS number, and
+/// "Release Number" (to change it, or to stop SMS), which opens the release on its own page.
+#[component]
+fn SmsNumberCard() -> impl IntoView {
+    let session = use_session();
+    let numbers = LocalResource::new(move || {
+        let client = session.client();
+        async move { api::numbers::list(&client).await }
+    });
+    let active = move || {
+        numbers
+            .get()
+            .and_then(Result::ok)
+            .and_then(|numbers| numbers.active)
+    };
+    view! {
+        <section class="card" aria-labelledby="settings-number-title" data-testid="settings-number">
+            <h2 id="settings-number-title">"SMS number"</h2>
+            {move || match active() {
+                Some(number) => view! {
+                    <p>
+                        "Your store texts from "
+                        <strong data-testid="settings-number-national">{format_national(&number.phone_number)}</strong>
+                        ". To change it or to stop SMS, release it: every SMS campaign stops at once, \
+                         the number is gone, and SMS charges stop as of today."
+                    </p>
+                    <A href="/settings/number?release" attr:class="button button-danger-quiet"
+                        attr:data-testid="settings-release-number">"Release Number"</A>
+                }
+                .into_any(),
+                None => view! {
+                    <p class="muted">"No number: SMS is off. Pick one to turn it on."</p>
+                    <A href="/settings/number" attr:class="button">"SMS number"</A>
+                }
+                .into_any(),
+            }}
+        </section>
     }
 }
 
