@@ -61,6 +61,14 @@ test('the demo store shows its results and its conversations', { timeout: TEST_T
       const line = await byTestId(page, 'chart-messages').locator('polyline[data-series="Sent"]').getAttribute('points');
       return line.trim().split(' ').length <= 14;
     }, 'a weekly series');
+    // The period is in the address: a reload shows it again.
+    await eventually(async () => new URL(page.url()).search === '?days=90&by=week', 'the period in the address');
+    await page.reload();
+    await eventually(async () => (await byTestId(page, 'period-90').getAttribute('aria-pressed')) === 'true', 'the 90 days kept');
+    await eventually(async () => {
+      const line = await byTestId(page, 'chart-messages').locator('polyline[data-series="Sent"]').getAttribute('points');
+      return line.trim().split(' ').length <= 14;
+    }, 'still weekly after the reload');
 
     // The inbox: threads, some waiting for an answer, some opted out.
     await page.locator('nav.sidenav [data-testid="nav-inbox"]').click();

@@ -3,7 +3,9 @@
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use textback_shared::auth::MeResponse;
 use textback_shared::numbers::PhoneNumberDto;
 use textback_shared::phone::format_national;
@@ -55,7 +57,25 @@ fn today() -> NaiveDate {
 pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
     let today = today();
-    let period = RwSignal::new(Period::last(30, today));
+    let period = RwSignal::new(
+        use_query_map().with_untracked(|query| Period::from_query(|key| query.get(key), today)),
+    );
+    // The chosen period goes into the address, replacing it: a reload or a shared link shows
+    // the same period, and Back leaves the dashboard rather than stepping through periods.
+    let navigate = use_navigate();
+    Effect::new(move |first: Option<()>| {
+        let query = period.get().query(today);
+        if first.is_some() {
+            navigate(
+                &format!("/?{query}"),
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+    });
     let results = LocalResource::new(move || {
         let (period, client) = (period.get(), session.client());
         async move { api::stats::results(&client, period.from, period.to, period.granularity).await }

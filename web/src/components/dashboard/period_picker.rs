@@ -28,6 +28,49 @@ impl Period {
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days() + 1
     }
+
+    /// The period a dashboard link names (`?days=90`, or `?from=…&to=…`, and `&by=week`),
+    /// so a reload or a shared link shows the same one; the last 30 days otherwise. A
+    /// preset stays relative: "the last 7 days" tomorrow are tomorrow's.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>, today: NaiveDate) -> Self {
+        let date = |key: &str| get(key).and_then(|d| d.parse::<NaiveDate>().ok());
+        let preset = get("days")
+            .and_then(|d| d.parse::<i64>().ok())
+            .filter(|d| PRESETS.contains(d));
+        let mut period = match (preset, date("from"), date("to")) {
+            (Some(days), _, _) => Self::last(days, today),
+            (None, Some(from), Some(to)) if from <= to && (to - from).num_days() < MAX_DAYS => {
+                Self {
+                    from,
+                    to,
+                    granularity: Granularity::Day,
+                }
+            }
+            _ => Self::last(30, today),
+        };
+        match get("by").as_deref() {
+            Some("week") => period.granularity = Granularity::Week,
+            Some("day") => period.granularity = Granularity::Day,
+            _ => {}
+        }
+        period
+    }
+
+    /// The query that [`Period::from_query`] reads back.
+    pub fn query(self, today: NaiveDate) -> String {
+        let by = match self.granularity {
+            Granularity::Day => "day",
+            Granularity::Week => "week",
+        };
+        let preset = PRESETS.into_iter().find(|days| {
+            let last = Self::last(*days, today);
+            (last.from, last.to) == (self.from, self.to)
+        });
+        match preset {
+            Some(days) => format!("days={days}&by={by}"),
+            None => format!("from={}&to={}&by={by}", self.from, self.to),
+        }
+    }
 }
 
 const PRESETS: [i64; 3] = [7, 30, 90];
