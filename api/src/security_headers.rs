@@ -1,7 +1,7 @@
 //! Security headers on every response: no MIME sniffing, no framing, no referrer, and a
 //! Content-Security-Policy fitted to what is served — none at all for API answers, the web
 //! app's own files (and the hashes of its inline loader) for the web app, a little more for
-//! the API documentation's page.
+//! the API documentation's page. API answers that say nothing of caching are `no-store`.
 
 use actix_web::Error;
 use actix_web::body::MessageBody;
@@ -23,6 +23,7 @@ pub async fn apply(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let docs = req.path().starts_with("/api-docs");
+    let api = req.path().starts_with("/api/");
     let mut response = next.call(req).await?;
     let headers = response.headers_mut();
     for (name, value) in [
@@ -42,6 +43,11 @@ pub async fn apply(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(policy),
         );
+    }
+    // They hold session tokens, API key secrets, customers' numbers and texts: no browser or
+    // proxy may keep a copy, however its heuristics judge an answer without caching headers.
+    if api && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Ok(response)
 }

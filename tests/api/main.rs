@@ -23,6 +23,7 @@ mod openapi;
 mod opt_out_list;
 mod opt_outs;
 mod platform_webhooks;
+mod security;
 mod stats;
 mod stream;
 mod tokens;

@@ -59,26 +59,25 @@ pub async fn login(
         &normalize_email(&request.email),
         req.peer_addr().map(|a| a.ip()),
     );
-    if let Err(wait) = state.login_throttle.check(&attempt, Instant::now()) {
+    let began = Instant::now();
+    if let Err(wait) = state.login_throttle.begin(&attempt, began) {
         return Err(AppError::TooManyRequests {
             retry_after_secs: wait.as_secs(),
             detail: "Too many failed logins; wait before trying again.".into(),
         });
     }
-    let account = db::run(&state.pool, move |conn| accounts::login(conn, &request)).await?;
+    // The attempt already counts as a failure (see `LoginThrottle::begin`).
+    let account = db::run(&state.pool, move |conn| accounts::login(conn, &request))
+        .await
+        .inspect_err(|_| state.login_throttle.undecided(&attempt, began))?;
     match account {
         Some(account) => {
-            state.login_throttle.record_success(&attempt);
+            state.login_throttle.succeeded(&attempt, began);
             Ok(Json(session_for(&state, &account)?))
         }
-        None => {
-            state
-                .login_throttle
-                .record_failure(&attempt, Instant::now());
-            Err(AppError::Unauthorized(
-                "The email or password is wrong.".into(),
-            ))
-        }
+        None => Err(AppError::Unauthorized(
+            "The email or password is wrong.".into(),
+        )),
     }
 }
 
