@@ -178,7 +178,7 @@ pub struct CartInput {
     /// ISO 4217, e.g. `USD`, `CAD`.
     #[cfg_attr(feature = "openapi", schema(example = "USD"))]
     pub currency: String,
-    /// Where the customer can pick the cart up again.
+    /// Where the customer can pick the cart up again: an http(s) URL.
     pub recovery_url: Option<String>,
 }
 
@@ -210,6 +210,7 @@ pub struct OrderInput {
     /// State or province of the shipping address.
     pub shipping_region: Option<String>,
     pub tracking_number: Option<String>,
+    /// The carrier's tracking page: an http(s) URL.
     pub tracking_url: Option<String>,
     pub carrier: Option<String>,
     /// The cart this order came from, when the platform says (marks the cart recovered).

@@ -128,7 +128,10 @@ async fn invalid_events_are_refused_and_store_nothing(app: TestApp) {
     at_the_end_of_time["occurred_at"] = json!("+262142-12-31T23:59:59Z");
     let mut from_the_future = checkout("evt-8", "cart-1", 0, "1.00");
     from_the_future["occurred_at"] = json!((Utc::now() + Duration::days(2)).to_rfc3339());
+    let mut script_link = order("evt-9", "order.shipped", "order-1", 0, None);
+    script_link["order"]["tracking_url"] = json!("javascript:alert(document.domain)");
     let cases = [
+        (script_link, "order.tracking_url"),
         (at_the_end_of_time, "occurred_at"),
         (from_the_future, "occurred_at"),
         (bad_type, "body"),

@@ -13,6 +13,7 @@ on_both_databases!(
     shopify_deliveries_are_verified_routed_and_deduplicated,
     shopify_checkout_then_order_recovers_the_cart,
     a_nul_in_what_a_customer_typed_does_not_lose_the_order,
+    a_tracking_link_that_is_no_web_page_does_not_lose_the_shipment,
     woocommerce_ping_signature_and_orders,
 );
 
@@ -345,6 +346,62 @@ async fn woocommerce_ping_signature_and_orders(app: TestApp) {
 
 /// A NUL typed by a customer (PostgreSQL cannot store one) is left out: the order is kept on
 /// both databases, not refused.
+async fn a_tracking_link_that_is_no_web_page_does_not_lose_the_shipment(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    save_secret(&app, &owner, "shopify").await;
+    let placed = serde_json::to_vec(&shopify_sample("orders/create")).unwrap();
+    let signature = sign(SECRET, &placed);
+    let response = deliver_shopify(
+        &app,
+        owner.store_id,
+        "orders/create",
+        "w-1",
+        &placed,
+        &signature,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut fulfillment = shopify_sample("fulfillments/create");
+    fulfillment["tracking_url"] = json!("javascript:alert(document.domain)");
+    fulfillment["tracking_urls"] = json!(["javascript:alert(document.domain)"]);
+    let shipped = serde_json::to_vec(&fulfillment).unwrap();
+    let signature = sign(SECRET, &shipped);
+    let response = deliver_shopify(
+        &app,
+        owner.store_id,
+        "fulfillments/create",
+        "w-2",
+        &shipped,
+        &signature,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        fixtures::event_count(&app, owner.store_id),
+        2,
+        "the shipment counts"
+    );
+    let contacts: Value = app
+        .get("/api/v1/contacts", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let detail: Value = app
+        .get(
+            &format!("/api/v1/contacts/{}", contacts["items"][0]["id"]),
+            &owner.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let order = &detail["orders"][0];
+    assert_eq!(order["status"], "shipped", "{order}");
+    assert_eq!(order["tracking_number"], "1z827wk74630", "{order}");
+    assert_eq!(order["tracking_url"], Value::Null, "{order}");
+}
+
 async fn a_nul_in_what_a_customer_typed_does_not_lose_the_order(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
     save_secret(&app, &owner, "shopify").await;

@@ -172,10 +172,7 @@ async fn ingest_mapped(
             tracing::info!(store_id, topic, why, "platform webhook ignored");
             return Ok(HttpResponse::Ok().finish());
         }
-        Mapped::Events(events) => events
-            .into_iter()
-            .map(without_unreadable_phone)
-            .collect::<Vec<_>>(),
+        Mapped::Events(events) => events.into_iter().map(usable).collect::<Vec<_>>(),
     };
     let judged = events
         .into_iter()
@@ -191,9 +188,10 @@ async fn ingest_mapped(
     Ok(HttpResponse::Ok().finish())
 }
 
-/// Platforms pass on whatever the customer typed (e.g. `555-555-SHIP`); an unreadable phone
-/// is dropped so the rest of the event still counts, where the API would refuse it.
-fn without_unreadable_phone(
+/// Platforms pass on whatever was typed: a phone like `555-555-SHIP`, a tracking "URL" that is
+/// no web page. Such a field is dropped so the rest of the event still counts, where the API
+/// would refuse the event.
+fn usable(
     mut event: textback_shared::events::EventRequest,
 ) -> textback_shared::events::EventRequest {
     if let Some(customer) = event.customer.as_mut()
@@ -204,6 +202,15 @@ fn without_unreadable_phone(
     {
         tracing::info!(event_id = %event.id, "unreadable phone from the platform dropped");
         customer.phone = None;
+    }
+    if let Some(order) = event.order.as_mut()
+        && order
+            .tracking_url
+            .as_deref()
+            .is_some_and(|url| !ingest::is_web_url(url))
+    {
+        tracing::info!(event_id = %event.id, "a tracking URL that is no web page dropped");
+        order.tracking_url = None;
     }
     event
 }

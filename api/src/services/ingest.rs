@@ -100,12 +100,12 @@ pub fn validate(event: &EventRequest) -> Vec<FieldError> {
             &cart.currency,
             &cart.line_items,
         );
-        if let Some(url) = &cart.recovery_url {
-            let ok = (url.starts_with("https://") || url.starts_with("http://"))
-                && url.len() <= MAX_URL_LEN;
-            if !ok {
-                errors.push(FieldError::new("cart.recovery_url", "Use an http(s) URL."));
-            }
+        if cart
+            .recovery_url
+            .as_deref()
+            .is_some_and(|url| !is_web_url(url))
+        {
+            errors.push(FieldError::new("cart.recovery_url", "Use an http(s) URL."));
         }
     }
     if let Some(order) = &event.order {
@@ -114,6 +114,14 @@ pub fn validate(event: &EventRequest) -> Vec<FieldError> {
                 "order.id",
                 "Give the order its platform id.",
             ));
+        }
+        // Texted to the customer as a link: a web page, never `javascript:` or an app's scheme.
+        if order
+            .tracking_url
+            .as_deref()
+            .is_some_and(|url| !is_web_url(url))
+        {
+            errors.push(FieldError::new("order.tracking_url", "Use an http(s) URL."));
         }
         let total = order.total.as_deref().filter(|t| !t.trim().is_empty());
         let currency = order.currency.as_deref().filter(|c| !c.trim().is_empty());
@@ -133,6 +141,11 @@ pub fn validate(event: &EventRequest) -> Vec<FieldError> {
         );
     }
     errors
+}
+
+/// An http(s) URL of a sane length: what a text may link to.
+pub fn is_web_url(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://")) && url.len() <= MAX_URL_LEN
 }
 
 fn money_errors(
