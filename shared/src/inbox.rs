@@ -12,7 +12,7 @@ pub enum ThreadFilter {
     All,
     /// With messages the merchant has not read.
     Unread,
-    /// Whose latest message is the customer's.
+    /// Whose latest message is the customer's (not a customer who opted out).
     AwaitingReply,
     /// With customers who opted out.
     OptedOut,
@@ -49,7 +49,8 @@ pub struct ThreadDto {
     pub snippet: String,
     pub unread_count: u32,
     pub opted_out: bool,
-    /// Since when the customer has been waiting for an answer (their message is the latest).
+    /// Since when the customer has been waiting for an answer (their message is the latest,
+    /// and they have not opted out).
     pub waiting_since: Option<DateTime<Utc>>,
     /// Closed by the merchant; the customer's next text reopens it.
     pub closed: bool,

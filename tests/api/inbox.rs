@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use textback_api::db;
 use textback_tests::{Session, TestApp, on_both_databases, problem};
 
-use crate::dispatch::{checkout, pass, post, simulator, utc};
+use crate::dispatch::{checkout, order, pass, post, simulator, utc};
 use crate::numbers::stocked_area_code;
 
 on_both_databases!(
@@ -16,6 +16,9 @@ on_both_databases!(
     replies_to_an_opted_out_customer_are_refused,
     the_customer_is_beside_the_conversation,
     another_stores_thread_is_not_found_and_bad_input_is_refused,
+    a_customer_is_found_by_their_full_name,
+    a_customer_who_texted_stop_is_not_left_waiting,
+    a_text_recorded_late_does_not_hide_a_newer_one,
 );
 
 const ADA: &str = "+14155550123";
@@ -350,4 +353,150 @@ async fn another_stores_thread_is_not_found_and_bad_input_is_refused(app: TestAp
         );
     }
     assert!(simulator(&app).sent().is_empty());
+}
+
+async fn waiting_phones(app: &TestApp, owner: &Session) -> Vec<String> {
+    let page = threads(app, owner, "?filter=awaiting_reply").await;
+    phones(&page).into_iter().map(str::to_owned).collect()
+}
+
+async fn a_customer_is_found_by_their_full_name(app: TestApp) {
+    let (owner, number) = store(&app).await;
+    let ada = json!({
+        "id": "e1", "type": "checkout.updated", "occurred_at": utc(16, 0).and_utc().to_rfc3339(),
+        "customer": {"phone": ADA, "first_name": "Ada", "last_name": "Lovelace"},
+        "cart": {"id": "cart-1", "total": "10.00", "currency": "USD",
+            "recovery_url": "https://shop.example.com/cart/cart-1"}
+    });
+    post(&app, &owner, &ada).await;
+    let bob = json!({
+        "id": "e2", "type": "checkout.updated", "occurred_at": utc(16, 0).and_utc().to_rfc3339(),
+        "customer": {"phone": BOB, "first_name": "Ada", "last_name": "Byron"},
+        "cart": {"id": "cart-2", "total": "10.00", "currency": "USD",
+            "recovery_url": "https://shop.example.com/cart/cart-2"}
+    });
+    post(&app, &owner, &bob).await;
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a01",
+        "Hi",
+    )
+    .await;
+    text_in(
+        &app,
+        &number,
+        BOB,
+        "SM00000000000000000000000000000b01",
+        "Hello",
+    )
+    .await;
+
+    assert_eq!(phones(&threads(&app, &owner, "?q=ada").await), [BOB, ADA]);
+    for query in [
+        "Ada%20Lovelace",
+        "ada%20%20lovelace",
+        "%20Lovelace%20Ada%20",
+    ] {
+        assert_eq!(
+            phones(&threads(&app, &owner, &format!("?q={query}")).await),
+            [ADA],
+            "{query}"
+        );
+    }
+    // A number typed in pieces is still one number.
+    assert_eq!(
+        phones(&threads(&app, &owner, "?q=%2B1%20415%20555%200123").await),
+        [ADA]
+    );
+    assert!(phones(&threads(&app, &owner, "?q=Ada%20Nobody").await).is_empty());
+}
+
+async fn a_customer_who_texted_stop_is_not_left_waiting(app: TestApp) {
+    let (owner, number) = store(&app).await;
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a01",
+        "Do you have it in blue?",
+    )
+    .await;
+    assert_eq!(waiting_phones(&app, &owner).await, [ADA]);
+    // The confirmation answers her: no reply is due, nor could one be sent.
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a02",
+        "STOP",
+    )
+    .await;
+    let thread = threads(&app, &owner, "").await["items"][0].clone();
+    assert_eq!(thread["opted_out"], true);
+    assert!(thread["waiting_since"].is_null(), "{thread}");
+    assert!(waiting_phones(&app, &owner).await.is_empty());
+    problem(
+        reply(&app, &owner, &thread["id"], "Sorry!", None).await,
+        409,
+    )
+    .await;
+}
+
+async fn a_text_recorded_late_does_not_hide_a_newer_one(app: TestApp) {
+    let (owner, number) = store(&app).await;
+    let shipped = json!({"kind": "order_shipped", "name": "Shipped",
+        "steps": [{"delay_minutes": 0, "body": "Order {{ order_number }} is on its way"}]});
+    let campaign: Value = app
+        .post("/api/v1/campaigns", Some(&owner.token), &shipped)
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.post(
+        &format!("/api/v1/campaigns/{}/activate", campaign["id"]),
+        Some(&owner.token),
+        &json!({}),
+    )
+    .await;
+    let shipped_at = db::now();
+    post(&app, &owner, &order("e1", "order.placed", None, shipped_at)).await;
+    post(
+        &app,
+        &owner,
+        &order("e2", "order.shipped", None, shipped_at),
+    )
+    .await;
+    let pass_started = db::now();
+    // A dispatcher pass starts; Ada's text arrives while it works, before it writes its text
+    // (which carries the time the pass started).
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a01",
+        "Can I still change the address?",
+    )
+    .await;
+    assert_eq!(pass(&app, pass_started).await.sent, 1);
+    let thread = threads(&app, &owner, "").await["items"][0].clone();
+    assert_eq!(thread["snippet"], "Can I still change the address?");
+    let messages: Value = app
+        .get(
+            &format!("/api/v1/threads/{}/messages", thread["id"]),
+            &owner.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let inbound = messages["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "customer")
+        .unwrap();
+    assert_eq!(thread["last_message_at"], inbound["created_at"]);
+    assert_eq!(thread["waiting_since"], inbound["created_at"]);
 }

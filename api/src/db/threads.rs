@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::Integer;
+use diesel::sql_types::{Integer, Text};
 
 use super::DbConn;
 use super::schema::threads;
@@ -71,13 +71,29 @@ pub fn record_outbound(
     body: &str,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::update(threads::table.filter(threads::id.eq(thread_id)))
-        .set((
-            threads::last_message_at.eq(at),
-            threads::last_message_preview.eq(preview(body)),
-        ))
-        .execute(conn)
-        .map(drop)
+    record_latest(conn, thread_id, body, at)
+}
+
+/// `body` at `at` is the thread's latest message, unless a later one is already recorded: a
+/// dispatcher pass writes its texts at the time it started, which a customer's text that
+/// arrived meanwhile has passed.
+fn record_latest(
+    conn: &mut DbConn,
+    thread_id: i64,
+    body: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(
+        threads::table
+            .filter(threads::id.eq(thread_id))
+            .filter(threads::last_message_at.le(at)),
+    )
+    .set((
+        threads::last_message_at.eq(at),
+        threads::last_message_preview.eq(preview(body)),
+    ))
+    .execute(conn)
+    .map(drop)
 }
 
 /// A customer's text arrived: the thread moves to the top, unread.
@@ -89,14 +105,12 @@ pub fn record_inbound(
 ) -> QueryResult<()> {
     diesel::update(threads::table.filter(threads::id.eq(thread_id)))
         .set((
-            threads::last_message_at.eq(at),
-            threads::last_message_preview.eq(preview(body)),
             threads::last_inbound_at.eq(at),
             threads::unread_count.eq(threads::unread_count + 1),
             threads::closed_at.eq(None::<NaiveDateTime>),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    record_latest(conn, thread_id, body, at)
 }
 
 /// The threads of these contacts, who belong to these stores. The stores let both databases
@@ -154,9 +168,20 @@ pub enum Only {
     OptedOut,
 }
 
+/// The `LIKE` pattern (escaped with `\\`) of what contains `text`, in lower case.
+fn contains(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// A page of the store's threads with what is shown of their contacts (only that: a page is
 /// fifty of each), most recent activity first, after the (last_message_at, id) keyset
-/// position `after`; `q` matches the contact's phone, email or name.
+/// position `after`; `q` matches the contact's phone,
+/// email or name, or the full name (first and last, either way round).
 pub fn list(
     conn: &mut DbConn,
     store_id: i64,
@@ -181,9 +206,11 @@ pub fn list(
         // A literal, not a bound 0: SQLite plans without bound values (see
         // `.cargo/config.toml`), and only `> 0` as written matches the partial index.
         Only::Unread => query.filter(threads::unread_count.gt(sql::<Integer>("0"))),
-        Only::AwaitingReply => {
-            query.filter(threads::last_inbound_at.eq(threads::last_message_at.nullable()))
-        }
+        // Not a customer who opted out: their STOP's confirmation is written at the STOP's
+        // time, and nothing can be sent to them.
+        Only::AwaitingReply => query
+            .filter(threads::last_inbound_at.eq(threads::last_message_at.nullable()))
+            .filter(contacts::opted_out_at.is_null()),
         // Tested against the store's opted-out contacts (a partial index holds them); the
         // threads index carries contact_id, so a thread that fails the test is not read.
         Only::OptedOut => {
@@ -203,14 +230,32 @@ pub fn list(
     // reads every thread and its contact for a number that matches one).
     if let Some(q) = q {
         let matching = diesel::alias!(contacts as matching);
-        query = query.filter(
-            threads::contact_id.eq_any(
-                matching
-                    .filter(matching.field(contacts::store_id).eq(store_id))
-                    .filter(super::contacts::matches(q))
-                    .select(matching.field(contacts::id)),
-            ),
-        );
+        let of_store = matching
+            .filter(matching.field(contacts::store_id).eq(store_id))
+            .select(matching.field(contacts::id));
+        // Words spaced once, so that `Ada  Lovelace` is the full name too.
+        let words = q.split_whitespace().collect::<Vec<_>>().join(" ");
+        query = if words.contains(' ') {
+            // A full name spans the first and last names: either way round.
+            let full_name = |first, second| {
+                sql::<Text>(&format!(
+                    "LOWER(COALESCE({first}, '') || ' ' || COALESCE({second}, ''))"
+                ))
+                .like(contains(&words))
+                .escape('\\')
+            };
+            query.filter(
+                threads::contact_id.eq_any(
+                    of_store.filter(
+                        super::contacts::matches(q)
+                            .or(full_name("first_name", "last_name"))
+                            .or(full_name("last_name", "first_name")),
+                    ),
+                ),
+            )
+        } else {
+            query.filter(threads::contact_id.eq_any(of_store.filter(super::contacts::matches(q))))
+        };
     }
     if let Some((at, id)) = after {
         query = query.filter(

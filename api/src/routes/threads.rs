@@ -14,8 +14,8 @@ use crate::pagination::IdPage;
 use crate::services::{inbox, opt_outs};
 
 /// Conversations with customers, most recent activity first. `filter`: `all`, `unread`,
-/// `awaiting_reply` (the customer's message is the latest), `opted_out`; `q` searches the
-/// customer's name, email and number.
+/// `awaiting_reply` (the customer's message is the latest, and they have not opted out),
+/// `opted_out`; `q` searches the customer's name (first, last or full), email and number.
 #[utoipa::path(tag = "inbox", params(ThreadQuery), responses((status = 200, description = "A page of threads", body = Page<ThreadDto>)))]
 #[get("/threads")]
 pub async fn list_threads(

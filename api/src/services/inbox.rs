@@ -247,10 +247,11 @@ fn thread_dto(thread: ThreadRow, contact: &ContactSummary) -> ThreadDto {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    // The customer's message is the latest one: they are waiting for an answer.
+    // The customer's message is the latest one: they are waiting for an answer. Not one who
+    // opted out: the STOP's confirmation is written at the STOP's time, and no reply can go.
     let waiting_since = thread
         .last_inbound_at
-        .filter(|at| *at >= thread.last_message_at)
+        .filter(|at| *at >= thread.last_message_at && contact.opted_out_at.is_none())
         .map(db::utc);
     ThreadDto {
         id: thread.id,
