@@ -374,7 +374,7 @@ pub struct ContactDetailDto {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct ContactsQuery {
-    /// Part of a phone number, email or name.
+    /// Part of a phone number, email or name (a full name too, either way round).
     pub q: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

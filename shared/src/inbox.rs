@@ -26,7 +26,7 @@ pub enum ThreadFilter {
 pub struct ThreadQuery {
     #[cfg_attr(feature = "openapi", param(inline))]
     pub filter: Option<ThreadFilter>,
-    /// Part of the customer's name, email or phone number.
+    /// Part of the customer's name (a full name too, either way round), email or phone number.
     pub q: Option<String>,
     /// The previous page's `next_cursor`.
     pub cursor: Option<String>,

@@ -411,6 +411,16 @@ async fn a_customer_is_found_by_their_full_name(app: TestApp) {
         [ADA]
     );
     assert!(phones(&threads(&app, &owner, "?q=Ada%20Nobody").await).is_empty());
+    // The contacts list searches the same way.
+    let contacts: Value = app
+        .get("/api/v1/contacts?q=lovelace%20%20ada", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let found: Vec<&Value> = contacts["items"].as_array().unwrap().iter().collect();
+    assert_eq!(found.len(), 1, "{contacts}");
+    assert_eq!(found[0]["phone"], ADA);
 }
 
 async fn a_customer_who_texted_stop_is_not_left_waiting(app: TestApp) {

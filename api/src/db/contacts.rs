@@ -574,15 +574,17 @@ pub fn list(
 /// Whether the contact's phone, email or name contains `q` (any case), as a condition on a
 /// query of `contacts` alone (the columns are not qualified, so the table may be aliased). A
 /// condition rather than a list of ids: a list can exceed SQLite's limit on bound values in a
-/// large store.
+/// large store. The name is the full name, either way round, so `Ada Lovelace` (spaced any
+/// way) and `Lovelace Ada` find her as `Ada` and `Lovelace` do.
 pub fn matches(q: &str) -> Matches {
-    let escaped = q
+    let words = q.split_whitespace().collect::<Vec<_>>().join(" ");
+    let escaped = words
         .to_lowercase()
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
     let pattern = format!("%{escaped}%");
-    let lower = |c| sql::<Text>(&format!("LOWER(COALESCE({c}, ''))"));
+    let lower = |c| sql::<Text>(&format!("LOWER({c})"));
     // A number is found however it is written: `(415) 555-0124` matches `+14155550124`.
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     let phone_pattern = if digits.len() >= 3 {
@@ -590,12 +592,16 @@ pub fn matches(q: &str) -> Matches {
     } else {
         pattern.clone()
     };
-    lower("phone")
+    let first_last = "COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')";
+    let last_first = "COALESCE(last_name, '') || ' ' || COALESCE(first_name, '')";
+    lower("COALESCE(phone, '')")
         .like(phone_pattern)
         .escape('\\')
-        .or(lower("email").like(pattern.clone()).escape('\\'))
-        .or(lower("first_name").like(pattern.clone()).escape('\\'))
-        .or(lower("last_name").like(pattern).escape('\\'))
+        .or(lower("COALESCE(email, '')")
+            .like(pattern.clone())
+            .escape('\\'))
+        .or(lower(first_last).like(pattern.clone()).escape('\\'))
+        .or(lower(last_first).like(pattern).escape('\\'))
 }
 
 type Contains = diesel::dsl::Escape<diesel::dsl::Like<SqlLiteral<Text>, String>>;

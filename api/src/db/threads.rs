@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Text};
+use diesel::sql_types::Integer;
 
 use super::DbConn;
 use super::schema::threads;
@@ -168,20 +168,10 @@ pub enum Only {
     OptedOut,
 }
 
-/// The `LIKE` pattern (escaped with `\\`) of what contains `text`, in lower case.
-fn contains(text: &str) -> String {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// A page of the store's threads with what is shown of their contacts (only that: a page is
 /// fifty of each), most recent activity first, after the (last_message_at, id) keyset
-/// position `after`; `q` matches the contact's phone,
-/// email or name, or the full name (first and last, either way round).
+/// position `after`; `q` matches the contact's phone, email or name (see
+/// `contacts::matches`).
 pub fn list(
     conn: &mut DbConn,
     store_id: i64,
@@ -230,32 +220,14 @@ pub fn list(
     // reads every thread and its contact for a number that matches one).
     if let Some(q) = q {
         let matching = diesel::alias!(contacts as matching);
-        let of_store = matching
-            .filter(matching.field(contacts::store_id).eq(store_id))
-            .select(matching.field(contacts::id));
-        // Words spaced once, so that `Ada  Lovelace` is the full name too.
-        let words = q.split_whitespace().collect::<Vec<_>>().join(" ");
-        query = if words.contains(' ') {
-            // A full name spans the first and last names: either way round.
-            let full_name = |first, second| {
-                sql::<Text>(&format!(
-                    "LOWER(COALESCE({first}, '') || ' ' || COALESCE({second}, ''))"
-                ))
-                .like(contains(&words))
-                .escape('\\')
-            };
-            query.filter(
-                threads::contact_id.eq_any(
-                    of_store.filter(
-                        super::contacts::matches(q)
-                            .or(full_name("first_name", "last_name"))
-                            .or(full_name("last_name", "first_name")),
-                    ),
-                ),
-            )
-        } else {
-            query.filter(threads::contact_id.eq_any(of_store.filter(super::contacts::matches(q))))
-        };
+        query = query.filter(
+            threads::contact_id.eq_any(
+                matching
+                    .filter(matching.field(contacts::store_id).eq(store_id))
+                    .filter(super::contacts::matches(q))
+                    .select(matching.field(contacts::id)),
+            ),
+        );
     }
     if let Some((at, id)) = after {
         query = query.filter(
