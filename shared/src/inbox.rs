@@ -12,7 +12,7 @@ pub enum ThreadFilter {
     All,
     /// With messages the merchant has not read.
     Unread,
-    /// Whose latest message is the customer's (not a customer who opted out).
+    /// Whose customer is waiting for a reply (see `ThreadDto::waiting_since`).
     AwaitingReply,
     /// With customers who opted out.
     OptedOut,
@@ -49,8 +49,9 @@ pub struct ThreadDto {
     pub snippet: String,
     pub unread_count: u32,
     pub opted_out: bool,
-    /// Since when the customer has been waiting for an answer (their message is the latest,
-    /// and they have not opted out).
+    /// Since when the customer has been waiting for an answer: their first text that no one
+    /// has replied to (a campaign's text is not a reply; a STOP, START or HELP is answered by
+    /// its confirmation). Absent once they opt out.
     pub waiting_since: Option<DateTime<Utc>>,
     /// Closed by the merchant; the customer's next text reopens it.
     pub closed: bool,

@@ -19,6 +19,9 @@ on_both_databases!(
     a_customer_is_found_by_their_full_name,
     a_customer_who_texted_stop_is_not_left_waiting,
     a_text_recorded_late_does_not_hide_a_newer_one,
+    a_campaign_text_does_not_answer_the_customer,
+    a_keyword_confirmation_answers_only_the_keyword,
+    the_migration_finds_who_is_waiting_as_the_inbox_does,
 );
 
 const ADA: &str = "+14155550123";
@@ -456,20 +459,7 @@ async fn a_customer_who_texted_stop_is_not_left_waiting(app: TestApp) {
 
 async fn a_text_recorded_late_does_not_hide_a_newer_one(app: TestApp) {
     let (owner, number) = store(&app).await;
-    let shipped = json!({"kind": "order_shipped", "name": "Shipped",
-        "steps": [{"delay_minutes": 0, "body": "Order {{ order_number }} is on its way"}]});
-    let campaign: Value = app
-        .post("/api/v1/campaigns", Some(&owner.token), &shipped)
-        .await
-        .json()
-        .await
-        .unwrap();
-    app.post(
-        &format!("/api/v1/campaigns/{}/activate", campaign["id"]),
-        Some(&owner.token),
-        &json!({}),
-    )
-    .await;
+    notify_shipments(&app, &owner).await;
     let shipped_at = db::now();
     post(&app, &owner, &order("e1", "order.placed", None, shipped_at)).await;
     post(
@@ -509,4 +499,193 @@ async fn a_text_recorded_late_does_not_hide_a_newer_one(app: TestApp) {
         .unwrap();
     assert_eq!(thread["last_message_at"], inbound["created_at"]);
     assert_eq!(thread["waiting_since"], inbound["created_at"]);
+}
+
+/// An active "order shipped" notice, sent as soon as an order ships.
+async fn notify_shipments(app: &TestApp, owner: &Session) {
+    let shipped = json!({"kind": "order_shipped", "name": "Shipped",
+        "steps": [{"delay_minutes": 0, "body": "Order {{ order_number }} is on its way"}]});
+    let campaign: Value = app
+        .post("/api/v1/campaigns", Some(&owner.token), &shipped)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let activated = app
+        .post(
+            &format!("/api/v1/campaigns/{}/activate", campaign["id"]),
+            Some(&owner.token),
+            &json!({}),
+        )
+        .await;
+    assert!(activated.status().is_success());
+}
+
+/// The time of the thread's first text from the customer.
+async fn first_inbound_at(app: &TestApp, owner: &Session, thread: &Value) -> Value {
+    let messages: Value = app
+        .get(&format!("/api/v1/threads/{thread}/messages"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut inbound: Vec<&Value> = messages["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "customer")
+        .map(|m| &m["created_at"])
+        .collect();
+    inbound.sort_by_key(|at| at.as_str().unwrap().to_owned());
+    inbound[0].clone()
+}
+
+async fn a_campaign_text_does_not_answer_the_customer(app: TestApp) {
+    let (owner, number) = store(&app).await;
+    notify_shipments(&app, &owner).await;
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a01",
+        "Can I still change the address?",
+    )
+    .await;
+    let at = db::now();
+    post(&app, &owner, &order("e1", "order.placed", None, at)).await;
+    post(&app, &owner, &order("e2", "order.shipped", None, at)).await;
+    assert_eq!(pass(&app, db::now()).await.sent, 1);
+
+    // The notice is the latest message, and Ada's question is still unanswered.
+    let thread = threads(&app, &owner, "").await["items"][0].clone();
+    assert!(
+        thread["snippet"]
+            .as_str()
+            .unwrap()
+            .ends_with("Order #1001 is on its way")
+    );
+    let asked_at = first_inbound_at(&app, &owner, &thread["id"]).await;
+    assert_eq!(thread["waiting_since"], asked_at, "{thread}");
+    assert_eq!(waiting_phones(&app, &owner).await, [ADA]);
+
+    // Asking again does not restart the wait: she has waited since her first text.
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a02",
+        "Hello?",
+    )
+    .await;
+    let thread = threads(&app, &owner, "").await["items"][0].clone();
+    assert_eq!(thread["waiting_since"], asked_at, "{thread}");
+
+    // A person's reply answers her.
+    let replied = reply(&app, &owner, &thread["id"], "Yes, until it ships!", None).await;
+    assert_eq!(replied.status(), StatusCode::CREATED);
+    let thread = threads(&app, &owner, "").await["items"][0].clone();
+    assert!(thread["waiting_since"].is_null(), "{thread}");
+    assert!(waiting_phones(&app, &owner).await.is_empty());
+}
+
+async fn a_keyword_confirmation_answers_only_the_keyword(app: TestApp) {
+    let (owner, number) = store(&app).await;
+    // HELP alone is answered by its automatic reply.
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a01",
+        "HELP",
+    )
+    .await;
+    let thread = threads(&app, &owner, "").await["items"][0].clone();
+    assert!(
+        thread["snippet"].as_str().unwrap().contains("Need help?"),
+        "{thread}"
+    );
+    assert!(thread["waiting_since"].is_null(), "{thread}");
+    assert!(waiting_phones(&app, &owner).await.is_empty());
+
+    // A question before the keyword still waits for a person.
+    text_in(
+        &app,
+        &number,
+        BOB,
+        "SM00000000000000000000000000000b01",
+        "Where is my order?",
+    )
+    .await;
+    text_in(
+        &app,
+        &number,
+        BOB,
+        "SM00000000000000000000000000000b02",
+        "HELP",
+    )
+    .await;
+    let bob = threads(&app, &owner, "").await["items"][0].clone();
+    assert_eq!(bob["phone"], BOB);
+    let asked_at = first_inbound_at(&app, &owner, &bob["id"]).await;
+    assert_eq!(bob["waiting_since"], asked_at, "{bob}");
+    assert_eq!(waiting_phones(&app, &owner).await, [BOB]);
+}
+
+/// Migration 17 worked out who is waiting from the messages already stored; it must agree
+/// with what recording each message keeps.
+async fn the_migration_finds_who_is_waiting_as_the_inbox_does(app: TestApp) {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use textback_api::db::schema::threads;
+
+    let (owner, number) = store(&app).await;
+    notify_shipments(&app, &owner).await;
+    let customers = [
+        (ADA, ["Can I still change the address?", ""]),
+        (BOB, ["Where is my order?", "HELP"]),
+        ("+14155550125", ["Is it in stock?", ""]),
+        ("+14155550126", ["HELP", ""]),
+        ("+14155550127", ["Hi", "STOP"]),
+    ];
+    for (n, (phone, texts)) in customers.iter().enumerate() {
+        for (k, body) in texts.iter().filter(|b| !b.is_empty()).enumerate() {
+            let sid = format!("SM{:030}{n}{k}", 0);
+            text_in(&app, &number, phone, &sid, body).await;
+        }
+    }
+    // A campaign's text for Ada, a person's reply for the third customer.
+    let at = db::now();
+    post(&app, &owner, &order("e1", "order.placed", None, at)).await;
+    post(&app, &owner, &order("e2", "order.shipped", None, at)).await;
+    assert_eq!(pass(&app, db::now()).await.sent, 1);
+    let page = threads(&app, &owner, "?q=555-0125").await;
+    let replied = reply(&app, &owner, &page["items"][0]["id"], "Yes!", None).await;
+    assert_eq!(replied.status(), StatusCode::CREATED);
+
+    let mut conn = app.state.pool.get().unwrap();
+    let waiting = |conn: &mut db::DbConn| -> Vec<(i64, Option<chrono::NaiveDateTime>)> {
+        threads::table
+            .select((threads::id, threads::awaiting_reply_since))
+            .order(threads::id)
+            .load(conn)
+            .unwrap()
+    };
+    let kept = waiting(&mut conn);
+    assert_eq!(
+        kept.iter().filter(|(_, at)| at.is_some()).count(),
+        3,
+        "{kept:?}"
+    );
+    let migration = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../migrations")
+        .join(match app.backend {
+            textback_tests::Backend::Sqlite => "sqlite",
+            textback_tests::Backend::Postgres => "postgres",
+        })
+        .join("2026-12-05-000017_thread_awaiting_reply");
+    for step in ["down.sql", "up.sql"] {
+        let sql = std::fs::read_to_string(migration.join(step)).unwrap();
+        conn.batch_execute(&sql).unwrap();
+    }
+    assert_eq!(waiting(&mut conn), kept);
 }

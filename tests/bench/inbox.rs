@@ -175,7 +175,7 @@ impl Seeded {
                 .get_result(conn)
                 .expect("unread"),
             awaiting_reply: of_store()
-                .filter(threads::last_inbound_at.eq(threads::last_message_at.nullable()))
+                .filter(threads::awaiting_reply_since.is_not_null())
                 .count()
                 .get_result(conn)
                 .expect("awaiting"),
@@ -712,6 +712,22 @@ fn seed_store(conn: &mut DbConn, sql: &Sql, store: &Store, threads: i64) -> i64 
              MAX(CASE WHEN direction = 'inbound' THEN created_at END) AS last_in \
              FROM messages WHERE store_id = {store} GROUP BY thread_id) a \
              JOIN messages m ON m.id = a.last_id WHERE threads.id = a.thread_id",
+            store = store.id
+        ),
+    );
+    // Awaiting an answer since the customer's first text that no person's reply came after
+    // (a keyword's confirmation answers only the keyword), as migration 17 fills it in.
+    run(
+        conn,
+        "awaiting replies",
+        format!(
+            "UPDATE threads SET awaiting_reply_since = (\
+             SELECT MIN(i.created_at) FROM messages i \
+             WHERE i.thread_id = threads.id AND i.direction = 'inbound' AND NOT EXISTS (\
+             SELECT 1 FROM messages a WHERE a.thread_id = threads.id \
+             AND a.direction = 'outbound' AND ((a.kind = 'manual' AND a.created_at >= i.created_at) \
+             OR (a.kind = 'system' AND a.created_at = i.created_at)))) \
+             WHERE store_id = {store} AND last_inbound_at IS NOT NULL",
             store = store.id
         ),
     );

@@ -94,6 +94,7 @@ diesel::table! {
         unread_count -> Integer,
         created_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        awaiting_reply_since -> Nullable<Timestamp>,
     }
 }
 

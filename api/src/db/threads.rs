@@ -19,6 +19,8 @@ pub struct ThreadRow {
     pub created_at: NaiveDateTime,
     /// Closed by the merchant; the customer's next text reopens it.
     pub closed_at: Option<NaiveDateTime>,
+    /// The first of the customer's texts that nobody has answered yet.
+    pub awaiting_reply_since: Option<NaiveDateTime>,
 }
 
 const PREVIEW_CHARS: usize = 140;
@@ -64,7 +66,8 @@ pub fn find_or_create(
     }
 }
 
-/// A text went out: the thread moves to the top (it is not unread: we wrote it).
+/// A campaign's text went out: the thread moves to the top (it is not unread: we wrote it).
+/// It does not answer the customer.
 pub fn record_outbound(
     conn: &mut DbConn,
     thread_id: i64,
@@ -72,6 +75,37 @@ pub fn record_outbound(
     at: NaiveDateTime,
 ) -> QueryResult<()> {
     record_latest(conn, thread_id, body, at)
+}
+
+/// A person's reply went out: the customer is answered.
+pub fn record_answer(
+    conn: &mut DbConn,
+    thread_id: i64,
+    body: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(threads::table.find(thread_id))
+        .set(threads::awaiting_reply_since.eq(None::<NaiveDateTime>))
+        .execute(conn)?;
+    record_latest(conn, thread_id, body, at)
+}
+
+/// The confirmation of the customer's keyword (STOP, START, HELP) sent at `keyword_at`, the
+/// keyword's own time: that text needs no other answer, but an earlier question still does.
+pub fn record_confirmation(
+    conn: &mut DbConn,
+    thread_id: i64,
+    body: &str,
+    keyword_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(
+        threads::table
+            .find(thread_id)
+            .filter(threads::awaiting_reply_since.eq(keyword_at)),
+    )
+    .set(threads::awaiting_reply_since.eq(None::<NaiveDateTime>))
+    .execute(conn)?;
+    record_latest(conn, thread_id, body, keyword_at)
 }
 
 /// `body` at `at` is the thread's latest message, unless a later one is already recorded: a
@@ -96,20 +130,28 @@ fn record_latest(
     .map(drop)
 }
 
-/// A customer's text arrived: the thread moves to the top, unread.
+/// A customer's text arrived: the thread moves to the top, unread, and awaits an answer
+/// (since this text, unless an earlier one is still unanswered).
 pub fn record_inbound(
     conn: &mut DbConn,
     thread_id: i64,
     body: &str,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::update(threads::table.filter(threads::id.eq(thread_id)))
+    diesel::update(threads::table.find(thread_id))
         .set((
             threads::last_inbound_at.eq(at),
             threads::unread_count.eq(threads::unread_count + 1),
             threads::closed_at.eq(None::<NaiveDateTime>),
         ))
         .execute(conn)?;
+    diesel::update(
+        threads::table
+            .find(thread_id)
+            .filter(threads::awaiting_reply_since.is_null()),
+    )
+    .set(threads::awaiting_reply_since.eq(at))
+    .execute(conn)?;
     record_latest(conn, thread_id, body, at)
 }
 
@@ -196,10 +238,9 @@ pub fn list(
         // A literal, not a bound 0: SQLite plans without bound values (see
         // `.cargo/config.toml`), and only `> 0` as written matches the partial index.
         Only::Unread => query.filter(threads::unread_count.gt(sql::<Integer>("0"))),
-        // Not a customer who opted out: their STOP's confirmation is written at the STOP's
-        // time, and nothing can be sent to them.
+        // Not a customer who opted out: nothing can be sent to them.
         Only::AwaitingReply => query
-            .filter(threads::last_inbound_at.eq(threads::last_message_at.nullable()))
+            .filter(threads::awaiting_reply_since.is_not_null())
             .filter(contacts::opted_out_at.is_null()),
         // Tested against the store's opted-out contacts (a partial index holds them); the
         // threads index carries contact_id, so a thread that fails the test is not read.

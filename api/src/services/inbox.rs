@@ -167,7 +167,7 @@ pub fn reply_at(
             dedupe_key: key.unwrap_or_else(|| format!("reply:{}", message.id)),
         };
         outbox::schedule(conn, &queued, now)?;
-        db::threads::record_outbound(conn, thread.id, body, now)?;
+        db::threads::record_answer(conn, thread.id, body, now)?;
         // Answering a thread reads it.
         db::threads::set_unread(conn, thread.id, 0)?;
         Ok((message_dto(message, &HashMap::new(), &HashMap::new()), true))
@@ -247,11 +247,10 @@ fn thread_dto(thread: ThreadRow, contact: &ContactSummary) -> ThreadDto {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    // The customer's message is the latest one: they are waiting for an answer. Not one who
-    // opted out: the STOP's confirmation is written at the STOP's time, and no reply can go.
+    // Not a customer who opted out: no reply can go to them.
     let waiting_since = thread
-        .last_inbound_at
-        .filter(|at| *at >= thread.last_message_at && contact.opted_out_at.is_none())
+        .awaiting_reply_since
+        .filter(|_| contact.opted_out_at.is_none())
         .map(db::utc);
     ThreadDto {
         id: thread.id,

@@ -220,7 +220,7 @@ fn confirm(
         dedupe_key: format!("{kind}:{}", message.id),
     };
     outbox::schedule(conn, &queued, now)?;
-    db::threads::record_outbound(conn, reply.thread_id, text, now)?;
+    db::threads::record_confirmation(conn, reply.thread_id, text, now)?;
     Ok(message.id)
 }
 

@@ -1,0 +1,3 @@
+DROP INDEX threads_awaiting_reply;
+CREATE INDEX threads_awaiting_reply ON threads (store_id, last_message_at DESC, id DESC) WHERE last_inbound_at = last_message_at;
+ALTER TABLE threads DROP COLUMN awaiting_reply_since;
