@@ -122,6 +122,38 @@ fn pick_phone<'a>(candidates: impl IntoIterator<Item = Option<&'a str>>) -> Opti
         .map(str::to_owned)
 }
 
+/// An address's phone (`address[phone]`), read in the address's country (`address[country]`).
+/// Address phones are typed without a country code, and many foreign national numbers are
+/// ten digits that also spell a valid North American one: Mexico City's `55 1234 5678` would
+/// otherwise be texted as +1 551-234-5678, a stranger in New Jersey. A number that is valid
+/// in a country other than the US or Canada comes back in international form (not textable);
+/// anything else comes back as typed.
+fn address_phone(address: Option<&Value>, country: &str) -> Option<String> {
+    let raw = text_at(address, "phone")?;
+    // Letters would be read as a vanity number ("555-555-SHIP"): leave those as typed.
+    if raw.starts_with('+') || raw.chars().any(char::is_alphabetic) {
+        return Some(raw);
+    }
+    let region = text_at(address, country)
+        .map(|c| c.to_ascii_uppercase())
+        .and_then(|c| c.parse::<phonenumber::country::Id>().ok());
+    let Some(region) = region else {
+        return Some(raw);
+    };
+    if matches!(
+        region,
+        phonenumber::country::Id::US | phonenumber::country::Id::CA
+    ) {
+        return Some(raw);
+    }
+    match phonenumber::parse(Some(region), &raw) {
+        Ok(number) if phonenumber::is_valid(&number) => {
+            Some(number.format().mode(phonenumber::Mode::E164).to_string())
+        }
+        _ => Some(raw),
+    }
+}
+
 /// `None` when the customer carries nothing to match or text on.
 fn non_empty(customer: CustomerInput) -> Option<CustomerInput> {
     (customer != CustomerInput::default()).then_some(customer)

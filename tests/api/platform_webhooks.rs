@@ -15,6 +15,11 @@ on_both_databases!(
     a_nul_in_what_a_customer_typed_does_not_lose_the_order,
     a_tracking_link_that_is_no_web_page_does_not_lose_the_shipment,
     woocommerce_ping_signature_and_orders,
+    woocommerce_deliveries_sharing_a_delivery_id_are_all_processed,
+    woocommerce_checkout_drafts_are_not_orders,
+    shopify_orders_updated_keeps_an_order_shipped_or_cancelled,
+    shopify_checkout_total_is_in_the_buyers_currency,
+    address_phones_are_read_in_the_address_country,
 );
 
 pub(crate) const SECRET: &str = "shpss_0123456789abcdef";
@@ -435,4 +440,277 @@ async fn a_nul_in_what_a_customer_typed_does_not_lose_the_order(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(detail["orders"].as_array().unwrap().len(), 1, "{detail}");
+}
+
+async fn deliver_woocommerce(
+    app: &TestApp,
+    store_id: i64,
+    topic: &str,
+    delivery_id: &str,
+    payload: &Value,
+) -> reqwest::Response {
+    let body = serde_json::to_vec(payload).unwrap();
+    app.http
+        .post(app.url(&format!("/webhooks/woocommerce/{store_id}")))
+        .header("content-type", "application/json")
+        .header("X-WC-Webhook-Topic", topic)
+        .header("X-WC-Webhook-Delivery-ID", delivery_id)
+        .header("X-WC-Webhook-Signature", sign(SECRET, &body))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn woocommerce_sample() -> Value {
+    let samples: Value =
+        serde_json::from_str(include_str!("../fixtures/woocommerce-webhook-samples.json")).unwrap();
+    samples["sample_order_payload"]["body"].clone()
+}
+
+/// Every order of the store, as the contacts API shows them, by platform id.
+async fn orders_of(app: &TestApp, owner: &Session) -> Vec<Value> {
+    let contacts: Value = app
+        .get("/api/v1/contacts?limit=50", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut orders = Vec::new();
+    for contact in contacts["items"].as_array().unwrap() {
+        let detail: Value = app
+            .get(&format!("/api/v1/contacts/{}", contact["id"]), &owner.token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        orders.extend(detail["orders"].as_array().unwrap().iter().cloned());
+    }
+    orders.sort_by_key(|o| o["external_id"].as_str().unwrap().to_owned());
+    orders
+}
+
+/// WooCommerce's delivery id is a hash of the webhook and the current second: a bulk "Mark
+/// complete" sends every order's order.updated with the same one. Each order is shipped;
+/// the same delivery again still changes nothing.
+async fn woocommerce_deliveries_sharing_a_delivery_id_are_all_processed(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    save_secret(&app, &owner, "woocommerce").await;
+    let same_second = "1f3870be274f6c49b3e31a0c6728957f";
+    let mut first = woocommerce_sample();
+    first["status"] = json!("completed");
+    let mut second = first.clone();
+    second["id"] = json!(728);
+    second["number"] = json!("728");
+    second["billing"]["email"] = json!("jane.roe@example.com");
+    second["billing"]["phone"] = json!("(415) 555-0123");
+    for payload in [&first, &second, &first] {
+        let response =
+            deliver_woocommerce(&app, owner.store_id, "order.updated", same_second, payload).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    assert_eq!(fixtures::event_count(&app, owner.store_id), 2);
+    let orders = orders_of(&app, &owner).await;
+    let shipped: Vec<(&str, &str)> = orders
+        .iter()
+        .map(|o| {
+            (
+                o["external_id"].as_str().unwrap(),
+                o["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(shipped, [("727", "shipped"), ("728", "shipped")]);
+}
+
+/// The block checkout saves a `checkout-draft` order when a shopper opens the checkout, and
+/// WooCommerce may deliver order.created for it: no order was placed, nobody is texted.
+async fn woocommerce_checkout_drafts_are_not_orders(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    save_secret(&app, &owner, "woocommerce").await;
+    let mut draft = woocommerce_sample();
+    draft["status"] = json!("checkout-draft");
+    draft["billing"]["phone"] = json!("(415) 555-0123");
+    let response = deliver_woocommerce(&app, owner.store_id, "order.created", "d-1", &draft).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(fixtures::event_count(&app, owner.store_id), 0);
+    assert_eq!(orders_of(&app, &owner).await, Vec::<Value>::new());
+
+    // Once placed, the order counts.
+    let mut placed = draft;
+    placed["status"] = json!("processing");
+    deliver_woocommerce(&app, owner.store_id, "order.created", "d-2", &placed).await;
+    let orders = orders_of(&app, &owner).await;
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0]["status"], "placed");
+}
+
+/// One merchant action reaches us under several topics: a fulfillment as orders/fulfilled
+/// and orders/updated, a cancellation as orders/cancelled and orders/updated. Whichever
+/// comes last, the order stays shipped or cancelled.
+async fn shopify_orders_updated_keeps_an_order_shipped_or_cancelled(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    save_secret(&app, &owner, "shopify").await;
+    let deliver = |topic: &'static str, id: &'static str, payload: Value| {
+        let app = &app;
+        let store_id = owner.store_id;
+        async move {
+            let body = serde_json::to_vec(&payload).unwrap();
+            let response =
+                deliver_shopify(app, store_id, topic, id, &body, &sign(SECRET, &body)).await;
+            assert_eq!(response.status(), StatusCode::OK, "{topic}");
+        }
+    };
+    // Variation: the sample order, live, then fulfilled (without tracking, as for a local
+    // delivery) a minute later.
+    let mut placed = shopify_sample("orders/create");
+    placed["cancelled_at"] = Value::Null;
+    placed["financial_status"] = json!("paid");
+    let mut fulfilled = placed.clone();
+    fulfilled["fulfillment_status"] = json!("fulfilled");
+    fulfilled["updated_at"] = json!("2021-12-31T19:01:00-05:00");
+    deliver("orders/create", "w-1", placed).await;
+    deliver("orders/fulfilled", "w-2", fulfilled.clone()).await;
+    deliver("orders/updated", "w-3", fulfilled).await;
+
+    // The sample itself is a cancelled order (another id here).
+    let mut cancelled = shopify_sample("orders/create");
+    cancelled["id"] = json!(820_982_911_946_154_509_u64);
+    deliver("orders/cancelled", "w-4", cancelled.clone()).await;
+    deliver("orders/updated", "w-5", cancelled).await;
+
+    let statuses: Vec<(String, String)> = orders_of(&app, &owner)
+        .await
+        .iter()
+        .map(|o| {
+            (
+                o["external_id"].as_str().unwrap().to_owned(),
+                o["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("820982911946154508".to_owned(), "shipped".to_owned()),
+            ("820982911946154509".to_owned(), "cancelled".to_owned()),
+        ]
+    );
+}
+
+/// A checkout's total is in the currency the buyer shops in (`presentment_currency`), not
+/// the shop's (`currency`).
+async fn shopify_checkout_total_is_in_the_buyers_currency(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    save_secret(&app, &owner, "shopify").await;
+    // Variation: a Canadian buyer on a US-dollar shop.
+    let mut checkout = shopify_sample("checkouts/create");
+    checkout["presentment_currency"] = json!("CAD");
+    checkout["total_price"] = json!("577.96");
+    let body = serde_json::to_vec(&checkout).unwrap();
+    let response = deliver_shopify(
+        &app,
+        owner.store_id,
+        "checkouts/create",
+        "w-1",
+        &body,
+        &sign(SECRET, &body),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let contacts: Value = app
+        .get("/api/v1/contacts", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let detail: Value = app
+        .get(
+            &format!("/api/v1/contacts/{}", contacts["items"][0]["id"]),
+            &owner.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cart = &detail["carts"][0];
+    assert_eq!(
+        (&cart["total"], &cart["currency"]),
+        (&json!("577.96"), &json!("CAD")),
+        "{cart}"
+    );
+}
+
+/// Address phones are typed without a country code. A Mexican number is ten digits that
+/// also make a valid US one: it must not be texted as a stranger's US number.
+async fn address_phones_are_read_in_the_address_country(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    save_secret(&app, &owner, "woocommerce").await;
+    save_secret(&app, &owner, "shopify").await;
+
+    // Variation: the WooCommerce sample billed to Mexico City.
+    let mut order = woocommerce_sample();
+    order["billing"]["country"] = json!("MX");
+    order["billing"]["state"] = json!("CMX");
+    order["billing"]["phone"] = json!("55 1234 5678");
+    deliver_woocommerce(&app, owner.store_id, "order.created", "d-1", &order).await;
+
+    // Variation: the Shopify checkout sample shipped to Guadalajara.
+    let mut checkout = shopify_sample("checkouts/create");
+    checkout["shipping_address"]["country_code"] = json!("MX");
+    checkout["shipping_address"]["province_code"] = json!("JAL");
+    checkout["shipping_address"]["phone"] = json!("33 1234 5678");
+    let body = serde_json::to_vec(&checkout).unwrap();
+    deliver_shopify(
+        &app,
+        owner.store_id,
+        "checkouts/create",
+        "w-1",
+        &body,
+        &sign(SECRET, &body),
+    )
+    .await;
+
+    // A US address's phone is still read as North American.
+    let mut domestic = woocommerce_sample();
+    domestic["id"] = json!(728);
+    domestic["billing"]["email"] = json!("jane.roe@example.com");
+    domestic["billing"]["phone"] = json!("(415) 555-0123");
+    deliver_woocommerce(&app, owner.store_id, "order.created", "d-2", &domestic).await;
+
+    let contacts: Value = app
+        .get("/api/v1/contacts?limit=50", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut phones: Vec<(String, Value, bool)> = contacts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["email"].as_str().unwrap().to_owned(),
+                c["phone"].clone(),
+                c["textable"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    phones.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        phones,
+        [
+            (
+                "jane.roe@example.com".to_owned(),
+                json!("+14155550123"),
+                true
+            ),
+            (
+                "john.doe@example.com".to_owned(),
+                json!("+525512345678"),
+                false
+            ),
+            ("john@example.com".to_owned(), json!("+523312345678"), false),
+        ]
+    );
 }

@@ -13,7 +13,8 @@ use textback_shared::events::{
 };
 
 use super::{
-    Mapped, money, non_empty, object, pick_phone, quantity, rfc3339, text, text_at, us_or_ca_region,
+    Mapped, address_phone, money, non_empty, object, pick_phone, quantity, rfc3339, text, text_at,
+    us_or_ca_region,
 };
 
 /// `hmac_header` is `X-Shopify-Hmac-Sha256`: base64(HMAC-SHA256(secret, raw body)). The raw
@@ -42,10 +43,17 @@ pub fn map(topic: &str, webhook_id: &str, payload: &Value) -> Mapped {
     let mapped = match topic.as_str() {
         "checkouts/create" | "checkouts/update" => checkout(id, payload),
         "orders/create" => order(id, payload, EventType::OrderPlaced),
+        // Shopify also sends orders/updated for the cancellation or fulfillment it reports
+        // under orders/cancelled, orders/fulfilled and fulfillments/create: it must say the
+        // same, or whichever arrives last turns a shipped or cancelled order into "updated"
+        // (and texts an update after the news).
         "orders/updated" => {
-            let shipped = text(payload.get("fulfillment_status")).as_deref() == Some("fulfilled")
-                && tracking(payload).is_some();
-            let event_type = if shipped {
+            let event_type = if text(payload.get("cancelled_at")).is_some() {
+                EventType::OrderCancelled
+            } else if matches!(
+                text(payload.get("fulfillment_status")).as_deref(),
+                Some("fulfilled" | "partial")
+            ) {
                 EventType::OrderShipped
             } else {
                 EventType::OrderUpdated
@@ -90,8 +98,12 @@ fn checkout(id: String, p: &Value) -> Result<EventRequest, String> {
         .ok_or("Shopify checkout without token or cart_token")?;
     let total = money(p.get("total_price"))
         .ok_or_else(|| format!("Shopify checkout {cart_id} without a valid total_price"))?;
-    let currency =
-        currency(p).ok_or_else(|| format!("Shopify checkout {cart_id} without currency"))?;
+    // A checkout's amounts are in the buyer's (presentment) currency; `currency` is the
+    // shop's, which differs whenever the buyer shops in another currency.
+    let currency = text(p.get("presentment_currency"))
+        .or_else(|| text(p.get("currency")))
+        .map(|c| c.to_ascii_uppercase())
+        .ok_or_else(|| format!("Shopify checkout {cart_id} without currency"))?;
     let cart = CartInput {
         id: cart_id,
         line_items: line_items(p),
@@ -173,7 +185,7 @@ fn fulfillment(id: String, p: &Value) -> Result<EventRequest, String> {
         _ => name,
     });
     let customer = non_empty(CustomerInput {
-        phone: pick_phone([destination.and_then(|d| d.get("phone")?.as_str())]),
+        phone: pick_phone([address_phone(destination, "country_code").as_deref()]),
         email: text(p.get("email")),
         first_name: text_at(destination, "first_name"),
         last_name: text_at(destination, "last_name"),
@@ -253,12 +265,14 @@ fn customer(id: String, p: &Value) -> Result<EventRequest, String> {
 fn customer_of(p: &Value, customer: Option<&Value>) -> Option<CustomerInput> {
     let billing = object(p.get("billing_address"));
     let shipping = object(p.get("shipping_address"));
+    let billing_phone = address_phone(billing, "country_code");
+    let shipping_phone = address_phone(shipping, "country_code");
     let phone = pick_phone([
         p.get("sms_marketing_phone").and_then(Value::as_str),
         customer.and_then(|c| c.get("phone")?.as_str()),
         p.get("phone").and_then(Value::as_str),
-        billing.and_then(|b| b.get("phone")?.as_str()),
-        shipping.and_then(|s| s.get("phone")?.as_str()),
+        billing_phone.as_deref(),
+        shipping_phone.as_deref(),
     ]);
     // First and last name from one place, so "John" is not paired with the biller's surname.
     let named = [customer, billing, shipping]
@@ -315,6 +329,7 @@ fn consent(p: &Value, customer: Option<&Value>) -> Option<ConsentInput> {
     }
 }
 
+/// An order's currency: its `total_price` is in the shop's currency (`currency`).
 fn currency(p: &Value) -> Option<String> {
     text(p.get("currency"))
         .or_else(|| text(p.get("presentment_currency")))
@@ -707,10 +722,16 @@ mod tests {
     }
 
     #[test]
-    fn orders_updated_sample_is_order_updated() {
+    fn orders_updated_sample_is_order_cancelled_like_the_order() {
+        // The sample order is cancelled: Shopify sends orders/updated with orders/cancelled.
         let event = one(map("orders/updated", "wh-9", &sample("orders/updated")));
-        assert_eq!(event.event_type, EventType::OrderUpdated);
+        assert_eq!(event.event_type, EventType::OrderCancelled);
         assert_eq!(event.order.unwrap().id, "820982911946154508");
+
+        let mut open = sample("orders/updated");
+        open["cancelled_at"] = Value::Null;
+        let event = one(map("orders/updated", "wh-9", &open));
+        assert_eq!(event.event_type, EventType::OrderUpdated);
     }
 
     /// Variation: the sample order, fulfilled, with `fulfillments` built from the
@@ -740,18 +761,25 @@ mod tests {
         assert_eq!(order.carrier.as_deref(), Some("UPS"));
         assert_eq!(order.fulfillment_status.as_deref(), Some("fulfilled"));
 
-        // Fulfilled without tracking: just an update.
+        // Fulfilled without tracking, or partly fulfilled: shipped, as orders/fulfilled and
+        // fulfillments/create say of the same fulfillment.
         let mut untracked = payload.clone();
         untracked["fulfillments"] = json!([]);
         assert_eq!(
             one(map("orders/updated", "wh-10", &untracked)).event_type,
-            EventType::OrderUpdated
+            EventType::OrderShipped
         );
-        // Partly fulfilled with tracking: still an update.
-        let mut partial = payload;
+        let mut partial = payload.clone();
         partial["fulfillment_status"] = json!("partial");
         assert_eq!(
             one(map("orders/updated", "wh-10", &partial)).event_type,
+            EventType::OrderShipped
+        );
+        // Nothing fulfilled yet: an update.
+        let mut unfulfilled = payload;
+        unfulfilled["fulfillment_status"] = Value::Null;
+        assert_eq!(
+            one(map("orders/updated", "wh-10", &unfulfilled)).event_type,
             EventType::OrderUpdated
         );
     }

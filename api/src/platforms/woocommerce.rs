@@ -6,7 +6,8 @@ use serde_json::Value;
 use textback_shared::events::{CustomerInput, EventRequest, EventType, LineItem, OrderInput};
 
 use super::{
-    Mapped, money, non_empty, object, pick_phone, quantity, text, text_at, us_or_ca_region,
+    Mapped, address_phone, money, non_empty, object, pick_phone, quantity, text, text_at,
+    us_or_ca_region,
 };
 
 /// `signature_header` is `X-WC-Webhook-Signature`: base64(HMAC-SHA256(secret, raw body)).
@@ -51,14 +52,20 @@ pub fn map(topic: &str, delivery_id: &str, payload: &Value) -> Mapped {
     let topic = topic.trim().to_ascii_lowercase();
     let status = text(payload.get("status")).map(|s| s.to_ascii_lowercase());
     let event_type = match (topic.as_str(), status.as_deref()) {
+        // The block checkout saves a `checkout-draft` order as soon as a shopper opens the
+        // checkout, and WooCommerce versions deliver order.created for it: nothing was
+        // bought yet.
+        (
+            "order.created" | "order.updated",
+            Some(s @ ("trash" | "draft" | "auto-draft" | "checkout-draft")),
+        ) => {
+            return Mapped::Ignored(format!("WooCommerce order in status {s}"));
+        }
         ("order.created", _) => EventType::OrderPlaced,
         ("order.updated", Some("on-hold")) => EventType::OrderOnHold,
         // Without a tracking plugin, completed is as close to "shipped" as WooCommerce gets.
         ("order.updated", Some("completed")) => EventType::OrderShipped,
         ("order.updated", Some("cancelled" | "refunded" | "failed")) => EventType::OrderCancelled,
-        ("order.updated", Some(s @ ("trash" | "draft" | "auto-draft" | "checkout-draft"))) => {
-            return Mapped::Ignored(format!("WooCommerce order in status {s}"));
-        }
         // pending, processing, and statuses added by plugins.
         ("order.updated", _) => EventType::OrderUpdated,
         ("order.deleted", _) => {
@@ -66,10 +73,22 @@ pub fn map(topic: &str, delivery_id: &str, payload: &Value) -> Mapped {
         }
         _ => return Mapped::Ignored(format!("WooCommerce topic {topic} is not used")),
     };
-    match order_event(format!("woocommerce:{delivery_id}"), event_type, payload) {
+    match order_event(dedupe_id(delivery_id, payload), event_type, payload) {
         Ok(event) => Mapped::Events(vec![event]),
         Err(why) => Mapped::Ignored(why),
     }
+}
+
+/// The event id a delivery is deduplicated on. WooCommerce's delivery id is a hash of the
+/// webhook's id and the current second, not of the delivery: every delivery of one webhook
+/// within a second shares it (a bulk "Mark complete" of many orders, or quick successive
+/// saves of one). So the payload is part of the id: the same delivery again is a duplicate,
+/// another order or another state of the order is not.
+fn dedupe_id(delivery_id: &str, payload: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(payload.to_string().as_bytes());
+    let short: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("woocommerce:{delivery_id}:{short}")
 }
 
 fn order_event(id: String, event_type: EventType, p: &Value) -> Result<EventRequest, String> {
@@ -114,8 +133,8 @@ fn order_event(id: String, event_type: EventType, p: &Value) -> Result<EventRequ
         // 0 is a guest checkout.
         id: text(p.get("customer_id")).filter(|id| id != "0"),
         phone: pick_phone([
-            billing.and_then(|b| b.get("phone")?.as_str()),
-            shipping.and_then(|s| s.get("phone")?.as_str()),
+            address_phone(billing, "country").as_deref(),
+            address_phone(shipping, "country").as_deref(),
         ]),
         email: text_at(billing, "email"),
         first_name: text_at(named, "first_name"),
@@ -410,7 +429,11 @@ mod tests {
         let event = one(map("order.created", "d41d8cd98f", &sample_order()));
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(serde_json::from_value::<EventRequest>(json).unwrap(), event);
-        assert_eq!(event.id, "woocommerce:d41d8cd98f");
+        assert!(
+            event.id.starts_with("woocommerce:d41d8cd98f:"),
+            "{}",
+            event.id
+        );
         assert_eq!(event.event_type, EventType::OrderPlaced);
         assert_eq!(
             event.occurred_at,
@@ -503,7 +526,7 @@ mod tests {
         }
         let event = one(map("order.updated", "d-1", &sample_order()));
         assert_eq!(event.event_type, EventType::OrderUpdated);
-        assert_eq!(event.id, "woocommerce:d-1");
+        assert!(event.id.starts_with("woocommerce:d-1:"), "{}", event.id);
         for status in ["trash", "checkout-draft"] {
             assert!(ignored(map("order.updated", "d-1", &with_status(status))).contains(status));
         }

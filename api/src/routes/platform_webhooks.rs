@@ -57,8 +57,9 @@ pub async fn shopify_webhook(
 }
 
 /// WooCommerce's order webhooks, verified with `X-WC-Webhook-Signature` and deduplicated
-/// by `X-WC-Webhook-Delivery-ID`. The unsigned ping WooCommerce sends when a webhook is
-/// created is answered 200.
+/// by `X-WC-Webhook-Delivery-ID` with the payload (WooCommerce gives every delivery of a
+/// webhook within one second the same id). The unsigned ping WooCommerce sends when a
+/// webhook is created is answered 200.
 #[utoipa::path(
     tag = "webhooks",
     params(("store" = i64, Path, description = "The store's id (see PUT /api/v1/integrations/woocommerce)")),
