@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use textback_api::db;
-use textback_api::services::stats;
+use textback_api::services::{provider_webhooks, short_links, stats};
 use textback_tests::{Session, TestApp, on_both_databases, problem};
 
 use crate::dispatch::{abandon, checkout, order, pass, post, simulator, store_with_flow, utc};
@@ -15,6 +15,10 @@ on_both_databases!(
     clicks_replies_and_opt_outs_count_when_they_happen,
     periods_are_checked_and_other_stores_see_nothing,
     days_follow_the_store_when_it_moves_to_another_time_zone,
+    a_reply_and_an_opt_out_count_once_for_the_text_they_answer,
+    a_removed_steps_texts_still_count_for_the_campaign,
+    an_order_after_a_click_is_credited_though_the_link_was_opened_again_since,
+    a_cart_two_orders_name_is_recovered_once,
 );
 
 const ADA: &str = "+14155550123";
@@ -252,4 +256,150 @@ async fn days_follow_the_store_when_it_moves_to_another_time_zone(app: TestApp) 
 
     move_to("NY").await;
     assert_eq!(results(&app, &owner, days).await, eastern);
+}
+
+/// Ada's cart gets both reminders, an hour apart (2 June, 18:00 and 19:00 UTC).
+async fn both_reminders_sent(app: &TestApp) -> (Session, i64) {
+    let (owner, campaign) = store_with_flow(app, [60, 120]).await;
+    post(app, &owner, &checkout("e1", "cart-1", ADA, utc(16, 0))).await;
+    assert_eq!(abandon(app, utc(17, 0)), 1);
+    assert_eq!(pass(app, utc(18, 0)).await.sent, 1);
+    assert_eq!(pass(app, utc(19, 0)).await.sent, 1);
+    (owner, campaign)
+}
+
+/// A text from the customer, arriving at `at`.
+fn text_in_at(app: &TestApp, from: &str, sid: &str, body: &str, at: chrono::NaiveDateTime) {
+    let mut conn = app.state.pool.get().unwrap();
+    let to = db::phone_numbers::all_active(&mut conn).unwrap()[0]
+        .phone_number
+        .clone();
+    let sms = provider_webhooks::InboundSms {
+        provider_sid: sid.to_owned(),
+        from: from.to_owned(),
+        to,
+        body: body.to_owned(),
+        segments: 1,
+        opt_out_type: None,
+    };
+    provider_webhooks::receive_at(&mut conn, &app.state.live, &sms, at).unwrap();
+}
+
+async fn campaign_results(app: &TestApp, owner: &Session, campaign: i64) -> Value {
+    let response = app
+        .get(&format!("/api/v1/campaigns/{campaign}/stats"), &owner.token)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+/// Ada answers the second reminder, then opts out: that is one reply and one opt-out, the
+/// second reminder's, though the first was sent within the day before too.
+async fn a_reply_and_an_opt_out_count_once_for_the_text_they_answer(app: TestApp) {
+    let (owner, campaign) = both_reminders_sent(&app).await;
+    text_in_at(&app, ADA, "SM-answer-1", "Is shipping free?", utc(19, 30));
+    text_in_at(&app, ADA, "SM-answer-2", "STOP", utc(19, 40));
+
+    let flow = campaign_results(&app, &owner, campaign).await;
+    let answered = |of: &Value| (of["replied"].as_i64(), of["opted_out"].as_i64());
+    assert_eq!(answered(&flow["steps"][0]), (Some(0), Some(0)));
+    assert_eq!(answered(&flow["steps"][1]), (Some(1), Some(1)));
+    assert_eq!(answered(&flow["total"]), (Some(1), Some(1)));
+
+    // The dashboard agrees: one opt-out, the flow's.
+    roll_up(&app);
+    let week = results(&app, &owner, "?from=2026-06-01&to=2026-06-07").await;
+    assert_eq!(week["campaigns"][0]["figures"]["opt_outs"], 1);
+}
+
+/// Removing a step from a flow keeps what its texts did in the campaign's totals, as on the
+/// dashboard.
+async fn a_removed_steps_texts_still_count_for_the_campaign(app: TestApp) {
+    let (owner, campaign) = both_reminders_sent(&app).await;
+    // Ordered half an hour after the second reminder: it gets the credit.
+    post(
+        &app,
+        &owner,
+        &order("e2", "order.placed", Some("cart-1"), utc(19, 30)),
+    )
+    .await;
+    let before = campaign_results(&app, &owner, campaign).await;
+    assert_eq!(before["steps"][1]["orders"], 1);
+
+    let edited = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/campaigns/{campaign}"),
+            Some(&owner.token),
+        )
+        .json(&json!({"steps": [
+            {"delay_minutes": 60, "body": "Hi {{ first_name }}, your cart is waiting: {{ cart_url }}"}
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), StatusCode::OK);
+
+    let after = campaign_results(&app, &owner, campaign).await;
+    assert_eq!(after["steps"].as_array().unwrap().len(), 1);
+    assert_eq!(after["steps"][0]["sent"], 1);
+    assert_eq!(after["total"]["sent"], 2);
+    assert_eq!(after["total"]["orders"], 1);
+    assert_eq!(after["total"]["revenue_cents"], 17_800);
+    assert_eq!(after["total"], before["total"]);
+}
+
+/// Ada opens the reminder's link more than a day after it was sent, orders, and opens it
+/// again before the store's order event arrives: the click before the order wins it.
+async fn an_order_after_a_click_is_credited_though_the_link_was_opened_again_since(app: TestApp) {
+    let (owner, campaign) = store_with_flow(&app, [60, 1440]).await;
+    post(&app, &owner, &checkout("e1", "cart-1", ADA, utc(16, 0))).await;
+    assert_eq!(abandon(&app, utc(17, 0)), 1);
+    assert_eq!(pass(&app, utc(18, 0)).await.sent, 1);
+    let reminder = simulator(&app).sent().remove(0);
+    let code = reminder
+        .body
+        .split_whitespace()
+        .find_map(|w| w.split_once("/r/"))
+        .unwrap()
+        .1
+        .to_owned();
+    let next_day = |h, m| utc(h, m) + chrono::Duration::days(1);
+    let open = |at| {
+        let mut conn = app.state.pool.get().unwrap();
+        short_links::follow(&mut conn, &code, at).unwrap().unwrap();
+    };
+    open(next_day(20, 0));
+    open(next_day(21, 0));
+    post(
+        &app,
+        &owner,
+        &order("e2", "order.placed", Some("cart-1"), next_day(20, 30)),
+    )
+    .await;
+
+    let flow = campaign_results(&app, &owner, campaign).await;
+    assert_eq!(flow["total"]["orders"], 1);
+    assert_eq!(flow["steps"][0]["revenue_cents"], 17_800);
+}
+
+/// The platform names Ada's cart on a second order too (a split order, say): both orders and
+/// their revenue count, but the cart was won back once.
+async fn a_cart_two_orders_name_is_recovered_once(app: TestApp) {
+    let (owner, _) = two_abandoned_carts_one_recovered(&app).await;
+    let second_order = json!({
+        "id": "e4", "type": "order.placed", "occurred_at": "2026-06-02T19:30:00Z",
+        "customer": {"phone": ADA},
+        "order": {"id": "order-2", "number": "#1002", "total": "22.00", "currency": "USD",
+            "cart_id": "cart-1"}
+    });
+    post(&app, &owner, &second_order).await;
+    roll_up(&app);
+
+    let totals = &results(&app, &owner, "?from=2026-06-01&to=2026-06-07").await["totals"];
+    assert_eq!(totals["orders"], 2);
+    assert_eq!(totals["revenue_recovered_cents"], 20_000);
+    assert_eq!(totals["carts_abandoned"], 2);
+    assert_eq!(totals["carts_recovered"], 1);
+    assert_eq!(totals["recovery_rate"], 0.5);
 }

@@ -21,10 +21,10 @@ pub struct StepOutcomes {
     /// Texts whose link was opened at least once.
     #[diesel(sql_type = BigInt)]
     pub clicked: i64,
-    /// Texts the customer texted back within `window` of.
+    /// Texts the customer texted back within `window` of, before any later campaign text.
     #[diesel(sql_type = BigInt)]
     pub replied: i64,
-    /// Texts the customer opted out within `window` of.
+    /// Texts the customer opted out within `window` of, before any later campaign text.
     #[diesel(sql_type = BigInt)]
     pub opted_out: i64,
 }
@@ -59,12 +59,15 @@ pub fn outcomes_by_step(
              WHERE l.message_id = m.id AND l.clicks > 0) THEN 1 ELSE 0 END) AS clicked, \
          SUM(CASE WHEN EXISTS (SELECT 1 FROM messages i \
              WHERE i.contact_id = m.contact_id AND i.direction = 'inbound' \
-             AND i.created_at >= m.sent_at AND i.created_at <= {window_end}) \
+             AND i.created_at >= m.sent_at AND i.created_at <= {window_end} \
+             AND {reply_answers_m}) \
              THEN 1 ELSE 0 END) AS replied, \
          SUM(CASE WHEN c.opted_out_at >= m.sent_at AND c.opted_out_at <= {window_end} \
-             THEN 1 ELSE 0 END) AS opted_out \
+             AND {opt_out_follows_m} THEN 1 ELSE 0 END) AS opted_out \
          FROM messages m JOIN contacts c ON c.id = m.contact_id \
-         WHERE m.campaign_id = $1 GROUP BY m.step_id"
+         WHERE m.campaign_id = $1 GROUP BY m.step_id",
+        reply_answers_m = last_campaign_text_before("i.created_at"),
+        opt_out_follows_m = last_campaign_text_before("c.opted_out_at"),
     );
     diesel::sql_query(sql)
         .bind::<BigInt, _>(campaign_id)
@@ -82,6 +85,16 @@ pub fn orders_by_step(conn: &mut DbConn, campaign_id: i64) -> QueryResult<Vec<St
     )
     .bind::<BigInt, _>(campaign_id)
     .load(conn)
+}
+
+/// Whether `m` is the last campaign text its customer got by `at`: a reply or an opt-out
+/// counts for that text alone (as on the dashboard), not for every text of the day before.
+fn last_campaign_text_before(at: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM messages n WHERE n.contact_id = m.contact_id \
+         AND n.campaign_id IS NOT NULL AND n.sent_at <= {at} \
+         AND (n.sent_at > m.sent_at OR (n.sent_at = m.sent_at AND n.id > m.id)))"
+    )
 }
 
 /// `column` plus `by`, in the backend's words.

@@ -49,20 +49,28 @@ pub fn click(conn: &mut DbConn, code: &str, now: NaiveDateTime) -> QueryResult<O
     Ok(target)
 }
 
-/// Which of these texts had a link clicked, and when last: (message_id, last_clicked_at).
-/// Asked in parts: an ingestion group backfilling old orders may name many texts.
+/// Which of these texts had a link clicked, and when: (message_id, clicked_at), a row for the
+/// first click and one for the last, so an order placed between the two still finds the click
+/// before it. Asked in parts: an ingestion group backfilling old orders may name many texts.
 pub fn clicked(
     conn: &mut DbConn,
     message_ids: &[i64],
 ) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
     let mut clicked = Vec::new();
     for ids in message_ids.chunks(super::IDS_PER_STATEMENT) {
+        let links = short_links::table
+            .filter(short_links::message_id.eq_any(ids))
+            .filter(short_links::clicks.gt(0))
+            .select((
+                short_links::message_id,
+                short_links::first_clicked_at,
+                short_links::last_clicked_at,
+            ))
+            .load::<(i64, Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?;
         clicked.extend(
-            short_links::table
-                .filter(short_links::message_id.eq_any(ids))
-                .filter(short_links::clicks.gt(0))
-                .select((short_links::message_id, short_links::last_clicked_at))
-                .load::<(i64, Option<NaiveDateTime>)>(conn)?,
+            links
+                .into_iter()
+                .flat_map(|(id, first, last)| [(id, first), (id, last)]),
         );
     }
     Ok(clicked)

@@ -347,13 +347,16 @@ impl RollUpSql {
                     h = hour("abandoned_at"),
                 ),
             ),
-            // Orders credited to a text: the revenue recovered, and the abandoned carts won back.
+            // Orders credited to a text: the revenue recovered, and the abandoned carts won back
+            // (a cart by the order that closed it, if one did: later orders naming it win
+            // nothing back).
             add(
                 "orders, revenue_cents, carts_recovered",
                 format!(
                     "SELECT o.store_id, {h}, COALESCE(m.campaign_id, {NO_CAMPAIGN}), COUNT(*), \
                      SUM(o.total_cents), \
-                     SUM(CASE WHEN c.abandoned_at IS NOT NULL THEN 1 ELSE 0 END) \
+                     SUM(CASE WHEN c.abandoned_at IS NOT NULL \
+                     AND (c.order_id = o.id OR c.order_id IS NULL) THEN 1 ELSE 0 END) \
                      FROM orders o JOIN messages m ON m.id = o.attributed_message_id \
                      LEFT JOIN carts c ON c.id = o.cart_id \
                      WHERE o.placed_at >= $1 AND o.placed_at < $2",

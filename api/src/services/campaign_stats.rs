@@ -41,9 +41,9 @@ pub fn attribution_window(placed_at: NaiveDateTime) -> (NaiveDateTime, NaiveDate
     (placed_at - CLICK_WINDOW, placed_at)
 }
 
-/// Of the customer's texts in the window (most recently sent first) and those of their links
-/// clicked, the one credited with the order: the last clicked before it, else the last sent
-/// within `SEND_WINDOW`.
+/// Of the customer's texts in the window (most recently sent first) and the clicks on their
+/// links (message id, when), the one credited with the order: the last clicked before it, else
+/// the last sent within `SEND_WINDOW`.
 pub fn credited_text(
     texts: &[(i64, Option<NaiveDateTime>)],
     clicked: &[(i64, Option<NaiveDateTime>)],
@@ -67,7 +67,11 @@ pub fn stats(conn: &mut DbConn, store_id: i64, campaign_id: i64) -> AppResult<Ca
     let steps = db::campaigns::steps_of(conn, &[campaign.id])?;
     let position: HashMap<i64, usize> = steps.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
     let mut per_step = vec![StepStats::default(); steps.len()];
+    // The whole campaign, texts of steps since removed included: removing a step does not
+    // undo what its texts achieved.
+    let mut total = StepStats::default();
     let mut bump = |step_id: Option<i64>, update: &mut dyn FnMut(&mut StepStats)| {
+        update(&mut total);
         if let Some(stats) = step_id
             .and_then(|id| position.get(&id))
             .and_then(|i| per_step.get_mut(*i))
@@ -103,19 +107,6 @@ pub fn stats(conn: &mut DbConn, store_id: i64, campaign_id: i64) -> AppResult<Ca
         });
         currency.get_or_insert(step.currency);
     }
-    let total = per_step.iter().fold(StepStats::default(), |mut sum, s| {
-        sum.scheduled += s.scheduled;
-        sum.sent += s.sent;
-        sum.delivered += s.delivered;
-        sum.failed += s.failed;
-        sum.cancelled += s.cancelled;
-        sum.clicked += s.clicked;
-        sum.replied += s.replied;
-        sum.opted_out += s.opted_out;
-        sum.orders += s.orders;
-        sum.revenue_cents += s.revenue_cents;
-        sum
-    });
     Ok(CampaignStatsDto {
         campaign_id: campaign.id,
         total,
