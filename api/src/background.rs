@@ -1,6 +1,6 @@
 //! Periodic work the server does on its own: detecting abandoned carts, rolling up results,
-//! forgetting idempotency keys after a day, and retrying provider releases that failed. Each
-//! task is idempotent, so several servers may run them.
+//! forgetting idempotency keys after a day and sessions once expired, and retrying provider
+//! releases that failed. Each task is idempotent, so several servers may run them.
 
 use std::future::Future;
 use std::time::Duration;
@@ -40,6 +40,18 @@ pub fn spawn_all(state: &AppState) {
             db::run(&state.pool, |conn| idempotency::expire(conn, db::now()))
                 .await
                 .map(drop)
+        },
+    );
+    every(
+        Duration::from_secs(3600),
+        "expired sessions cleanup",
+        state.clone(),
+        |state| async move {
+            db::run(&state.pool, |conn| {
+                Ok(db::sessions::delete_expired(conn, db::now())?)
+            })
+            .await
+            .map(drop)
         },
     );
     every(

@@ -16,6 +16,7 @@ pub mod orders;
 pub mod outbox;
 pub mod phone_numbers;
 pub mod schema;
+pub mod sessions;
 pub mod short_links;
 pub mod stats;
 pub mod stores;

@@ -28,6 +28,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure_api(cfg: &mut ServiceConfig) {
     cfg.service(auth::signup)
         .service(auth::login)
+        .service(auth::logout)
         .service(me::me)
         .service(api_keys::create_api_key)
         .service(api_keys::list_api_keys)

@@ -9,6 +9,7 @@ on_both_databases!(
     login_returns_a_working_session,
     wrong_credentials_are_refused_alike,
     repeated_failed_logins_are_throttled,
+    logging_out_ends_that_session_only,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -109,6 +110,65 @@ async fn repeated_failed_logins_are_throttled(app: TestApp) {
     let other = json!({"email": "other@maple.example", "password": PASSWORD});
     assert_eq!(
         app.post("/api/v1/auth/login", None, &other).await.status(),
+        StatusCode::OK
+    );
+}
+
+async fn logging_out_ends_that_session_only(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let login = json!({"email": "owner@maple.example", "password": PASSWORD});
+    let other_device: Value = app
+        .post("/api/v1/auth/login", None, &login)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other_device = other_device["token"].as_str().unwrap();
+
+    let logout = |token: String| {
+        let app = &app;
+        async move {
+            app.request(reqwest::Method::POST, "/api/v1/auth/logout", Some(&token))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        logout(owner.token.clone()).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let refused = problem(app.get("/api/v1/me", &owner.token).await, 401).await;
+    assert!(refused.detail.contains("log in again"), "{refused:?}");
+    // Nor can it open the live stream, or log out twice.
+    problem(
+        app.post("/api/v1/stream/tickets", Some(&owner.token), &json!({}))
+            .await,
+        401,
+    )
+    .await;
+    problem(logout(owner.token.clone()).await, 401).await;
+    // The same person on another device is still logged in.
+    assert_eq!(
+        app.get("/api/v1/me", other_device).await.status(),
+        StatusCode::OK
+    );
+
+    // An API key is revoked, not logged out.
+    let key: Value = app
+        .post(
+            "/api/v1/api-keys",
+            Some(other_device),
+            &json!({"name": "Sync", "scopes": ["read"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let secret = key["secret"].as_str().unwrap().to_owned();
+    problem(logout(secret.clone()).await, 403).await;
+    assert_eq!(
+        app.get("/api/v1/me", &secret).await.status(),
         StatusCode::OK
     );
 }

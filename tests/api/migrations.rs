@@ -58,6 +58,7 @@ async fn every_schema_column_exists(app: TestApp) {
         // Tables without a row struct: every column, by type.
         events => (i64, i64, String, String, String, Time, String, String, Time),
         integrations => (i64, i64, String, String, Time, Time),
+        sessions => (i64, i64, Time, Time, Option<Time>),
         consent_events => (i64, i64, i64, String, String, Time, Time, Option<i64>, Option<String>),
         order_events => (i64, i64, i64, String, String, Time, Option<String>),
         short_links => (i64, String, i64, i64, String, i32, Option<Time>, Option<Time>, Time),

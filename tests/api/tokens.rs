@@ -1,5 +1,6 @@
 //! Credentials the API must refuse, each with problem details: tokens expired, forged, unsigned
-//! (`alg: none`), from another issuer, malformed; revoked API keys; keys without the scope.
+//! (`alg: none`), from another issuer, naming no session or another's, malformed; revoked API
+//! keys; keys without the scope.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -24,10 +25,17 @@ fn jwt(header: &Value, claims: &Value, secret: Option<&[u8]>) -> String {
     format!("{head}.{body}.{signature}")
 }
 
+/// The session row a token of ours names.
+fn session_id(token: &str) -> i64 {
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    claims["sid"].as_i64().unwrap()
+}
+
 fn claims(owner: &Session, issuer: &str, expires_in_secs: i64) -> Value {
     let now = chrono::Utc::now().timestamp();
-    json!({"iss": issuer, "sub": owner.user_id.to_string(), "store_id": owner.store_id,
-        "iat": now, "exp": now + expires_in_secs})
+    json!({"iss": issuer, "sub": owner.user_id.to_string(), "sid": session_id(&owner.token),
+        "store_id": owner.store_id, "iat": now, "exp": now + expires_in_secs})
 }
 
 async fn refused(app: &TestApp, token: &str, status: u16, why: &str) {
@@ -48,6 +56,12 @@ async fn bad_credentials_are_refused_with_problem_details(app: TestApp) {
             .is_success()
     );
 
+    // Well signed, but naming no session, or one that is not the owner's.
+    let mut without_session = claims(&owner, "textback", 600);
+    without_session.as_object_mut().unwrap().remove("sid");
+    let other = app.signup("owner@birch.example").await;
+    let mut others_session = claims(&owner, "textback", 600);
+    others_session["sid"] = session_id(&other.token).into();
     let cases = [
         (
             jwt(&hs256, &claims(&owner, "textback", -60), Some(SECRET)),
@@ -80,6 +94,14 @@ async fn bad_credentials_are_refused_with_problem_details(app: TestApp) {
         (
             jwt(&hs256, &claims(&owner, "someone-else", 600), Some(SECRET)),
             "wrong issuer",
+        ),
+        (
+            jwt(&hs256, &without_session, Some(SECRET)),
+            "names no session",
+        ),
+        (
+            jwt(&hs256, &others_session, Some(SECRET)),
+            "another person's session",
         ),
         ("not.a.token".to_owned(), "malformed"),
         (

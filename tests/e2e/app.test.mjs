@@ -80,10 +80,16 @@ test('sign up, log out, log in, create and revoke an API key', { timeout: TEST_T
     await page.goBack();
     await waitForPath(page, '/');
 
-    // Log out, then back in.
+    // Log out, then back in. The server ends the session too: its token is refused.
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem('textback.session')).token);
+    const me = () => fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await me()).status, 200);
+    const loggedOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/logout'));
     await byTestId(page, 'logout').click();
     await waitForPath(page, '/login');
     await byTestId(page, 'login-notice').waitFor();
+    assert.equal((await loggedOut).status(), 204);
+    assert.equal((await me()).status, 401);
     await byTestId(page, 'login-email').fill(email);
     await byTestId(page, 'login-password').fill(PASSWORD);
     await byTestId(page, 'login-submit').click();

@@ -177,6 +177,10 @@ class Server:
                 self.process.wait()
 
 
+# The fuzzed store's owner; the hooks log in as them to have sessions to log out.
+OWNER_EMAIL = "owner@fuzz.example"
+OWNER_PASSWORD = "fuzzing-password"
+
 # --- data for the operations to find -------------------------------------------------------
 
 class Client:
@@ -203,7 +207,7 @@ def seed(server: Server) -> dict:
     signup = anonymous.call(
         "POST",
         "/api/v1/auth/signup",
-        {"store_name": "Fuzz & Co", "email": "owner@fuzz.example", "password": "fuzzing-password"},
+        {"store_name": "Fuzz & Co", "email": OWNER_EMAIL, "password": OWNER_PASSWORD},
     )
     token = signup["token"]
     api = Client(server.url, token)
@@ -439,6 +443,8 @@ def run_backend(backend: str, args) -> bool:
             "FUZZ_TWILIO_KEY": server.twilio_key(),
             "FUZZ_STORE_ID": str(state["store_id"]),
             "FUZZ_PLATFORM_SECRET": PLATFORM_SECRET,
+            "FUZZ_OWNER_EMAIL": OWNER_EMAIL,
+            "FUZZ_OWNER_PASSWORD": OWNER_PASSWORD,
         }
         result = subprocess.run(command, cwd=out_dir, env=env)
         ok = result.returncode == 0 and not problems

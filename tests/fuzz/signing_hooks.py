@@ -6,6 +6,7 @@ run.py passes, in the environment:
   FUZZ_TWILIO_KEY       the simulator's webhook signing key (derived from the server's secret)
   FUZZ_STORE_ID         the fuzzed store's id
   FUZZ_PLATFORM_SECRET  the webhook secret saved for Shopify and WooCommerce on that store
+  FUZZ_OWNER_EMAIL, FUZZ_OWNER_PASSWORD  its owner's login
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ import schemathesis
 TWILIO_KEY = os.environ.get("FUZZ_TWILIO_KEY", "")
 STORE_ID = os.environ.get("FUZZ_STORE_ID", "")
 PLATFORM_SECRET = os.environ.get("FUZZ_PLATFORM_SECRET", "")
+OWNER_LOGIN = {
+    "email": os.environ.get("FUZZ_OWNER_EMAIL", ""),
+    "password": os.environ.get("FUZZ_OWNER_PASSWORD", ""),
+}
 # The server has no PUBLIC_BASE_URL: it believes it is reached at BIND_ADDR, port 0.
 SIGNED_ORIGIN = "http://127.0.0.1:0"
 
@@ -68,6 +73,20 @@ class PlatformSignature(requests.auth.AuthBase):
         return request
 
 
+class FreshSession(requests.auth.AuthBase):
+    """A session of its own for each logout, so that logging out does not end the session the
+    rest of the run uses."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        parts = urllib.parse.urlsplit(request.url)
+        login = requests.post(
+            f"{parts.scheme}://{parts.netloc}/api/v1/auth/login", json=OWNER_LOGIN, timeout=30
+        )
+        login.raise_for_status()
+        request.headers["Authorization"] = f"Bearer {login.json()['token']}"
+        return request
+
+
 SIGNERS = {
     "/webhooks/twilio/sms": TwilioSignature(),
     "/webhooks/twilio/status": TwilioSignature(),
@@ -83,6 +102,9 @@ SIGNERS = {
 @schemathesis.hook
 def before_call(context, case, kwargs):
     # `kwargs` (not `**kwargs`): the transport's own arguments, so `auth` reaches the request.
+    if case.operation.path == "/api/v1/auth/logout":
+        kwargs["auth"] = FreshSession()
+        return
     signer = SIGNERS.get(case.operation.path)
     if signer is None:
         return

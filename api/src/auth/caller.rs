@@ -42,7 +42,7 @@ pub mod scope {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Credential {
-    Session { user_id: i64 },
+    Session { user_id: i64, session_id: i64 },
     ApiKey { key_id: i64 },
 }
 
@@ -58,7 +58,7 @@ pub struct Caller<S> {
 impl<S> Caller<S> {
     pub fn user_id(&self) -> Option<i64> {
         match self.credential {
-            Credential::Session { user_id } => Some(user_id),
+            Credential::Session { user_id, .. } => Some(user_id),
             Credential::ApiKey { .. } => None,
         }
     }
@@ -99,13 +99,27 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
 
 async fn authenticate<S>(state: &AppState, token: String) -> Result<Caller<S>, AppError> {
     let Some(prefix) = api_key::prefix_of(&token).map(str::to_owned) else {
+        let ended = || AppError::Unauthorized("The session has ended; log in again.".into());
         let session = state.sessions.verify(&token).ok_or_else(|| {
             AppError::Unauthorized("The session token is invalid or has expired.".into())
         })?;
+        let live = db::run(&state.pool, move |conn| {
+            Ok(db::sessions::is_live(
+                conn,
+                session.id,
+                session.user_id,
+                db::now(),
+            )?)
+        })
+        .await?;
+        if !live {
+            return Err(ended());
+        }
         return Ok(Caller {
             store_id: session.store_id,
             credential: Credential::Session {
                 user_id: session.user_id,
+                session_id: session.id,
             },
             scopes: Scope::ALL.to_vec(),
             _required: PhantomData,

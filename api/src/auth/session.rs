@@ -1,4 +1,5 @@
-//! Session tokens: HS256 JWTs with an issuer and an expiry.
+//! Session tokens: HS256 JWTs with an issuer and an expiry, naming their row in `sessions`
+//! (which logging out revokes).
 
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -17,6 +18,8 @@ struct Claims {
     iss: String,
     /// The user id.
     sub: String,
+    /// The session's row.
+    sid: i64,
     store_id: i64,
     iat: i64,
     exp: i64,
@@ -25,6 +28,8 @@ struct Claims {
 /// A verified session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Session {
+    /// The row in `sessions`.
+    pub id: i64,
     pub user_id: i64,
     pub store_id: i64,
 }
@@ -62,6 +67,7 @@ impl SessionKeys {
         let claims = Claims {
             iss: ISSUER.into(),
             sub: session.user_id.to_string(),
+            sid: session.id,
             store_id: session.store_id,
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
@@ -71,7 +77,8 @@ impl SessionKeys {
             .map_err(|e| e.to_string())
     }
 
-    /// `None` for anything but a valid, unexpired HS256 token of ours.
+    /// `None` for anything but a valid, unexpired HS256 token of ours. Whether its session
+    /// was ended since is for the database to say (`db::sessions::is_live`).
     pub fn verify(&self, token: &str) -> Option<Session> {
         let claims = jsonwebtoken::decode::<Claims>(
             token,
@@ -81,6 +88,7 @@ impl SessionKeys {
         .ok()?
         .claims;
         Some(Session {
+            id: claims.sid,
             user_id: claims.sub.parse().ok()?,
             store_id: claims.store_id,
         })
@@ -131,6 +139,7 @@ mod tests {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     const SESSION: Session = Session {
+        id: 11,
         user_id: 7,
         store_id: 3,
     };
@@ -159,7 +168,7 @@ mod tests {
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         let exp = (Utc::now() + Duration::hours(1)).timestamp();
         let body = URL_SAFE_NO_PAD.encode(format!(
-            r#"{{"iss":"textback","sub":"7","store_id":3,"iat":0,"exp":{exp}}}"#
+            r#"{{"iss":"textback","sub":"7","sid":11,"store_id":3,"iat":0,"exp":{exp}}}"#
         ));
         assert_eq!(keys().verify(&format!("{header}.{body}.")), None);
     }
@@ -179,11 +188,35 @@ mod tests {
         assert_eq!(keys().verify_stream_ticket(&stale), None);
     }
 
+    /// Tokens issued before sessions had rows cannot be logged out, so they no longer hold.
+    #[test]
+    fn refuses_a_token_that_names_no_session() {
+        #[derive(Serialize)]
+        struct Unnamed {
+            iss: &'static str,
+            sub: &'static str,
+            store_id: i64,
+            iat: i64,
+            exp: i64,
+        }
+        let claims = Unnamed {
+            iss: ISSUER,
+            sub: "7",
+            store_id: 3,
+            iat: Utc::now().timestamp(),
+            exp: (Utc::now() + Duration::hours(1)).timestamp(),
+        };
+        let key = EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef").unwrap();
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap();
+        assert_eq!(keys().verify(&token), None);
+    }
+
     #[test]
     fn refuses_another_issuer() {
         let claims = Claims {
             iss: "someone-else".into(),
             sub: "7".into(),
+            sid: 11,
             store_id: 3,
             iat: 0,
             exp: i64::MAX / 2,

@@ -26,6 +26,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         id -> BigInt,
         store_id -> BigInt,
@@ -42,6 +52,7 @@ diesel::table! {
 
 diesel::joinable!(users -> stores (store_id));
 diesel::joinable!(api_keys -> stores (store_id));
+diesel::joinable!(sessions -> users (user_id));
 
 diesel::table! {
     phone_numbers (id) {
@@ -377,6 +388,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_events,
     stores,
     users,
+    sessions,
     api_keys,
     phone_numbers,
     contacts,

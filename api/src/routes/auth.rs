@@ -2,17 +2,16 @@ use std::time::Instant;
 
 use actix_web::web::{Data, Json};
 use actix_web::{HttpRequest, HttpResponse, post};
-use chrono::Utc;
 use textback_shared::Problem;
 use textback_shared::auth::{LoginRequest, SessionResponse, SignupRequest};
 use textback_shared::validation::normalize_email;
 
 use crate::app::AppState;
-use crate::auth::session::Session;
+use crate::auth::caller::{Caller, Credential, scope};
 use crate::auth::throttle::Attempt;
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::services::accounts::{self, Account};
+use crate::services::accounts::{self, LoggedIn};
 
 /// Create a store and its owner, and log in.
 #[utoipa::path(
@@ -25,14 +24,13 @@ use crate::services::accounts::{self, Account};
 )]
 #[post("/auth/signup")]
 pub async fn signup(state: Data<AppState>, body: Json<SignupRequest>) -> AppResult<HttpResponse> {
-    let request = body.into_inner();
-    let account = db::run(&state.pool, move |conn| accounts::signup(conn, &request)).await?;
+    let logged_in = accounts::sign_up(&state.pool, body.into_inner()).await?;
     tracing::info!(
-        store_id = account.store.id,
-        user_id = account.user.id,
+        store_id = logged_in.account.store.id,
+        user_id = logged_in.account.user.id,
         "store signed up"
     );
-    Ok(HttpResponse::Created().json(session_for(&state, &account)?))
+    Ok(HttpResponse::Created().json(session_for(&state, &logged_in)?))
 }
 
 /// Log in with email and password.
@@ -67,13 +65,13 @@ pub async fn login(
         });
     }
     // The attempt already counts as a failure (see `LoginThrottle::begin`).
-    let account = db::run(&state.pool, move |conn| accounts::login(conn, &request))
+    let logged_in = accounts::log_in(&state.pool, request)
         .await
         .inspect_err(|_| state.login_throttle.undecided(&attempt, began))?;
-    match account {
-        Some(account) => {
+    match logged_in {
+        Some(logged_in) => {
             state.login_throttle.succeeded(&attempt, began);
-            Ok(Json(session_for(&state, &account)?))
+            Ok(Json(session_for(&state, &logged_in)?))
         }
         None => Err(AppError::Unauthorized(
             "The email or password is wrong.".into(),
@@ -81,19 +79,36 @@ pub async fn login(
     }
 }
 
-fn session_for(state: &AppState, account: &Account) -> AppResult<SessionResponse> {
-    let session = Session {
-        user_id: account.user.id,
-        store_id: account.store.id,
+/// End this session: its token is refused from now on. Other sessions of the same person (on
+/// other devices) go on.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "No session, or it has already ended", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API key: keys are revoked, not logged out", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(state: Data<AppState>, caller: Caller<scope::Read>) -> AppResult<HttpResponse> {
+    let Credential::Session { session_id, .. } = caller.credential else {
+        return Err(AppError::Forbidden(
+            "An API key is not logged out; revoke it with `DELETE /api/v1/api-keys/{id}`.".into(),
+        ));
     };
+    db::run(&state.pool, move |conn| accounts::log_out(conn, session_id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn session_for(state: &AppState, logged_in: &LoggedIn) -> AppResult<SessionResponse> {
     let (token, expires_at) = state
         .sessions
-        .issue(session, Utc::now())
+        .issue(logged_in.session, db::utc(logged_in.at))
         .map_err(AppError::internal)?;
     Ok(SessionResponse {
         token,
         expires_at,
-        user: account.user_dto(),
-        store: account.store_dto(),
+        user: logged_in.account.user_dto(),
+        store: logged_in.account.store_dto(),
     })
 }

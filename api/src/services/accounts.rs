@@ -1,10 +1,13 @@
-//! Signing up (a store and its owner) and logging in.
+//! Signing up (a store and its owner), logging in and out.
 
+use actix_web::web;
+use chrono::NaiveDateTime;
 use textback_shared::auth::{LoginRequest, SignupRequest, StoreDto, UserDto};
 use textback_shared::validation::normalize_email;
 
 use crate::auth::password;
-use crate::db::{self, DbConn, stores::StoreRow, users::UserRow};
+use crate::auth::session::{SESSION_TTL, Session};
+use crate::db::{self, DbConn, DbPool, stores::StoreRow, users::UserRow};
 use crate::error::{AppError, AppResult};
 
 pub struct Account {
@@ -53,52 +56,109 @@ pub fn store_dto(store: &StoreRow) -> StoreDto {
     }
 }
 
-/// Creates a store and its owner in one transaction.
-pub fn signup(conn: &mut DbConn, request: &SignupRequest) -> AppResult<Account> {
-    signup_at(conn, request, db::now())
+/// A login: the account and its session, the row its token names.
+pub struct LoggedIn {
+    pub account: Account,
+    pub session: Session,
+    pub at: NaiveDateTime,
 }
 
-/// [`signup`], dated `now` (the demo store replays a past).
+/// Creates a store and its owner, and logs the owner in. The password is hashed before a
+/// connection is taken: argon2 takes a while, and the pool is small.
+pub async fn sign_up(pool: &DbPool, request: SignupRequest) -> AppResult<LoggedIn> {
+    AppError::check(request.validate())?;
+    let password = request.password.clone();
+    let password_hash = web::block(move || password::hash(&password))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    db::run(pool, move |conn| {
+        let now = db::now();
+        db::write_transaction(conn, |conn| {
+            let account = create(conn, &request, &password_hash, now)?;
+            open_session(conn, account, now)
+        })
+    })
+    .await
+}
+
+/// Creates a store and its owner, dated `now` (the demo store replays a past).
 pub fn signup_at(
     conn: &mut DbConn,
     request: &SignupRequest,
-    now: chrono::NaiveDateTime,
+    now: NaiveDateTime,
 ) -> AppResult<Account> {
     AppError::check(request.validate())?;
-    let email = normalize_email(&request.email);
     let password_hash = password::hash(&request.password).map_err(AppError::internal)?;
-    db::write_transaction(conn, |conn| {
-        if db::users::find_by_email(conn, &email)?.is_some() {
-            return Err(AppError::Conflict(
-                "An account with this email already exists; log in instead.".into(),
-            ));
-        }
-        let store = db::stores::insert(conn, request.store_name.trim(), now)?;
-        let new_user = db::users::NewUser {
-            store_id: store.id,
-            email: &email,
-            password_hash: &password_hash,
-            created_at: now,
-        };
-        let user = db::users::insert(conn, &new_user)?;
-        Ok(Account { user, store })
-    })
+    db::write_transaction(conn, |conn| create(conn, request, &password_hash, now))
 }
 
-/// The account whose credentials these are, or `None`: the caller must not learn which part
-/// was wrong.
-pub fn login(conn: &mut DbConn, request: &LoginRequest) -> AppResult<Option<Account>> {
-    AppError::check(request.validate())?;
-    let user = db::users::find_by_email(conn, &normalize_email(&request.email))?;
-    let hash = user
-        .as_ref()
-        .map_or(password::dummy_hash(), |u| u.password_hash.as_str());
-    let password_ok = password::verify(&request.password, hash);
-    match user {
-        Some(user) if password_ok => {
-            let store = db::stores::find(conn, user.store_id)?;
-            Ok(Some(Account { user, store }))
-        }
-        _ => Ok(None),
+fn create(
+    conn: &mut DbConn,
+    request: &SignupRequest,
+    password_hash: &str,
+    now: NaiveDateTime,
+) -> AppResult<Account> {
+    let email = normalize_email(&request.email);
+    if db::users::find_by_email(conn, &email)?.is_some() {
+        return Err(AppError::Conflict(
+            "An account with this email already exists; log in instead.".into(),
+        ));
     }
+    let store = db::stores::insert(conn, request.store_name.trim(), now)?;
+    let new_user = db::users::NewUser {
+        store_id: store.id,
+        email: &email,
+        password_hash,
+        created_at: now,
+    };
+    let user = db::users::insert(conn, &new_user)?;
+    Ok(Account { user, store })
+}
+
+/// Logs in whoever these credentials are of, or `None`: the caller must not learn which part
+/// was wrong. No connection is held while the password is checked.
+pub async fn log_in(pool: &DbPool, request: LoginRequest) -> AppResult<Option<LoggedIn>> {
+    AppError::check(request.validate())?;
+    let email = normalize_email(&request.email);
+    let user = db::run(pool, move |conn| {
+        Ok(db::users::find_by_email(conn, &email)?)
+    })
+    .await?;
+    let stored_hash = user
+        .as_ref()
+        .map_or(password::dummy_hash().to_owned(), |u| {
+            u.password_hash.clone()
+        });
+    let password_ok = web::block(move || password::verify(&request.password, &stored_hash))
+        .await
+        .map_err(AppError::internal)?;
+    let Some(user) = user.filter(|_| password_ok) else {
+        return Ok(None);
+    };
+    db::run(pool, move |conn| {
+        let store = db::stores::find(conn, user.store_id)?;
+        open_session(conn, Account { user, store }, db::now()).map(Some)
+    })
+    .await
+}
+
+/// Ends the session its token names; `false` when it had already ended.
+pub fn log_out(conn: &mut DbConn, session_id: i64) -> AppResult<bool> {
+    Ok(db::sessions::revoke(conn, session_id, db::now())?)
+}
+
+fn open_session(conn: &mut DbConn, account: Account, now: NaiveDateTime) -> AppResult<LoggedIn> {
+    let expires_at = now + SESSION_TTL;
+    let id = db::sessions::create(conn, account.user.id, now, expires_at)?;
+    let session = Session {
+        id,
+        user_id: account.user.id,
+        store_id: account.store.id,
+    };
+    Ok(LoggedIn {
+        account,
+        session,
+        at: now,
+    })
 }

@@ -13,3 +13,8 @@ pub async fn login(client: &Client, request: &LoginRequest) -> Result<SessionRes
 pub async fn me(client: &Client) -> Result<MeResponse, ApiError> {
     client.get("/me").await
 }
+
+/// Ends the session on the server: its token is refused from then on.
+pub async fn logout(client: &Client) -> Result<(), ApiError> {
+    client.post_empty("/auth/logout").await
+}

@@ -104,6 +104,15 @@ impl Client {
         }
     }
 
+    /// Carries `token` but does not end the session on a 401 (logging out, when it has ended
+    /// already).
+    pub fn bearer(token: String) -> Self {
+        Self {
+            token: Some(token),
+            on_unauthorized: None,
+        }
+    }
+
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
         let body = self.send("GET", path, None).await?;
         parse(&body)
@@ -117,6 +126,11 @@ impl Client {
         let json = serde_json::to_string(body).map_err(|e| unexpected(e.to_string()))?;
         let body = self.send("POST", path, Some(json)).await?;
         parse(&body)
+    }
+
+    /// A POST without a body whose answer has none either.
+    pub async fn post_empty(&self, path: &str) -> Result<(), ApiError> {
+        self.send("POST", path, None).await.map(drop)
     }
 
     /// A POST the server deduplicates by `key`: a retry with the same key repeats nothing.

@@ -80,7 +80,18 @@ impl Session {
         self.current.set(Some(session));
     }
 
+    /// Ends the session here at once, and on the server as soon as it answers (a token left
+    /// in the browser's storage or history is then useless).
     pub fn log_out(&self) {
+        if let Some(token) = self
+            .current
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+        {
+            leptos::task::spawn_local(async move {
+                // Offline, the token still lapses at its expiry; nothing more can be done.
+                let _ = crate::api::auth::logout(&Client::bearer(token)).await;
+            });
+        }
         self.end(Ending::LoggedOut);
     }
 
