@@ -37,6 +37,7 @@ on_both_databases!(
     steps_due_after_the_carts_first_week_are_sent_unless_it_is_ordered,
     a_reminder_says_how_to_opt_out_whatever_the_store_and_customer_are_called,
     a_template_saved_with_pasted_spaces_in_its_braces_is_sent,
+    a_text_that_never_arrived_is_not_credited_with_the_order,
 );
 
 /// 2026-06-02 (Pacific daylight time is UTC-7) at `h:m` UTC.
@@ -948,4 +949,47 @@ async fn a_template_saved_with_pasted_spaces_in_its_braces_is_sent(app: TestApp)
         "{}",
         simulator(&app).sent()[0].body
     );
+}
+
+async fn a_text_that_never_arrived_is_not_credited_with_the_order(app: TestApp) {
+    let (owner, campaign) = store_with_flow(&app, [60, 1440]).await;
+    post(
+        &app,
+        &owner,
+        &checkout("e1", "cart-1", "+14155550123", utc(16, 0)),
+    )
+    .await;
+    abandon(&app, utc(17, 0));
+    assert_eq!(pass(&app, utc(18, 0)).await.sent, 1);
+    // The carrier could not deliver the reminder (the simulator reports texts delivered at
+    // once; Twilio says `sent` first).
+    let sid = simulator(&app).sent()[0].provider_sid.clone();
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        let id = db::messages::find_by_provider_sid(&mut conn, &sid)
+            .unwrap()
+            .expect("the reminder")
+            .id;
+        db::messages::set_status(&mut conn, id, "sent", None, utc(18, 0)).unwrap();
+    }
+    let report = [
+        ("MessageSid", sid.as_str()),
+        ("MessageStatus", "undelivered"),
+        ("ErrorCode", "30003"),
+    ];
+    let response = app
+        .post_twilio_webhook("/webhooks/twilio/status", &report, None)
+        .await;
+    assert!(response.status().is_success());
+
+    post(
+        &app,
+        &owner,
+        &order("e2", "order.placed", Some("cart-1"), utc(19, 0)),
+    )
+    .await;
+    let results = stats(&app, &owner, campaign).await;
+    assert_eq!(results["total"]["failed"], 1, "{results}");
+    assert_eq!(results["total"]["orders"], 0, "{results}");
+    assert_eq!(results["total"]["revenue_cents"], 0, "{results}");
 }

@@ -182,7 +182,11 @@ pub fn marketing_since(
         .load(conn)
 }
 
-/// The contact's campaign texts sent in `[since, until]`, newest first: (id, sent_at).
+/// What the carrier reported it could not deliver: such a text won no order.
+const NOT_DELIVERED: [&str; 2] = ["failed", "undelivered"];
+
+/// The contact's campaign texts sent in `[since, until]` and not reported undelivered, newest
+/// first: (id, sent_at).
 pub fn campaign_texts_between(
     conn: &mut DbConn,
     contact_id: i64,
@@ -193,6 +197,7 @@ pub fn campaign_texts_between(
         .filter(messages::contact_id.eq(contact_id))
         .filter(messages::campaign_id.is_not_null())
         .filter(messages::sent_at.between(since, until))
+        .filter(messages::status.ne_all(NOT_DELIVERED))
         .order(messages::sent_at.desc())
         .select((messages::id, messages::sent_at))
         .load(conn)
@@ -213,6 +218,7 @@ pub fn campaign_texts_of_contacts(
         .filter(messages::contact_id.eq_any(contact_ids))
         .filter(messages::campaign_id.is_not_null())
         .filter(messages::sent_at.between(since, until))
+        .filter(messages::status.ne_all(NOT_DELIVERED))
         .order(messages::sent_at.desc())
         .select((messages::contact_id, messages::id, messages::sent_at))
         .load(conn)
