@@ -51,7 +51,7 @@ pub struct ThreadDto {
     pub opted_out: bool,
     /// Since when the customer has been waiting for an answer: their first text that no one
     /// has replied to (a campaign's text is not a reply; a STOP, START or HELP is answered by
-    /// its confirmation). Absent once they opt out.
+    /// its confirmation). Closing the thread ends the wait; so does opting out.
     pub waiting_since: Option<DateTime<Utc>>,
     /// Closed by the merchant; the customer's next text reopens it.
     pub closed: bool,

@@ -22,6 +22,7 @@ on_both_databases!(
     a_campaign_text_does_not_answer_the_customer,
     a_keyword_confirmation_answers_only_the_keyword,
     the_migration_finds_who_is_waiting_as_the_inbox_does,
+    closing_a_conversation_ends_the_wait,
 );
 
 const ADA: &str = "+14155550123";
@@ -646,6 +647,7 @@ async fn the_migration_finds_who_is_waiting_as_the_inbox_does(app: TestApp) {
         ("+14155550125", ["Is it in stock?", ""]),
         ("+14155550126", ["HELP", ""]),
         ("+14155550127", ["Hi", "STOP"]),
+        ("+14155550128", ["Thanks!", ""]),
     ];
     for (n, (phone, texts)) in customers.iter().enumerate() {
         for (k, body) in texts.iter().filter(|b| !b.is_empty()).enumerate() {
@@ -661,6 +663,18 @@ async fn the_migration_finds_who_is_waiting_as_the_inbox_does(app: TestApp) {
     let page = threads(&app, &owner, "?q=555-0125").await;
     let replied = reply(&app, &owner, &page["items"][0]["id"], "Yes!", None).await;
     assert_eq!(replied.status(), StatusCode::CREATED);
+    // The last customer's conversation is closed without a reply.
+    let page = threads(&app, &owner, "?q=555-0128").await;
+    let closed = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/threads/{}/close", page["items"][0]["id"]),
+            Some(&owner.token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), StatusCode::OK);
 
     let mut conn = app.state.pool.get().unwrap();
     let waiting = |conn: &mut db::DbConn| -> Vec<(i64, Option<chrono::NaiveDateTime>)> {
@@ -688,4 +702,48 @@ async fn the_migration_finds_who_is_waiting_as_the_inbox_does(app: TestApp) {
         conn.batch_execute(&sql).unwrap();
     }
     assert_eq!(waiting(&mut conn), kept);
+}
+
+async fn closing_a_conversation_ends_the_wait(app: TestApp) {
+    let (owner, number) = store(&app).await;
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a01",
+        "Thanks, that's all!",
+    )
+    .await;
+    let thread = threads(&app, &owner, "").await["items"][0].clone();
+    assert!(thread["waiting_since"].is_string(), "{thread}");
+    let set = |action: &'static str| {
+        let app = &app;
+        let path = format!("/api/v1/threads/{}/{action}", thread["id"]);
+        let token = owner.token.clone();
+        async move {
+            let response = app
+                .request(Method::POST, &path, Some(&token))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{action}");
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    // Nothing more to answer: she is no longer waiting, and reopening does not bring it back.
+    let closed = set("close").await;
+    assert!(closed["waiting_since"].is_null(), "{closed}");
+    assert!(waiting_phones(&app, &owner).await.is_empty());
+    let reopened = set("reopen").await;
+    assert!(reopened["waiting_since"].is_null(), "{reopened}");
+    // Her next text reopens the thread and starts a new wait.
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a02",
+        "Actually, one more thing",
+    )
+    .await;
+    assert_eq!(waiting_phones(&app, &owner).await, [ADA]);
 }

@@ -727,7 +727,7 @@ fn seed_store(conn: &mut DbConn, sql: &Sql, store: &Store, threads: i64) -> i64 
              SELECT 1 FROM messages a WHERE a.thread_id = threads.id \
              AND a.direction = 'outbound' AND ((a.kind = 'manual' AND a.created_at >= i.created_at) \
              OR (a.kind = 'system' AND a.created_at = i.created_at)))) \
-             WHERE store_id = {store} AND last_inbound_at IS NOT NULL",
+             WHERE store_id = {store} AND last_inbound_at IS NOT NULL AND closed_at IS NULL",
             store = store.id
         ),
     );

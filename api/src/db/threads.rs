@@ -296,10 +296,20 @@ pub fn set_unread(conn: &mut DbConn, id: i64, unread: i32) -> QueryResult<()> {
         .map(drop)
 }
 
-/// Closes the thread (`Some(now)`) or reopens it (`None`).
+/// Closes the thread (`Some(now)`) or reopens it (`None`). Closing says nothing more is to be
+/// answered: the customer is no longer waiting, until they text again.
 pub fn set_closed(conn: &mut DbConn, id: i64, closed_at: Option<NaiveDateTime>) -> QueryResult<()> {
-    diesel::update(threads::table.find(id))
-        .set(threads::closed_at.eq(closed_at))
-        .execute(conn)
-        .map(drop)
+    let thread = threads::table.find(id);
+    match closed_at {
+        Some(_) => diesel::update(thread)
+            .set((
+                threads::closed_at.eq(closed_at),
+                threads::awaiting_reply_since.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn),
+        None => diesel::update(thread)
+            .set(threads::closed_at.eq(closed_at))
+            .execute(conn),
+    }
+    .map(drop)
 }

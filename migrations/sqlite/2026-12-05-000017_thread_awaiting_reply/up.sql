@@ -1,7 +1,7 @@
 -- Since when the customer has been waiting for an answer: the first of their texts that no
 -- person has answered yet. A campaign's text is not an answer, so "the latest message is
 -- theirs" no longer decides it. A keyword (STOP, START, HELP) answered by its confirmation,
--- written at the keyword's own time, waits for nothing.
+-- written at the keyword's own time, waits for nothing; nor does a closed thread.
 ALTER TABLE threads ADD COLUMN awaiting_reply_since TIMESTAMP;
 
 UPDATE threads SET awaiting_reply_since = (
@@ -14,7 +14,7 @@ UPDATE threads SET awaiting_reply_since = (
               OR (answer.kind = 'system' AND answer.created_at = inbound.created_at))
       )
 )
-WHERE last_inbound_at IS NOT NULL;
+WHERE last_inbound_at IS NOT NULL AND closed_at IS NULL;
 
 DROP INDEX threads_awaiting_reply;
 CREATE INDEX threads_awaiting_reply ON threads (store_id, last_message_at DESC, id DESC) WHERE awaiting_reply_since IS NOT NULL;
