@@ -129,7 +129,8 @@ pub struct StepStats {
     pub opted_out: u64,
     /// Orders credited to a text: within 7 days of a click, or 24 hours of delivery.
     pub orders: u64,
-    /// Their value, in the store's currency's minor units (cents).
+    /// Their value, in minor units (cents) of `CampaignStatsDto::currency`; orders in another
+    /// currency are counted in `orders` but their totals are left out.
     pub revenue_cents: i64,
 }
 
@@ -141,7 +142,9 @@ pub struct CampaignStatsDto {
     pub total: StepStats,
     /// Per step, in order (one for order notifications).
     pub steps: Vec<StepStats>,
-    /// The currency of `revenue_cents` (the orders' currency; `USD` when there are none).
+    /// The currency of `revenue_cents`: the store's, the one most of its recent orders are in
+    /// (its country's until it has orders: CAD in Canada, else USD).
+    #[cfg_attr(feature = "openapi", schema(example = "CAD"))]
     pub currency: String,
 }
 

@@ -57,8 +57,13 @@ pub struct Figures {
     /// Orders credited to a text (the last one clicked within 7 days, else the last one sent
     /// within 24 hours).
     pub orders: u64,
+    /// Those orders' totals, in minor units (cents) of `StatsDto::revenue_currency`. An order
+    /// in another currency than the store's usual one is counted in `orders` but its total is
+    /// added as it is: these sums do not keep currencies apart, so a store that sells in
+    /// several currencies sees a mix here (campaign stats leave such orders' totals out).
     pub revenue_recovered_cents: i64,
-    /// What the texts cost: segments at the per-segment price.
+    /// What the texts cost: segments at the per-segment price, in millionths of
+    /// `StatsDto::currency`.
     pub sms_charges_micros: i64,
 }
 
@@ -89,8 +94,13 @@ pub struct StatsDto {
     /// The store's time zone, which days begin and end in.
     #[cfg_attr(feature = "openapi", schema(example = "America/New_York"))]
     pub time_zone: String,
-    /// Of the revenue and the charges.
+    /// Of the SMS charges: the price list's.
+    #[cfg_attr(feature = "openapi", schema(example = "USD"))]
     pub currency: String,
+    /// Of the revenue recovered: the store's, the one most of its recent orders are in (its
+    /// country's until it has orders: CAD in Canada, else USD).
+    #[cfg_attr(feature = "openapi", schema(example = "CAD"))]
+    pub revenue_currency: String,
     pub totals: Figures,
     /// The same number of days just before `from`, for comparison.
     pub previous: Figures,

@@ -19,6 +19,8 @@ on_both_databases!(
     a_removed_steps_texts_still_count_for_the_campaign,
     an_order_after_a_click_is_credited_though_the_link_was_opened_again_since,
     a_cart_two_orders_name_is_recovered_once,
+    a_store_selling_in_canadian_dollars_sees_revenue_in_them_and_charges_in_the_price_lists,
+    an_order_in_another_currency_neither_relabels_nor_adds_to_a_campaigns_revenue,
 );
 
 const ADA: &str = "+14155550123";
@@ -66,6 +68,7 @@ async fn recovered_carts_and_revenue_count_for_the_campaign_that_won_them(app: T
     let week = results(&app, &owner, "?from=2026-06-01&to=2026-06-07").await;
     assert_eq!(week["time_zone"], "America/New_York");
     assert_eq!(week["currency"], "USD");
+    assert_eq!(week["revenue_currency"], "USD");
     let totals = &week["totals"];
     assert_eq!(totals["messages_sent"], 2);
     assert_eq!(totals["carts_abandoned"], 2);
@@ -402,4 +405,124 @@ async fn a_cart_two_orders_name_is_recovered_once(app: TestApp) {
     assert_eq!(totals["carts_abandoned"], 2);
     assert_eq!(totals["carts_recovered"], 1);
     assert_eq!(totals["recovery_rate"], 0.5);
+}
+
+async fn move_to_ontario(app: &TestApp, owner: &Session) {
+    let moved = app
+        .request(Method::PATCH, "/api/v1/store", Some(&owner.token))
+        .json(&json!({"country": "CA", "region": "ON"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), StatusCode::OK);
+}
+
+/// `who` places `order_id` (for `cart`, if any) at `at`.
+fn order_in(
+    event: &str,
+    order_id: &str,
+    who: &str,
+    cart: Option<&str>,
+    (total, currency): (&str, &str),
+    at: chrono::NaiveDateTime,
+) -> Value {
+    json!({
+        "id": event, "type": "order.placed", "occurred_at": at.and_utc().to_rfc3339(),
+        "customer": {"phone": who},
+        "order": {"id": order_id, "total": total, "currency": currency, "cart_id": cart}
+    })
+}
+
+/// A store in Ontario selling in Canadian dollars: Ada and Bob abandon carts on 2 June, both
+/// get the first reminder, and Ada orders an hour later for CA$178.00.
+async fn canadian_store_one_cart_recovered(app: &TestApp) -> (Session, i64) {
+    let (owner, campaign) = store_with_flow(app, [60, 1440]).await;
+    move_to_ontario(app, &owner).await;
+    for (event, cart, who) in [("e1", "cart-1", ADA), ("e2", "cart-2", BOB)] {
+        let mut checkout = checkout(event, cart, who, utc(16, 0));
+        checkout["cart"]["currency"] = json!("CAD");
+        post(app, &owner, &checkout).await;
+    }
+    assert_eq!(abandon(app, utc(17, 0)), 2);
+    let second = utc(18, 0) + chrono::Duration::seconds(1);
+    assert_eq!(
+        pass(app, utc(18, 0)).await.sent + pass(app, second).await.sent,
+        2
+    );
+    let ada_orders = order_in(
+        "e3",
+        "order-1",
+        ADA,
+        Some("cart-1"),
+        ("178.00", "CAD"),
+        utc(19, 0),
+    );
+    post(app, &owner, &ada_orders).await;
+    (owner, campaign)
+}
+
+/// Revenue is in the currency the store's orders are in (its country's before the first
+/// one); the SMS charges stay in the price list's.
+async fn a_store_selling_in_canadian_dollars_sees_revenue_in_them_and_charges_in_the_price_lists(
+    app: TestApp,
+) {
+    let newcomer = app.signup("newcomer@north.example").await;
+    move_to_ontario(&app, &newcomer).await;
+    let nothing_yet = results(&app, &newcomer, "").await;
+    assert_eq!(nothing_yet["revenue_currency"], "CAD");
+    assert_eq!(nothing_yet["currency"], "USD");
+
+    let (owner, campaign) = canadian_store_one_cart_recovered(&app).await;
+    roll_up(&app);
+
+    let week = results(&app, &owner, "?from=2026-06-01&to=2026-06-07").await;
+    assert_eq!(week["revenue_currency"], "CAD");
+    assert_eq!(week["totals"]["revenue_recovered_cents"], 17_800);
+    assert_eq!(week["currency"], "USD");
+    let segments = week["totals"]["segments"].as_i64().unwrap();
+    assert!(segments >= 2);
+    assert_eq!(week["totals"]["sms_charges_micros"], segments * 7_900);
+
+    let flow = campaign_results(&app, &owner, campaign).await;
+    assert_eq!(flow["currency"], "CAD");
+    assert_eq!(flow["total"]["orders"], 1);
+    assert_eq!(flow["total"]["revenue_cents"], 17_800);
+}
+
+/// After Ada's CA$178.00, a walk-in customer orders in CAD too, then Bob orders in US dollars
+/// (the latest order): the store still sells in CAD, and Bob's dollars are not added to the
+/// campaign's Canadian revenue, though his order counts.
+async fn an_order_in_another_currency_neither_relabels_nor_adds_to_a_campaigns_revenue(
+    app: TestApp,
+) {
+    let (owner, campaign) = canadian_store_one_cart_recovered(&app).await;
+    let walk_in = order_in(
+        "e4",
+        "order-2",
+        "+14155550125",
+        None,
+        ("50.00", "CAD"),
+        utc(19, 15),
+    );
+    post(&app, &owner, &walk_in).await;
+    let bob_orders = order_in(
+        "e5",
+        "order-3",
+        BOB,
+        Some("cart-2"),
+        ("22.00", "USD"),
+        utc(19, 30),
+    );
+    post(&app, &owner, &bob_orders).await;
+    roll_up(&app);
+
+    let week = results(&app, &owner, "?from=2026-06-01&to=2026-06-07").await;
+    assert_eq!(week["revenue_currency"], "CAD");
+    assert_eq!(week["totals"]["orders"], 2);
+
+    let flow = campaign_results(&app, &owner, campaign).await;
+    assert_eq!(flow["currency"], "CAD");
+    assert_eq!(flow["total"]["orders"], 2);
+    assert_eq!(flow["total"]["revenue_cents"], 17_800);
+    assert_eq!(flow["steps"][0]["revenue_cents"], 17_800);
 }

@@ -36,11 +36,9 @@ pub struct StepOrders {
     pub step_id: Option<i64>,
     #[diesel(sql_type = BigInt)]
     pub orders: i64,
+    /// The totals of those in the currency asked for.
     #[diesel(sql_type = BigInt)]
     pub revenue_cents: i64,
-    /// One of their currencies (a store sells in one).
-    #[diesel(sql_type = Text)]
-    pub currency: String,
 }
 
 /// The campaign's texts by step, with what followed each within `window` of its sending.
@@ -74,15 +72,23 @@ pub fn outcomes_by_step(
         .load(conn)
 }
 
-/// The orders credited to the campaign's texts, by the step of the text credited.
-pub fn orders_by_step(conn: &mut DbConn, campaign_id: i64) -> QueryResult<Vec<StepOrders>> {
-    // SUM of a BIGINT is a NUMERIC on PostgreSQL.
+/// The orders credited to the campaign's texts, by the step of the text credited, with the
+/// revenue of those in `currency`.
+pub fn orders_by_step(
+    conn: &mut DbConn,
+    campaign_id: i64,
+    currency: &str,
+) -> QueryResult<Vec<StepOrders>> {
+    // SUM of a BIGINT is a NUMERIC on PostgreSQL. SQLite numbers `$n` parameters in the order
+    // they first appear, so they appear here in the order they are bound.
     diesel::sql_query(
         "SELECT m.step_id AS step_id, COUNT(*) AS orders, \
-         CAST(SUM(o.total_cents) AS BIGINT) AS revenue_cents, MIN(o.currency) AS currency \
+         CAST(SUM(CASE WHEN o.currency = $1 THEN o.total_cents ELSE 0 END) AS BIGINT) \
+         AS revenue_cents \
          FROM orders o JOIN messages m ON m.id = o.attributed_message_id \
-         WHERE m.campaign_id = $1 GROUP BY m.step_id",
+         WHERE m.campaign_id = $2 GROUP BY m.step_id",
     )
+    .bind::<Text, _>(currency)
     .bind::<BigInt, _>(campaign_id)
     .load(conn)
 }

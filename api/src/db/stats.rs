@@ -10,7 +10,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::Timestamp;
+use diesel::sql_types::{BigInt, Timestamp};
 
 use super::schema::{stats_daily, stats_hourly, stats_rollup};
 use super::{DbConn, per_backend};
@@ -232,6 +232,33 @@ pub fn earliest(conn: &mut DbConn) -> QueryResult<Option<NaiveDateTime>> {
     Ok(diesel::sql_query(sql).get_result::<Earliest>(conn)?.at)
 }
 
+/// How many of a store's latest orders decide the currency it sells in.
+pub const RECENT_ORDERS: i64 = 100;
+
+/// The currency most of the store's last `RECENT_ORDERS` orders are in (on a tie, the one
+/// of the latest order), if it has orders with a currency. A majority, not the latest order
+/// alone: one order in another currency does not relabel the store's revenue.
+pub fn usual_order_currency(conn: &mut DbConn, store_id: i64) -> QueryResult<Option<String>> {
+    #[derive(QueryableByName)]
+    struct Usual {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        currency: String,
+    }
+    // An order no event has given a total yet has no currency (''). `orders_store_placed`
+    // walks the store's latest orders.
+    diesel::sql_query(
+        "SELECT currency FROM (SELECT currency, placed_at, id FROM orders \
+         WHERE store_id = $1 AND currency <> '' \
+         ORDER BY placed_at DESC, id DESC LIMIT $2) AS recent \
+         GROUP BY currency ORDER BY COUNT(*) DESC, MAX(placed_at) DESC, MAX(id) DESC LIMIT 1",
+    )
+    .bind::<BigInt, _>(store_id)
+    .bind::<BigInt, _>(RECENT_ORDERS)
+    .get_result::<Usual>(conn)
+    .optional()
+    .map(|usual| usual.map(|u| u.currency))
+}
+
 /// Sums every store's hours in `[from, to)` (whole hours) again from the source tables.
 pub fn roll_up(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<()> {
     diesel::delete(
@@ -349,7 +376,8 @@ impl RollUpSql {
             ),
             // Orders credited to a text: the revenue recovered, and the abandoned carts won back
             // (a cart by the order that closed it, if one did: later orders naming it win
-            // nothing back).
+            // nothing back). Totals of every currency add up together: the sums have no currency
+            // to keep them apart, and the store's currency may change after an hour is summed.
             add(
                 "orders, revenue_cents, carts_recovered",
                 format!(

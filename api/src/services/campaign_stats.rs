@@ -99,20 +99,19 @@ pub fn stats(conn: &mut DbConn, store_id: i64, campaign_id: i64) -> AppResult<Ca
             s.opted_out += count(step.opted_out);
         });
     }
-    let mut currency = None;
-    for step in db::campaign_stats::orders_by_step(conn, campaign.id)? {
+    // Orders in another currency are left out of the revenue, not added up as the same money.
+    let store = db::stores::find(conn, store_id)?;
+    let currency = super::stats::revenue_currency(conn, &store)?;
+    for step in db::campaign_stats::orders_by_step(conn, campaign.id, &currency)? {
         bump(step.step_id, &mut |s| {
             s.orders += u64::try_from(step.orders).unwrap_or_default();
             s.revenue_cents += step.revenue_cents;
         });
-        currency.get_or_insert(step.currency);
     }
     Ok(CampaignStatsDto {
         campaign_id: campaign.id,
         total,
         steps: per_step,
-        currency: currency
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| "USD".into()),
+        currency,
     })
 }

@@ -127,6 +127,24 @@ fn zone_of(store: &db::stores::StoreRow) -> Tz {
         .unwrap_or(DEFAULT_TIME_ZONE)
 }
 
+/// The currency the store's revenue is in: the one most of its recent orders are in (a store
+/// sells in one in practice: Shopify totals an order in the shop's currency, WooCommerce has
+/// one store currency), else, before its first order, its country's.
+pub fn revenue_currency(conn: &mut DbConn, store: &db::stores::StoreRow) -> AppResult<String> {
+    let usual = db::stats::usual_order_currency(conn, store.id)?;
+    Ok(usual.unwrap_or_else(|| {
+        country_currency(store.country.as_deref().and_then(Country::parse)).to_owned()
+    }))
+}
+
+/// A store that has not said where it is counts as a US one.
+fn country_currency(country: Option<Country>) -> &'static str {
+    match country {
+        Some(Country::Ca) => "CAD",
+        Some(Country::Us) | None => "USD",
+    }
+}
+
 fn local_day(at: NaiveDateTime, zone: Tz) -> NaiveDate {
     Utc.from_utc_datetime(&at).with_timezone(&zone).date_naive()
 }
@@ -193,6 +211,7 @@ pub fn report(
         granularity,
         time_zone: zone.name().to_owned(),
         currency: prices.currency.clone(),
+        revenue_currency: revenue_currency(conn, &store)?,
         totals: totals.with_rates(),
         previous: previous.with_rates(),
         series,
@@ -309,6 +328,13 @@ mod tests {
             bucket_starts(date("2026-12-02"), date("2026-12-04"), Granularity::Day).count(),
             3
         );
+    }
+
+    #[test]
+    fn a_store_without_orders_counts_in_its_countrys_currency() {
+        assert_eq!(country_currency(Some(Country::Ca)), "CAD");
+        assert_eq!(country_currency(Some(Country::Us)), "USD");
+        assert_eq!(country_currency(None), "USD");
     }
 
     #[test]

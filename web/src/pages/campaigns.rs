@@ -9,10 +9,10 @@ use crate::api::{self, ApiError};
 use crate::components::campaigns::activation::Activation;
 use crate::components::campaigns::status_badge::StatusBadge;
 use crate::components::campaigns::{kind_description, kind_title};
+use crate::components::dashboard::cents;
 use crate::components::load_more::LoadMore;
 use crate::components::states::{EmptyState, ErrorState, FormAlert, Loading};
 use crate::contexts::session::use_session;
-use crate::format::money;
 
 #[derive(Clone, PartialEq)]
 enum ListState {
@@ -254,11 +254,6 @@ fn CampaignResults(id: i64) -> impl IntoView {
     move || {
         stats.get().map(|s| {
             let total = &s.total;
-            let revenue = format!(
-                "{}.{:02}",
-                total.revenue_cents / 100,
-                total.revenue_cents % 100
-            );
             let mut parts = vec![
                 format!("{} sent", total.sent),
                 format!("{} clicked", total.clicked),
@@ -270,7 +265,7 @@ fn CampaignResults(id: i64) -> impl IntoView {
                 "{} order{} ({})",
                 total.orders,
                 if total.orders == 1 { "" } else { "s" },
-                money(&revenue, &s.currency)
+                cents(total.revenue_cents, &s.currency)
             ));
             parts.join(" · ")
         })

@@ -132,10 +132,11 @@ fn Results(stats: StatsDto, has_number: bool) -> impl IntoView {
         .collect();
     let values = |pick: fn(&StatsPoint) -> f64| stats.series.iter().map(pick).collect::<Vec<_>>();
     let counts = Callback::new(|v: f64| count(v.round() as u64));
-    let currency = stats.currency.clone();
-    let money = Callback::new(move |v: f64| cents(v.round() as i64, &currency));
+    // Revenue is in the store's currency, which need not be the SMS price list's.
+    let revenue_currency = stats.revenue_currency.clone();
+    let money = Callback::new(move |v: f64| cents(v.round() as i64, &revenue_currency));
     view! {
-        <Headlines totals=stats.totals.clone() previous=stats.previous.clone() currency=stats.currency.clone() days />
+        <Headlines totals=stats.totals.clone() previous=stats.previous.clone() revenue_currency=stats.revenue_currency.clone() days />
         <div class="charts">
             <Chart
                 title="Messages"
@@ -172,7 +173,7 @@ fn Results(stats: StatsDto, has_number: bool) -> impl IntoView {
                 }]
             />
         </div>
-        <CampaignTable campaigns=stats.campaigns currency=stats.currency />
+        <CampaignTable campaigns=stats.campaigns revenue_currency=stats.revenue_currency />
         <p class="muted dashboard-note">
             {format!(
                 "Days in {}. An order counts for the text the customer last clicked within 7 days, else the last one sent within 24 hours.",

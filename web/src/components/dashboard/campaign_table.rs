@@ -7,7 +7,7 @@ use textback_shared::stats::CampaignFigures;
 use super::{cents, count, percent};
 
 #[component]
-pub fn CampaignTable(campaigns: Vec<CampaignFigures>, currency: String) -> impl IntoView {
+pub fn CampaignTable(campaigns: Vec<CampaignFigures>, revenue_currency: String) -> impl IntoView {
     let rows = campaigns
         .into_iter()
         .map(|c| {
@@ -24,7 +24,7 @@ pub fn CampaignTable(campaigns: Vec<CampaignFigures>, currency: String) -> impl 
                     <td class="num">{count(f.replies)}</td>
                     <td class="num">{format!("{} ({})", count(f.opt_outs), percent(f.opt_out_rate))}</td>
                     <td class="num">{count(f.orders)}</td>
-                    <td class="num" data-testid="campaign-results-revenue">{cents(f.revenue_recovered_cents, &currency)}</td>
+                    <td class="num" data-testid="campaign-results-revenue">{cents(f.revenue_recovered_cents, &revenue_currency)}</td>
                 </tr>
             }
         })

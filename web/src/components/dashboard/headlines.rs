@@ -13,14 +13,19 @@ enum Better {
 }
 
 #[component]
-pub fn Headlines(totals: Figures, previous: Figures, currency: String, days: i64) -> impl IntoView {
+pub fn Headlines(
+    totals: Figures,
+    previous: Figures,
+    revenue_currency: String,
+    days: i64,
+) -> impl IntoView {
     let against = format!("vs previous {days} days");
     view! {
         <div class="headlines" data-testid="headlines">
             <Headline
                 testid="headline-revenue"
                 label="Revenue recovered"
-                value=cents(totals.revenue_recovered_cents, &currency)
+                value=cents(totals.revenue_recovered_cents, &revenue_currency)
                 detail=format!("{} orders from texts", count(totals.orders))
                 change=change(totals.revenue_recovered_cents as f64, previous.revenue_recovered_cents as f64)
                 better=Better::Higher
