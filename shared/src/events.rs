@@ -180,6 +180,11 @@ pub struct CartInput {
     pub currency: String,
     /// Where the customer can pick the cart up again: an http(s) URL.
     pub recovery_url: Option<String>,
+    /// The customer has completed the checkout (paid): the cart is closed, never abandoned,
+    /// and reminders still waiting for it are cancelled. Its order, when it arrives, marks it
+    /// `recovered` or `converted` as usual. Shopify: the checkout's `completed_at` is set.
+    #[serde(default)]
+    pub completed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,7 +245,9 @@ pub struct EventRequest {
 pub enum EventOutcome {
     /// Stored and applied.
     Accepted,
-    /// Stored for the record, but older than what is already known, so not applied.
+    /// Stored for the record, but older than what is already known, so not applied; it only
+    /// fills in what was still missing (an order's total, items or cart; a checkout's
+    /// completion).
     Stale,
     /// This id was already received: nothing changed.
     Duplicate,
@@ -316,7 +323,8 @@ pub struct CartDto {
     pub id: i64,
     /// The platform's cart id.
     pub external_id: String,
-    /// `open`, `abandoned`, `recovered`, `converted` (ordered before it was abandoned) or `expired`.
+    /// `open`, `abandoned`, `completed` (checked out, its order not yet received), `recovered`,
+    /// `converted` (ordered before it was abandoned) or `expired`.
     pub status: String,
     pub line_items: Vec<LineItem>,
     pub total: String,

@@ -1,10 +1,13 @@
 //! Cart and order events: idempotency, ordering, contacts and consent, abandonment and
 //! recovery (with a controlled clock), batches, bad input.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use textback_api::services::ingest;
 use textback_tests::{Session, TestApp, on_both_databases, problem};
+
+use crate::dispatch;
 
 on_both_databases!(
     an_event_is_applied_once,
@@ -21,6 +24,10 @@ on_both_databases!(
     events_for_one_cart_or_order_posted_at_once_apply_in_time_order,
     a_batch_leaves_the_state_that_the_same_events_one_by_one_leave,
     a_batch_whose_customers_turn_out_to_be_one_contact_merges_them_in_order,
+    a_completed_checkout_is_never_abandoned_and_its_late_order_converts_it,
+    completing_an_abandoned_checkout_cancels_its_reminders,
+    an_order_heard_of_first_by_its_shipment_gets_its_total_cart_and_credit_late,
+    completions_and_late_details_leave_the_same_state_event_by_event,
 );
 
 const T0: &str = "2026-06-01T10:00:00Z";
@@ -767,4 +774,278 @@ async fn a_batch_whose_customers_turn_out_to_be_one_contact_merges_them_in_order
         .map(|e| e["status"].as_str().unwrap())
         .collect();
     assert_eq!(history, ["granted", "denied"]);
+}
+
+/// A cart event with the checkout completed (paid).
+fn paid(mut checkout: Value) -> Value {
+    checkout["cart"]["completed"] = json!(true);
+    checkout
+}
+
+fn time_of(value: &Value) -> NaiveDateTime {
+    value
+        .as_str()
+        .unwrap()
+        .parse::<DateTime<Utc>>()
+        .unwrap()
+        .naive_utc()
+}
+
+/// A store's order is often heard of days after its checkout was paid (Shopify retries its
+/// order webhook for two days, or the order does not name the checkout): the paid checkout
+/// must not be taken for an abandoned one meanwhile.
+async fn a_completed_checkout_is_never_abandoned_and_its_late_order_converts_it(app: TestApp) {
+    let (owner, _) = dispatch::store_with_flow(&app, [60, 1440]).await;
+    let phone = "+14155550123";
+    let start = dispatch::utc(16, 0);
+    let checkout = |id: &str, minutes: i64| {
+        dispatch::checkout(id, "cart-1", phone, start + Duration::minutes(minutes))
+    };
+    dispatch::post(&app, &owner, &checkout("e1", 0)).await;
+    dispatch::post(&app, &owner, &paid(checkout("e2", 5))).await;
+    // A later update of the paid checkout does not reopen it.
+    dispatch::post(&app, &owner, &checkout("e3", 10)).await;
+    assert_eq!(dispatch::abandon(&app, start + Duration::days(2)), 0);
+    assert!(
+        dispatch::outbox_rows(&app).is_empty(),
+        "no reminder scheduled"
+    );
+    assert_eq!(
+        dispatch::pass(&app, start + Duration::days(2))
+            .await
+            .claimed,
+        0
+    );
+    assert!(dispatch::simulator(&app).sent().is_empty());
+    assert_eq!(
+        only_contact(&app, &owner).await["carts"][0]["status"],
+        "completed"
+    );
+
+    // The order names no cart: it closes the customer's paid checkout.
+    let placed = dispatch::order("o1", "order.placed", None, start + Duration::minutes(6));
+    dispatch::post(&app, &owner, &placed).await;
+    let detail = only_contact(&app, &owner).await;
+    let cart = &detail["carts"][0];
+    assert_eq!(cart["status"], "converted", "{cart}");
+    assert_eq!(cart["order_id"], detail["orders"][0]["id"]);
+    assert_eq!(detail["orders"][0]["cart_id"], cart["id"]);
+}
+
+/// The customer pays after a reminder: the flow's other steps must not follow.
+async fn completing_an_abandoned_checkout_cancels_its_reminders(app: TestApp) {
+    let (owner, _) = dispatch::store_with_flow(&app, [60, 1440]).await;
+    let phone = "+14155550123";
+    dispatch::post(
+        &app,
+        &owner,
+        &dispatch::checkout("e1", "cart-1", phone, dispatch::utc(16, 0)),
+    )
+    .await;
+    assert_eq!(dispatch::abandon(&app, dispatch::utc(17, 0)), 1);
+    assert_eq!(dispatch::pass(&app, dispatch::utc(18, 0)).await.sent, 1);
+
+    let completed = dispatch::checkout("e2", "cart-1", phone, dispatch::utc(18, 30));
+    dispatch::post(&app, &owner, &paid(completed)).await;
+    assert_eq!(
+        dispatch::outbox_rows(&app)[1],
+        ("cancelled".into(), Some("checkout completed".into()))
+    );
+    assert_eq!(
+        only_contact(&app, &owner).await["carts"][0]["status"],
+        "completed"
+    );
+    let next_day = dispatch::pass(&app, dispatch::utc(17, 0) + Duration::days(1)).await;
+    assert_eq!(next_day.claimed, 0);
+    assert_eq!(dispatch::simulator(&app).sent().len(), 1);
+    assert_eq!(
+        dispatch::abandon(&app, dispatch::utc(17, 0) + Duration::days(1)),
+        0
+    );
+
+    // Its order, when it comes, counts the cart as won back.
+    let placed = dispatch::order("o1", "order.placed", Some("cart-1"), dispatch::utc(18, 25));
+    dispatch::post(&app, &owner, &placed).await;
+    assert_eq!(
+        only_contact(&app, &owner).await["carts"][0]["status"],
+        "recovered"
+    );
+}
+
+/// Shopify may deliver `fulfillments/create` (no customer, total or checkout) before
+/// `orders/create`: the order placed earlier but heard of later still brings what the order
+/// lacks, without undoing the shipment.
+async fn an_order_heard_of_first_by_its_shipment_gets_its_total_cart_and_credit_late(app: TestApp) {
+    let (owner, campaign) = dispatch::store_with_flow(&app, [60, 1440]).await;
+    dispatch::post(
+        &app,
+        &owner,
+        &dispatch::checkout("e1", "cart-1", "+14155550123", dispatch::utc(16, 0)),
+    )
+    .await;
+    assert_eq!(dispatch::abandon(&app, dispatch::utc(17, 0)), 1);
+    assert_eq!(dispatch::pass(&app, dispatch::utc(18, 0)).await.sent, 1);
+
+    let shipped = json!({
+        "id": "s1", "type": "order.shipped", "occurred_at": dispatch::utc(19, 30).and_utc().to_rfc3339(),
+        "order": {"id": "order-1", "tracking_number": "1ZSHIP"}
+    });
+    dispatch::post(&app, &owner, &shipped).await;
+    let placed = dispatch::order("p1", "order.placed", Some("cart-1"), dispatch::utc(19, 0));
+    let (_, late) = post_event(&app, &owner, &placed).await;
+    assert_eq!(late["status"], "stale", "older than the shipment");
+
+    let detail = only_contact(&app, &owner).await;
+    let order = &detail["orders"][0];
+    assert_eq!(
+        (
+            &order["status"],
+            &order["tracking_number"],
+            &order["total"],
+            &order["currency"],
+            &order["number"],
+        ),
+        (
+            &json!("shipped"),
+            &json!("1ZSHIP"),
+            &json!("178.00"),
+            &json!("USD"),
+            &json!("#1001")
+        ),
+        "{order}"
+    );
+    assert_eq!(time_of(&order["placed_at"]), dispatch::utc(19, 0));
+    let cart = &detail["carts"][0];
+    assert_eq!(cart["status"], "recovered", "{cart}");
+    assert_eq!(cart["order_id"], order["id"]);
+    assert_eq!(order["cart_id"], cart["id"]);
+    assert_eq!(
+        dispatch::outbox_rows(&app)[1],
+        ("cancelled".into(), Some("cart recovered".into()))
+    );
+
+    // Placed an hour after the reminder: the reminder gets the credit, with the order's total.
+    let results: Value = app
+        .get(&format!("/api/v1/campaigns/{campaign}/stats"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(results["steps"][0]["orders"], 1, "{results}");
+    assert_eq!(results["steps"][0]["revenue_cents"], 17800, "{results}");
+}
+
+/// Applies one event as a group whose events meet on one row is applied (and the demo's
+/// history is): event by event. Returns its outcome.
+fn apply_alone(app: &TestApp, store_id: i64, event: &Value) -> String {
+    let request = serde_json::from_value(event.clone()).unwrap();
+    let ingest::Judged::Valid(pending) =
+        ingest::judge(ingest::Source::Api, request, event.to_string())
+    else {
+        panic!("invalid: {event}");
+    };
+    let mut conn = app.state.pool.get().unwrap();
+    let outcomes =
+        ingest::apply_at(&mut conn, store_id, &[*pending], Utc::now().naive_utc()).unwrap();
+    serde_json::to_value(outcomes[0])
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Completed checkouts (one completed by an event older than its last activity) and an order
+/// whose placement arrives after its shipment: set by set as requests are applied, and event
+/// by event, the same outcomes and the same state.
+async fn completions_and_late_details_leave_the_same_state_event_by_event(app: TestApp) {
+    let by_request = app.signup("requests@maple.example").await;
+    let alone = app.signup("alone@maple.example").await;
+    let shipped = json!({"id": "s1", "type": "order.shipped", "occurred_at": at(200),
+        "order": {"id": "ord-1", "tracking_number": "1ZSHIP"}});
+    enum Step {
+        Event(Value),
+        AbandonAt(i64, usize),
+        CartsAre([&'static str; 2]),
+    }
+    let steps = [
+        Step::Event(checkout("e1", "cart-1", 0, "10.00")),
+        Step::Event(checkout("e2", "cart-2", 0, "20.00")),
+        Step::Event(checkout("e3", "cart-2", 30, "25.00")),
+        Step::AbandonAt(95, 4),
+        Step::Event(paid(checkout("e4", "cart-1", 100, "10.00"))),
+        // Older than the cart's last activity: its contents stay, but it is paid.
+        Step::Event(paid(checkout("e5", "cart-2", 20, "20.00"))),
+        Step::CartsAre(["completed", "completed"]),
+        Step::Event(shipped),
+        Step::Event(order("o1", "order.placed", "ord-1", 150, Some("cart-1"))),
+        Step::CartsAre(["recovered", "completed"]),
+        Step::Event(order("o2", "order.placed", "ord-2", 160, None)),
+        Step::AbandonAt(8 * 24 * 60, 0),
+    ];
+    let mut outcomes = Vec::new();
+    for step in &steps {
+        match step {
+            Step::Event(event) => {
+                let (_, answer) = post_event(&app, &by_request, event).await;
+                let by_request = answer["status"].as_str().unwrap().to_owned();
+                assert_eq!(
+                    by_request,
+                    apply_alone(&app, alone.store_id, event),
+                    "{event}"
+                );
+                outcomes.push(by_request);
+            }
+            Step::AbandonAt(minutes, count) => assert_eq!(abandon_at(&app, *minutes), *count),
+            Step::CartsAre(statuses) => {
+                for store in [&by_request, &alone] {
+                    let carts = known_state(&app, store).await["carts"].clone();
+                    let now: Vec<&str> = carts
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|c| c[1].as_str().unwrap())
+                        .collect();
+                    assert_eq!(now, statuses, "{carts}");
+                }
+            }
+        }
+    }
+    assert_eq!(
+        outcomes,
+        [
+            "accepted", "accepted", "accepted", "accepted", "stale", "accepted", "stale",
+            "accepted"
+        ]
+    );
+
+    let state = known_state(&app, &by_request).await;
+    assert_eq!(state, known_state(&app, &alone).await);
+    assert_eq!(
+        state["carts"],
+        json!([
+            [
+                "cart-1",
+                "recovered",
+                "10.00",
+                "2026-06-01T11:40:00Z",
+                false
+            ],
+            [
+                "cart-2",
+                "recovered",
+                "25.00",
+                "2026-06-01T10:30:00Z",
+                false
+            ]
+        ]),
+        "{state}"
+    );
+    assert_eq!(
+        state["orders"],
+        json!([
+            ["ord-2", "placed", "178.00", null, false, ["placed"]],
+            ["ord-1", "shipped", "178.00", "1ZSHIP", false, ["shipped"]]
+        ]),
+        "{state}"
+    );
 }

@@ -12,6 +12,7 @@ on_both_databases!(
     only_a_key_that_may_post_events_may_set_a_platforms_secret,
     shopify_deliveries_are_verified_routed_and_deduplicated,
     shopify_checkout_then_order_recovers_the_cart,
+    a_paid_shopify_checkout_whose_order_is_late_gets_no_reminders,
     a_nul_in_what_a_customer_typed_does_not_lose_the_order,
     a_tracking_link_that_is_no_web_page_does_not_lose_the_shipment,
     woocommerce_ping_signature_and_orders,
@@ -279,6 +280,80 @@ async fn shopify_checkout_then_order_recovers_the_cart(app: TestApp) {
         );
     }
     assert_eq!(statuses, ["recovered"], "{contacts}");
+}
+
+/// Statuses of the store's carts, whoever's they are.
+async fn cart_statuses(app: &TestApp, owner: &Session) -> Vec<String> {
+    let contacts: Value = app
+        .get("/api/v1/contacts?limit=50", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut statuses = Vec::new();
+    for contact in contacts["items"].as_array().unwrap() {
+        let detail: Value = app
+            .get(&format!("/api/v1/contacts/{}", contact["id"]), &owner.token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        statuses.extend(
+            detail["carts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["status"].as_str().unwrap().to_owned()),
+        );
+    }
+    statuses
+}
+
+/// `checkouts/update` with `completed_at` says the buyer paid; `orders/create` may follow
+/// only after Shopify's retries (up to 48 hours). Meanwhile the buyer, who agreed to texts,
+/// must not be reminded of the cart.
+async fn a_paid_shopify_checkout_whose_order_is_late_gets_no_reminders(app: TestApp) {
+    let (owner, _) = crate::dispatch::store_with_flow(&app, [60, 1440]).await;
+    save_secret(&app, &owner, "shopify").await;
+    let mut checkout = shopify_sample("checkouts/create");
+    let two_hours_ago = chrono::Utc::now() - chrono::Duration::hours(2);
+    checkout["created_at"] = json!(two_hours_ago.to_rfc3339());
+    checkout["updated_at"] = json!(two_hours_ago.to_rfc3339());
+    checkout["phone"] = json!("+14155550123");
+    checkout["buyer_accepts_sms_marketing"] = json!(true);
+    let mut completed = checkout.clone();
+    let paid_at = two_hours_ago + chrono::Duration::minutes(5);
+    completed["completed_at"] = json!(paid_at.to_rfc3339());
+    completed["updated_at"] = json!(paid_at.to_rfc3339());
+    for (topic, id, payload) in [
+        ("checkouts/create", "w-1", &checkout),
+        ("checkouts/update", "w-2", &completed),
+    ] {
+        let body = serde_json::to_vec(payload).unwrap();
+        let response =
+            deliver_shopify(&app, owner.store_id, topic, id, &body, &sign(SECRET, &body)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{topic}");
+    }
+    let now = chrono::Utc::now().naive_utc();
+    let abandoned = crate::dispatch::abandon(&app, now);
+    assert_eq!(abandoned, 0, "a paid checkout is not abandoned");
+    assert!(crate::dispatch::outbox_rows(&app).is_empty());
+    assert_eq!(cart_statuses(&app, &owner).await, ["completed"]);
+
+    let mut order = shopify_sample("orders/create");
+    order["checkout_token"] = checkout["token"].clone();
+    order["cart_token"] = checkout["cart_token"].clone();
+    let order_body = serde_json::to_vec(&order).unwrap();
+    deliver_shopify(
+        &app,
+        owner.store_id,
+        "orders/create",
+        "w-3",
+        &order_body,
+        &sign(SECRET, &order_body),
+    )
+    .await;
+    assert_eq!(cart_statuses(&app, &owner).await, ["converted"]);
 }
 
 async fn woocommerce_ping_signature_and_orders(app: TestApp) {

@@ -8,6 +8,8 @@ pub const OPEN: &str = "open";
 pub const ABANDONED: &str = "abandoned";
 pub const RECOVERED: &str = "recovered";
 pub const CONVERTED: &str = "converted";
+/// Checked out, its order not received yet: closed to abandonment, waiting for the order.
+pub const COMPLETED: &str = "completed";
 pub const EXPIRED: &str = "expired";
 
 #[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
@@ -32,6 +34,14 @@ pub struct CartRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl CartRow {
+    /// Whether new activity changes it: open, abandoned or expired. A cart closed by its
+    /// order or by a completed checkout keeps its state.
+    pub fn takes_activity(&self) -> bool {
+        [OPEN, ABANDONED, EXPIRED].contains(&self.status.as_str())
+    }
+}
+
 pub struct CartState<'a> {
     pub contact_id: Option<i64>,
     pub line_items: &'a str,
@@ -40,6 +50,49 @@ pub struct CartState<'a> {
     pub recovery_url: Option<&'a str>,
     pub activity_at: NaiveDateTime,
     pub abandon_due_at: NaiveDateTime,
+    /// The checkout was completed: the cart closes (see `COMPLETED`).
+    pub completed: bool,
+}
+
+impl<'a> CartState<'a> {
+    /// The cart as it stands: what an older event that only completes it writes.
+    pub fn of(cart: &'a CartRow) -> Self {
+        Self {
+            contact_id: cart.contact_id,
+            line_items: &cart.line_items,
+            total_cents: cart.total_cents,
+            currency: &cart.currency,
+            recovery_url: cart.recovery_url.as_deref(),
+            activity_at: cart.last_activity_at,
+            abandon_due_at: cart.abandon_due_at,
+            completed: false,
+        }
+    }
+
+    /// (status, closed_at) of a cart this state creates.
+    fn new_status(&self) -> (&'static str, Option<NaiveDateTime>) {
+        match self.completed {
+            true => (COMPLETED, Some(self.activity_at)),
+            false => (OPEN, None),
+        }
+    }
+}
+
+/// (status, abandoned_at, closed_at) of a cart after new activity. A completed checkout
+/// keeps its abandonment, so that its order marks it recovered.
+fn after_activity<'a>(
+    cart: &'a CartRow,
+    state: &CartState<'_>,
+    reopen: bool,
+) -> (&'a str, Option<NaiveDateTime>, Option<NaiveDateTime>) {
+    if state.completed {
+        let abandoned_at = cart.abandoned_at.filter(|_| cart.status == ABANDONED);
+        (COMPLETED, abandoned_at, Some(state.activity_at))
+    } else if reopen {
+        (OPEN, None, cart.closed_at)
+    } else {
+        (cart.status.as_str(), cart.abandoned_at, cart.closed_at)
+    }
 }
 
 pub fn find_by_external(
@@ -63,12 +116,14 @@ pub fn insert(
     state: &CartState<'_>,
     now: NaiveDateTime,
 ) -> QueryResult<Option<CartRow>> {
+    let (status, closed_at) = state.new_status();
     let insert = diesel::insert_into(carts::table)
         .values((
             carts::store_id.eq(store_id),
             carts::contact_id.eq(state.contact_id),
             carts::external_id.eq(external_id),
-            carts::status.eq(OPEN),
+            carts::status.eq(status),
+            carts::closed_at.eq(closed_at),
             carts::line_items.eq(state.line_items),
             carts::total_cents.eq(state.total_cents),
             carts::currency.eq(state.currency),
@@ -84,7 +139,7 @@ pub fn insert(
 }
 
 /// New activity: the cart's contents change, and an abandoned cart is open again (a new
-/// activity period, which may be abandoned again).
+/// activity period, which may be abandoned again) unless the checkout was completed.
 pub fn record_activity(
     conn: &mut DbConn,
     cart: &CartRow,
@@ -92,16 +147,13 @@ pub fn record_activity(
     reopen: bool,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let (status, abandoned_at) = if reopen {
-        (OPEN, None)
-    } else {
-        (cart.status.as_str(), cart.abandoned_at)
-    };
+    let (status, abandoned_at, closed_at) = after_activity(cart, state, reopen);
     diesel::update(carts::table.find(cart.id))
         .set((
             carts::contact_id.eq(state.contact_id.or(cart.contact_id)),
             carts::status.eq(status),
             carts::abandoned_at.eq(abandoned_at),
+            carts::closed_at.eq(closed_at),
             carts::line_items.eq(state.line_items),
             carts::total_cents.eq(state.total_cents),
             carts::currency.eq(state.currency),
@@ -143,14 +195,15 @@ pub fn insert_many(
     for chunk in new.chunks(super::ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO carts (external_id, contact_id, line_items, total_cents, currency, \
-             recovery_url, last_activity_at, abandon_due_at, store_id, status, created_at, \
-             updated_at) VALUES {} ON CONFLICT DO NOTHING RETURNING *",
-            super::value_rows(chunk.len(), 12, 1, "")
+             recovery_url, last_activity_at, abandon_due_at, store_id, status, closed_at, \
+             created_at, updated_at) VALUES {} ON CONFLICT DO NOTHING RETURNING *",
+            super::value_rows(chunk.len(), 13, 1, "")
         );
         let sql = super::numbered(conn, sql);
         let rows: Vec<CartRow> = super::per_backend!(&mut *conn, |c| {
             let mut query = diesel::sql_query(&sql).into_boxed();
             for (external_id, state) in chunk {
+                let (status, closed_at) = state.new_status();
                 query = query
                     .bind::<Text, _>(*external_id)
                     .bind::<Nullable<BigInt>, _>(state.contact_id)
@@ -161,7 +214,8 @@ pub fn insert_many(
                     .bind::<Timestamp, _>(state.activity_at)
                     .bind::<Timestamp, _>(state.abandon_due_at)
                     .bind::<BigInt, _>(store_id)
-                    .bind::<Text, _>(OPEN)
+                    .bind::<Text, _>(status)
+                    .bind::<Nullable<Timestamp>, _>(closed_at)
                     .bind::<Timestamp, _>(now)
                     .bind::<Timestamp, _>(now);
             }
@@ -184,9 +238,9 @@ pub fn record_activity_many(
             "UPDATE carts SET contact_id = v.column2, status = v.column3, \
              abandoned_at = v.column4, line_items = v.column5, total_cents = v.column6, \
              currency = v.column7, recovery_url = v.column8, last_activity_at = v.column9, \
-             abandon_due_at = v.column10, updated_at = $1 \
+             abandon_due_at = v.column10, closed_at = v.column11, updated_at = $1 \
              FROM (VALUES {}) AS v WHERE carts.id = v.column1",
-            super::value_rows(chunk.len(), 10, 2, "")
+            super::value_rows(chunk.len(), 11, 2, "")
         );
         let sql = super::numbered(conn, sql);
         super::per_backend!(&mut *conn, |c| {
@@ -194,11 +248,7 @@ pub fn record_activity_many(
                 .into_boxed()
                 .bind::<Timestamp, _>(now);
             for (cart, state, reopen) in chunk {
-                let (status, abandoned_at) = if *reopen {
-                    (OPEN, None)
-                } else {
-                    (cart.status.as_str(), cart.abandoned_at)
-                };
+                let (status, abandoned_at, closed_at) = after_activity(cart, state, *reopen);
                 query = query
                     .bind::<BigInt, _>(cart.id)
                     .bind::<Nullable<BigInt>, _>(state.contact_id.or(cart.contact_id))
@@ -209,7 +259,8 @@ pub fn record_activity_many(
                     .bind::<Text, _>(state.currency)
                     .bind::<Nullable<Text>, _>(state.recovery_url)
                     .bind::<Timestamp, _>(state.activity_at)
-                    .bind::<Timestamp, _>(state.abandon_due_at);
+                    .bind::<Timestamp, _>(state.abandon_due_at)
+                    .bind::<Nullable<Timestamp>, _>(closed_at);
             }
             query.execute(c)
         })?;
@@ -217,8 +268,8 @@ pub fn record_activity_many(
     Ok(())
 }
 
-/// The carts of these contacts still waiting for an order (`latest_unordered_for_contact`
-/// picks from them).
+/// The carts of these contacts still waiting for an order, completed checkouts included
+/// (`latest_unordered_for_contact` picks from them).
 pub fn unordered_of_contacts(conn: &mut DbConn, contact_ids: &[i64]) -> QueryResult<Vec<CartRow>> {
     if contact_ids.is_empty() {
         return Ok(Vec::new());
@@ -227,12 +278,12 @@ pub fn unordered_of_contacts(conn: &mut DbConn, contact_ids: &[i64]) -> QueryRes
     // reads all of the store's carts through the (store, external id) index instead.
     carts::table
         .filter(carts::contact_id.eq_any(contact_ids))
-        .filter(carts::status.eq_any([OPEN, ABANDONED]))
+        .filter(carts::status.eq_any([OPEN, ABANDONED, COMPLETED]))
         .select(CartRow::as_select())
         .load(conn)
 }
 
-/// The contact's most recent cart still waiting for an order.
+/// The contact's most recent cart still waiting for an order (a completed checkout too).
 pub fn latest_unordered_for_contact(
     conn: &mut DbConn,
     store_id: i64,
@@ -241,7 +292,7 @@ pub fn latest_unordered_for_contact(
     carts::table
         .filter(carts::store_id.eq(store_id))
         .filter(carts::contact_id.eq(contact_id))
-        .filter(carts::status.eq_any([OPEN, ABANDONED]))
+        .filter(carts::status.eq_any([OPEN, ABANDONED, COMPLETED]))
         .order(carts::last_activity_at.desc())
         .select(CartRow::as_select())
         .first(conn)
@@ -249,14 +300,15 @@ pub fn latest_unordered_for_contact(
 }
 
 /// What an order does to its cart: (status, recovered_at), or `None` when the cart is
-/// already closed.
+/// already closed. A completed checkout is recovered if it had been abandoned before.
 fn closed_by_order(
     cart: &CartRow,
     at: NaiveDateTime,
 ) -> Option<(&'static str, Option<NaiveDateTime>)> {
     match cart.status.as_str() {
         ABANDONED => Some((RECOVERED, Some(at))),
-        OPEN => Some((CONVERTED, cart.recovered_at)),
+        COMPLETED if cart.abandoned_at.is_some() => Some((RECOVERED, Some(at))),
+        OPEN | COMPLETED => Some((CONVERTED, cart.recovered_at)),
         _ => None,
     }
 }

@@ -7,7 +7,7 @@ use super::schema::{order_events, orders};
 /// The status of an order the platform cancelled.
 pub const CANCELLED: &str = "cancelled";
 
-#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = orders)]
 pub struct OrderRow {
     pub id: i64,
@@ -126,16 +126,40 @@ pub fn updated(row: &OrderRow, s: &OrderState<'_>, now: NaiveDateTime) -> OrderR
     }
 }
 
-pub fn update(
-    conn: &mut DbConn,
-    row: &OrderRow,
-    s: &OrderState<'_>,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    update_many(conn, &[updated(row, s, now)])
+/// What an event older than the order's last one leaves: its status, tracking and the like
+/// are older than what is known and stay; it only fills in what the order still lacks (its
+/// customer, number, items, total and currency, shipping region) and moves `placed_at` back
+/// to it. `None` when it brings nothing new.
+pub fn filled_in(row: &OrderRow, s: &OrderState<'_>, now: NaiveDateTime) -> Option<OrderRow> {
+    let or_known =
+        |old: &Option<String>, new: Option<&str>| old.clone().or_else(|| new.map(str::to_owned));
+    // A new order without a total has no currency (see `insert`); a free one has both.
+    let (total_cents, currency) = match (s.total_cents, s.currency) {
+        (Some(total), Some(currency)) if row.currency.is_empty() => (total, currency.to_owned()),
+        _ => (row.total_cents, row.currency.clone()),
+    };
+    let line_items = match s.line_items {
+        Some(items) if row.line_items == "[]" => items.to_owned(),
+        _ => row.line_items.clone(),
+    };
+    let filled = OrderRow {
+        contact_id: row.contact_id.or(s.contact_id),
+        number: or_known(&row.number, s.number),
+        line_items,
+        total_cents,
+        currency,
+        shipping_region: or_known(&row.shipping_region, s.shipping_region),
+        placed_at: row.placed_at.min(s.occurred_at),
+        ..row.clone()
+    };
+    (filled != *row).then_some(OrderRow {
+        updated_at: now,
+        ..filled
+    })
 }
 
-/// Writes what `updated` computed, for many orders at once.
+/// Writes what `updated` or `filled_in` computed (with the cart and the credited text it
+/// may have gained), for many orders at once.
 pub fn update_many(conn: &mut DbConn, rows: &[OrderRow]) -> QueryResult<()> {
     use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
     for chunk in rows.chunks(super::ROWS_PER_STATEMENT) {
@@ -145,8 +169,10 @@ pub fn update_many(conn: &mut DbConn, rows: &[OrderRow]) -> QueryResult<()> {
              fulfillment_status = v.column7, line_items = v.column8, total_cents = v.column9, \
              currency = v.column10, shipping_region = v.column11, tracking_number = v.column12, \
              tracking_url = v.column13, carrier = v.column14, last_event_at = v.column15, \
-             updated_at = v.column16 FROM (VALUES {}) AS v WHERE orders.id = v.column1",
-            super::value_rows(chunk.len(), 16, 1, "")
+             updated_at = v.column16, cart_id = v.column17, placed_at = v.column18, \
+             attributed_message_id = v.column19 \
+             FROM (VALUES {}) AS v WHERE orders.id = v.column1",
+            super::value_rows(chunk.len(), 19, 1, "")
         );
         let sql = super::numbered(conn, sql);
         super::per_backend!(&mut *conn, |c| {
@@ -168,7 +194,10 @@ pub fn update_many(conn: &mut DbConn, rows: &[OrderRow]) -> QueryResult<()> {
                     .bind::<Nullable<Text>, _>(o.tracking_url.as_deref())
                     .bind::<Nullable<Text>, _>(o.carrier.as_deref())
                     .bind::<Timestamp, _>(o.last_event_at)
-                    .bind::<Timestamp, _>(o.updated_at);
+                    .bind::<Timestamp, _>(o.updated_at)
+                    .bind::<Nullable<BigInt>, _>(o.cart_id)
+                    .bind::<Timestamp, _>(o.placed_at)
+                    .bind::<Nullable<BigInt>, _>(o.attributed_message_id);
             }
             query.execute(c)
         })?;

@@ -110,6 +110,9 @@ fn checkout(id: String, p: &Value) -> Result<EventRequest, String> {
         total,
         currency,
         recovery_url: text(p.get("abandoned_checkout_url")),
+        // Paid: its order may come days later (orders/create is retried for 48 hours) or not
+        // name the checkout, and the buyer must not be reminded meanwhile.
+        completed: text(p.get("completed_at")).is_some(),
     };
     Ok(EventRequest {
         cart: Some(cart),
@@ -541,6 +544,24 @@ mod tests {
         let update = one(map("checkouts/update", "wh-2", &payload));
         let create = one(map("checkouts/create", "wh-2", &payload));
         assert_eq!(update, create);
+    }
+
+    #[test]
+    fn a_checkout_with_completed_at_says_it_was_completed() {
+        let mut payload = sample("checkouts/update");
+        assert!(
+            !one(map("checkouts/update", "wh-4", &payload))
+                .cart
+                .unwrap()
+                .completed
+        );
+        payload["completed_at"] = json!("2022-01-01T00:05:00-05:00");
+        assert!(
+            one(map("checkouts/update", "wh-4", &payload))
+                .cart
+                .unwrap()
+                .completed
+        );
     }
 
     #[test]

@@ -373,7 +373,11 @@ fn json_items(items: &[LineItem]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }
 
-/// `false` when the event is older than the cart's last activity (kept, not applied).
+/// Why a cart's pending reminders are cancelled when its checkout is completed.
+const CHECKOUT_COMPLETED: &str = "checkout completed";
+
+/// `false` when the event is older than the cart's last activity (kept, not applied, except
+/// that a completed checkout still closes the cart).
 fn apply_cart(
     conn: &mut DbConn,
     store: &StoreContext,
@@ -392,6 +396,7 @@ fn apply_cart(
         recovery_url: cart.recovery_url.as_deref(),
         activity_at: occurred_at,
         abandon_due_at: occurred_at + store.abandon_after,
+        completed: cart.completed,
     };
     match db::carts::find_by_external(conn, store_id, cart.id.trim())? {
         None => {
@@ -402,15 +407,29 @@ fn apply_cart(
             }
             Ok(true)
         }
-        Some(existing) if occurred_at < existing.last_activity_at => Ok(false),
+        Some(existing) if occurred_at < existing.last_activity_at => {
+            // Paid is final, whatever activity is known after it: closed, as it stands.
+            if cart.completed && existing.takes_activity() {
+                let state = db::carts::CartState {
+                    completed: true,
+                    ..db::carts::CartState::of(&existing)
+                };
+                db::carts::record_activity(conn, &existing, &state, false, now)?;
+                scheduling::end_cart_flow(conn, existing.id, CHECKOUT_COMPLETED, now)?;
+            }
+            Ok(false)
+        }
         Some(existing) => {
-            let waiting = [db::carts::OPEN, db::carts::ABANDONED, db::carts::EXPIRED]
-                .contains(&existing.status.as_str());
-            if waiting {
-                let reopen = existing.status != db::carts::OPEN;
+            if existing.takes_activity() {
+                let was_open = existing.status == db::carts::OPEN;
+                let reopen = !was_open && !cart.completed;
                 db::carts::record_activity(conn, &existing, &state, reopen, now)?;
-                if reopen {
-                    scheduling::end_cart_flow(conn, existing.id, "customer came back", now)?;
+                if !was_open {
+                    let why = match cart.completed {
+                        true => CHECKOUT_COMPLETED,
+                        false => "customer came back",
+                    };
+                    scheduling::end_cart_flow(conn, existing.id, why, now)?;
                 }
             }
             Ok(true)
@@ -459,9 +478,22 @@ fn apply_order(
     };
     let (order_id, customer) = match db::orders::find_by_external(conn, store_id, order.id.trim())?
     {
-        Some(existing) if occurred_at < existing.last_event_at => return Ok(false),
+        Some(existing) if occurred_at < existing.last_event_at => {
+            let filled = db::orders::filled_in(&existing, &state, now);
+            complete_order(conn, store_id, &existing, filled, order, occurred_at, now)?;
+            return Ok(false);
+        }
         Some(existing) => {
-            db::orders::update(conn, &existing, &state, now)?;
+            let updated = db::orders::updated(&existing, &state, now);
+            complete_order(
+                conn,
+                store_id,
+                &existing,
+                Some(updated),
+                order,
+                occurred_at,
+                now,
+            )?;
             (existing.id, contact_id.or(existing.contact_id))
         }
         None => {
@@ -514,6 +546,62 @@ fn apply_order(
         scheduling::schedule_order_notifications(conn, &target, status, now)?;
     }
     Ok(true)
+}
+
+/// Writes an event's changes to a known order (`changed`, if any) with what the order still
+/// lacked: the cart the event names (which the order then closes, as a new order does), and
+/// the text credited with it once it has a customer or an earlier placement.
+fn complete_order(
+    conn: &mut DbConn,
+    store_id: i64,
+    existing: &db::orders::OrderRow,
+    changed: Option<db::orders::OrderRow>,
+    order: &OrderInput,
+    occurred_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let cart = match (existing.cart_id, order.cart_id.as_deref()) {
+        (None, Some(external)) => db::carts::find_by_external(conn, store_id, external.trim())?,
+        _ => None,
+    };
+    let Some(changed) = tied_to_cart(existing, changed, cart.as_ref(), now) else {
+        return Ok(());
+    };
+    db::orders::update_many(conn, std::slice::from_ref(&changed))?;
+    if let Some(cart) = cart {
+        db::carts::close_with_order(conn, &cart, existing.id, occurred_at)?;
+        scheduling::end_cart_flow(conn, cart.id, "cart recovered", now)?;
+    }
+    if let Some(contact_id) = credit_again(existing, &changed) {
+        campaign_stats::attribute_order(conn, existing.id, contact_id, changed.placed_at)?;
+    }
+    Ok(())
+}
+
+/// The order as an event leaves it (`changed`, or as it was), tied to the cart the event
+/// names when it had none; `None` when nothing changes.
+fn tied_to_cart(
+    existing: &db::orders::OrderRow,
+    changed: Option<db::orders::OrderRow>,
+    cart: Option<&db::carts::CartRow>,
+    now: NaiveDateTime,
+) -> Option<db::orders::OrderRow> {
+    match cart {
+        Some(cart) => Some(db::orders::OrderRow {
+            cart_id: Some(cart.id),
+            updated_at: now,
+            ..changed.unwrap_or_else(|| existing.clone())
+        }),
+        None => changed,
+    }
+}
+
+/// The customer to look for a credited text again, when the order has none and has gained a
+/// customer or an earlier placement since it was looked for.
+fn credit_again(before: &db::orders::OrderRow, after: &db::orders::OrderRow) -> Option<i64> {
+    let contact_id = after.contact_id?;
+    let news = after.contact_id != before.contact_id || after.placed_at < before.placed_at;
+    (after.attributed_message_id.is_none() && news).then_some(contact_id)
 }
 
 /// A new order closes its cart: the one the platform names, else the customer's latest

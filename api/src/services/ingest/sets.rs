@@ -14,7 +14,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDateTime;
 use textback_shared::events::{CartInput, EventOutcome, OrderInput};
 
-use super::{NOTIFY_WITHIN, Pending, StoreContext, apply, json_items, order_status};
+use super::{
+    CHECKOUT_COMPLETED, NOTIFY_WITHIN, Pending, StoreContext, apply, credit_again, json_items,
+    order_status, tied_to_cart,
+};
 use crate::db::carts::{CartRow, CartState};
 use crate::db::contacts::{ContactDetails, ContactRow};
 use crate::db::orders::{NewOrder, OrderRow, OrderState, TimelineEntry};
@@ -152,7 +155,8 @@ struct Known {
     contact_of: Vec<Option<usize>>,
     carts: HashMap<String, CartRow>,
     orders: HashMap<String, OrderRow>,
-    /// Per event: the cart a new order closes.
+    /// Per event: the cart its order closes (a new order's, or the one named for an order
+    /// that had none).
     closes: Vec<Option<CartRow>>,
 }
 
@@ -190,17 +194,21 @@ fn read_wave(conn: &mut DbConn, store_id: i64, wave: &[&Prepared<'_>]) -> AppRes
             .collect();
 
     // A new order closes the cart the platform names, else its customer's latest one still
-    // waiting (see `link_cart`).
+    // waiting (see `link_cart`); a known order without a cart, the one an event names (see
+    // `complete_order`).
     let mut closes: Vec<Option<CartRow>> = vec![None; wave.len()];
     let mut by_contact = Vec::new();
     for (i, p) in wave.iter().enumerate() {
         let Target::Order(order) = p.target else {
             continue;
         };
-        if orders.contains_key(order.id.trim()) {
+        let named = order.cart_id.as_deref().and_then(|id| carts.get(id.trim()));
+        if let Some(existing) = orders.get(order.id.trim()) {
+            if existing.cart_id.is_none() {
+                closes[i] = named.cloned();
+            }
             continue;
         }
-        let named = order.cart_id.as_deref().and_then(|id| carts.get(id.trim()));
         match (named, contact_of[i]) {
             (Some(cart), _) => closes[i] = Some(cart.clone()),
             (None, Some(contact)) => by_contact.push((i, contacts[contact].id)),
@@ -460,6 +468,7 @@ fn apply_carts(
     let mut new = Vec::new();
     let mut activity = Vec::new();
     let mut reopened = Vec::new();
+    let mut completed = Vec::new();
     let mut stale = Vec::new();
     for ((i, cart), items) in carts.iter().zip(&items) {
         let occurred_at = wave[*i].occurred_at();
@@ -471,21 +480,35 @@ fn apply_carts(
             recovery_url: cart.recovery_url.as_deref(),
             activity_at: occurred_at,
             abandon_due_at: occurred_at + store.abandon_after,
+            completed: cart.completed,
         };
         match known.carts.get(cart.id.trim()) {
             None => new.push((cart.id.trim(), state)),
-            Some(existing) if occurred_at < existing.last_activity_at => stale.push(*i),
-            Some(existing) => {
-                let waiting = [db::carts::OPEN, db::carts::ABANDONED, db::carts::EXPIRED]
-                    .contains(&existing.status.as_str());
-                if waiting {
-                    let reopen = existing.status != db::carts::OPEN;
-                    if reopen {
-                        reopened.push(existing.id);
+            Some(existing) if occurred_at < existing.last_activity_at => {
+                stale.push(*i);
+                // Paid is final, whatever activity is known after it: closed, as it stands.
+                if cart.completed && existing.takes_activity() {
+                    let as_it_stands = CartState {
+                        completed: true,
+                        ..CartState::of(existing)
+                    };
+                    activity.push((existing, as_it_stands, false));
+                    if existing.status != db::carts::OPEN {
+                        completed.push(existing.id);
                     }
-                    activity.push((existing, state, reopen));
                 }
             }
+            Some(existing) if existing.takes_activity() => {
+                let was_open = existing.status == db::carts::OPEN;
+                let reopen = !was_open && !cart.completed;
+                match (was_open, cart.completed) {
+                    (true, _) => {}
+                    (false, true) => completed.push(existing.id),
+                    (false, false) => reopened.push(existing.id),
+                }
+                activity.push((existing, state, reopen));
+            }
+            Some(_) => {}
         }
     }
     let created = db::carts::insert_many(conn, store.id, &new, now)?;
@@ -494,6 +517,7 @@ fn apply_carts(
     }
     db::carts::record_activity_many(conn, &activity, now)?;
     db::outbox::cancel_for_carts(conn, &reopened, "customer came back", now)?;
+    db::outbox::cancel_for_carts(conn, &completed, CHECKOUT_COMPLETED, now)?;
     Ok(stale)
 }
 
@@ -527,12 +551,16 @@ fn apply_orders(
         .iter()
         .map(|(_, o)| (!o.line_items.is_empty()).then(|| json_items(&o.line_items)))
         .collect();
-    let credits = credits(conn, wave, known, &orders, contact_ids)?;
     let mut stale = Vec::new();
-    let mut updates = Vec::new();
+    // (position, the order as the event leaves it).
+    let mut updates: Vec<(usize, OrderRow)> = Vec::new();
     let mut new = Vec::new();
+    // (position, contact, placed at) of the orders whose credited text is looked for.
+    let mut to_credit: Vec<(usize, i64, NaiveDateTime)> = Vec::new();
     // (position, order id, the customer), for those applied.
     let mut applied: Vec<(usize, Option<i64>, Option<i64>)> = Vec::new();
+    // (cart, the order closing it, when).
+    let mut closing: Vec<(&CartRow, i64, NaiveDateTime)> = Vec::new();
     for ((i, order), items) in orders.iter().zip(&items) {
         let event_type = wave[*i].pending.event.event_type;
         let total_cents = order.total.as_deref().and_then(parse_cents);
@@ -552,27 +580,67 @@ fn apply_orders(
             carrier: order.carrier.as_deref(),
             occurred_at: wave[*i].occurred_at(),
         };
+        let occurred_at = state.occurred_at;
         match known.orders.get(order.id.trim()) {
-            Some(existing) if state.occurred_at < existing.last_event_at => stale.push(*i),
             Some(existing) => {
-                updates.push(db::orders::updated(existing, &state, now));
-                applied.push((
-                    *i,
-                    Some(existing.id),
-                    contact_ids[*i].or(existing.contact_id),
-                ));
+                // An older event changes no newer state: it only fills in what is missing.
+                let changed = if occurred_at < existing.last_event_at {
+                    stale.push(*i);
+                    db::orders::filled_in(existing, &state, now)
+                } else {
+                    applied.push((
+                        *i,
+                        Some(existing.id),
+                        contact_ids[*i].or(existing.contact_id),
+                    ));
+                    Some(db::orders::updated(existing, &state, now))
+                };
+                let cart = known.closes[*i].as_ref();
+                if let Some(cart) = cart {
+                    closing.push((cart, existing.id, occurred_at));
+                }
+                if let Some(changed) = tied_to_cart(existing, changed, cart, now) {
+                    if let Some(contact_id) = credit_again(existing, &changed) {
+                        to_credit.push((*i, contact_id, changed.placed_at));
+                    }
+                    updates.push((*i, changed));
+                }
             }
             None => {
-                new.push(NewOrder {
-                    external_id: order.id.trim(),
-                    cart_id: known.closes[*i].as_ref().map(|c| c.id),
-                    attributed_message_id: credits.get(i).copied(),
-                    state,
-                });
+                // A contact created by this wave has been sent nothing yet.
+                if known.contact_of[*i].is_some()
+                    && let Some(contact_id) = contact_ids[*i]
+                {
+                    to_credit.push((*i, contact_id, occurred_at));
+                }
+                new.push((
+                    *i,
+                    NewOrder {
+                        external_id: order.id.trim(),
+                        cart_id: known.closes[*i].as_ref().map(|c| c.id),
+                        attributed_message_id: None,
+                        state,
+                    },
+                ));
                 applied.push((*i, None, contact_ids[*i]));
             }
         }
     }
+    let credits = credits(conn, &to_credit)?;
+    let updates: Vec<OrderRow> = updates
+        .into_iter()
+        .map(|(i, changed)| OrderRow {
+            attributed_message_id: changed.attributed_message_id.or(credits.get(&i).copied()),
+            ..changed
+        })
+        .collect();
+    let new: Vec<NewOrder<'_>> = new
+        .into_iter()
+        .map(|(i, order)| NewOrder {
+            attributed_message_id: credits.get(&i).copied(),
+            ..order
+        })
+        .collect();
     db::orders::update_many(conn, &updates)?;
     let created: HashMap<String, i64> = db::orders::insert_many(conn, store_id, &new, now)?
         .into_iter()
@@ -592,7 +660,6 @@ fn apply_orders(
                 .ok_or_else(|| contended("an order")),
         }
     };
-    let mut closing = Vec::new();
     let mut timeline = Vec::new();
     let mut notify = Vec::new();
     for &(i, existing_id, customer) in &applied {
@@ -649,30 +716,21 @@ fn apply_orders(
     Ok(stale)
 }
 
-/// The text credited with each new order of a known customer, by the event's position (see
-/// `campaign_stats::attribute_order`).
+/// The text credited with each order, by the event's position, from (position, the order's
+/// customer, when it was placed) (see `campaign_stats::attribute_order`).
 fn credits(
     conn: &mut DbConn,
-    wave: &[&Prepared<'_>],
-    known: &Known,
-    orders: &[(usize, &OrderInput)],
-    contact_ids: &[Option<i64>],
+    orders: &[(usize, i64, NaiveDateTime)],
 ) -> AppResult<HashMap<usize, i64>> {
-    // A contact created by this wave has been sent nothing yet.
-    let new_orders: Vec<(usize, i64, NaiveDateTime)> = orders
-        .iter()
-        .filter(|(i, o)| known.contact_of[*i].is_some() && !known.orders.contains_key(o.id.trim()))
-        .filter_map(|(i, _)| Some((*i, contact_ids[*i]?, wave[*i].occurred_at())))
-        .collect();
-    let Some(since) = new_orders
+    let Some(since) = orders
         .iter()
         .map(|(.., at)| attribution_window(*at).0)
         .min()
     else {
         return Ok(HashMap::new());
     };
-    let until = new_orders.iter().map(|(.., at)| *at).max().unwrap_or(since);
-    let contacts: Vec<i64> = new_orders.iter().map(|(_, c, _)| *c).collect();
+    let until = orders.iter().map(|(.., at)| *at).max().unwrap_or(since);
+    let contacts: Vec<i64> = orders.iter().map(|(_, c, _)| *c).collect();
     let texts = db::messages::campaign_texts_of_contacts(conn, &contacts, since, until)?;
     if texts.is_empty() {
         return Ok(HashMap::new());
@@ -680,7 +738,7 @@ fn credits(
     let ids: Vec<i64> = texts.iter().map(|(_, id, _)| *id).collect();
     let clicked = db::short_links::clicked(conn, &ids)?;
     let mut credits = HashMap::new();
-    for (i, contact_id, placed_at) in new_orders {
+    for &(i, contact_id, placed_at) in orders {
         let (from, to) = attribution_window(placed_at);
         let theirs: Vec<(i64, Option<NaiveDateTime>)> = texts
             .iter()
