@@ -99,6 +99,18 @@ async fn deliver_shopify(
         .unwrap()
 }
 
+/// `payload` signed with the store's secret and delivered as Shopify would.
+async fn deliver_signed(
+    app: &TestApp,
+    store_id: i64,
+    topic: &str,
+    id: &str,
+    payload: &Value,
+) -> reqwest::Response {
+    let body = serde_json::to_vec(payload).unwrap();
+    deliver_shopify(app, store_id, topic, id, &body, &sign(SECRET, &body)).await
+}
+
 async fn shopify_deliveries_are_verified_routed_and_deduplicated(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
     let body = serde_json::to_vec(&shopify_sample("checkouts/create")).unwrap();
@@ -230,16 +242,7 @@ async fn shopify_checkout_then_order_recovers_the_cart(app: TestApp) {
     // The two reference samples are unrelated; make the order come from that checkout.
     order["checkout_token"] = checkout["token"].clone();
     order["cart_token"] = checkout["cart_token"].clone();
-    let checkout_body = serde_json::to_vec(&checkout).unwrap();
-    deliver_shopify(
-        &app,
-        owner.store_id,
-        "checkouts/create",
-        "w-1",
-        &checkout_body,
-        &sign(SECRET, &checkout_body),
-    )
-    .await;
+    deliver_signed(&app, owner.store_id, "checkouts/create", "w-1", &checkout).await;
 
     let mut conn = app.state.pool.get().unwrap();
     let now = chrono::Utc::now().naive_utc();
@@ -247,66 +250,43 @@ async fn shopify_checkout_then_order_recovers_the_cart(app: TestApp) {
     assert_eq!(abandoned, 1);
     drop(conn);
 
-    let order_body = serde_json::to_vec(&order).unwrap();
-    deliver_shopify(
-        &app,
-        owner.store_id,
-        "orders/create",
-        "w-2",
-        &order_body,
-        &sign(SECRET, &order_body),
-    )
-    .await;
-    let contacts: Value = app
-        .get("/api/v1/contacts?limit=50", &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let mut statuses = Vec::new();
-    for contact in contacts["items"].as_array().unwrap() {
-        let detail: Value = app
-            .get(&format!("/api/v1/contacts/{}", contact["id"]), &owner.token)
-            .await
-            .json()
-            .await
-            .unwrap();
-        statuses.extend(
-            detail["carts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["status"].as_str().unwrap().to_owned()),
-        );
-    }
-    assert_eq!(statuses, ["recovered"], "{contacts}");
+    deliver_signed(&app, owner.store_id, "orders/create", "w-2", &order).await;
+    assert_eq!(cart_statuses(&app, &owner).await, ["recovered"]);
 }
 
 /// Statuses of the store's carts, whoever's they are.
 async fn cart_statuses(app: &TestApp, owner: &Session) -> Vec<String> {
+    contact_details(app, owner)
+        .await
+        .iter()
+        .flat_map(|detail| detail["carts"].as_array().unwrap().clone())
+        .map(|cart| cart["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Every contact of the store with their consent history, carts and orders.
+async fn contact_details(app: &TestApp, owner: &Session) -> Vec<Value> {
     let contacts: Value = app
         .get("/api/v1/contacts?limit=50", &owner.token)
         .await
         .json()
         .await
         .unwrap();
-    let mut statuses = Vec::new();
+    let mut details = Vec::new();
     for contact in contacts["items"].as_array().unwrap() {
-        let detail: Value = app
+        let detail = app
             .get(&format!("/api/v1/contacts/{}", contact["id"]), &owner.token)
-            .await
-            .json()
-            .await
-            .unwrap();
-        statuses.extend(
-            detail["carts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["status"].as_str().unwrap().to_owned()),
-        );
+            .await;
+        assert_eq!(detail.status(), StatusCode::OK);
+        details.push(detail.json().await.unwrap());
     }
-    statuses
+    details
+}
+
+/// The contact the store heard of last (the contacts list's first), with their consent
+/// history, carts and orders.
+async fn latest_contact(app: &TestApp, owner: &Session) -> Value {
+    contact_details(app, owner).await.remove(0)
 }
 
 /// `checkouts/update` with `completed_at` says the buyer paid; `orders/create` may follow
@@ -343,16 +323,7 @@ async fn a_paid_shopify_checkout_whose_order_is_late_gets_no_reminders(app: Test
     let mut order = shopify_sample("orders/create");
     order["checkout_token"] = checkout["token"].clone();
     order["cart_token"] = checkout["cart_token"].clone();
-    let order_body = serde_json::to_vec(&order).unwrap();
-    deliver_shopify(
-        &app,
-        owner.store_id,
-        "orders/create",
-        "w-3",
-        &order_body,
-        &sign(SECRET, &order_body),
-    )
-    .await;
+    deliver_signed(&app, owner.store_id, "orders/create", "w-3", &order).await;
     assert_eq!(cart_statuses(&app, &owner).await, ["converted"]);
 }
 
@@ -407,19 +378,7 @@ async fn woocommerce_ping_signature_and_orders(app: TestApp) {
         "deduplicated by delivery id"
     );
 
-    let contacts: Value = app
-        .get("/api/v1/contacts", &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let contact = &contacts["items"][0];
-    let detail: Value = app
-        .get(&format!("/api/v1/contacts/{}", contact["id"]), &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = latest_contact(&app, &owner).await;
     assert_eq!(detail["orders"].as_array().unwrap().len(), 1);
     assert_eq!(detail["orders"][0]["status"], "placed");
 }
@@ -461,21 +420,7 @@ async fn a_tracking_link_that_is_no_web_page_does_not_lose_the_shipment(app: Tes
         2,
         "the shipment counts"
     );
-    let contacts: Value = app
-        .get("/api/v1/contacts", &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let detail: Value = app
-        .get(
-            &format!("/api/v1/contacts/{}", contacts["items"][0]["id"]),
-            &owner.token,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = latest_contact(&app, &owner).await;
     let order = &detail["orders"][0];
     assert_eq!(order["status"], "shipped", "{order}");
     assert_eq!(order["tracking_number"], "1z827wk74630", "{order}");
@@ -489,31 +434,10 @@ async fn a_nul_in_what_a_customer_typed_does_not_lose_the_order(app: TestApp) {
     order["customer"]["first_name"] = json!("Jo\u{0}hn");
     order["billing_address"]["first_name"] = json!("Jo\u{0}hn");
     order["note"] = json!("Leave it at the door\u{0}");
-    let body = serde_json::to_vec(&order).unwrap();
-    let response = deliver_shopify(
-        &app,
-        owner.store_id,
-        "orders/create",
-        "w-nul",
-        &body,
-        &sign(SECRET, &body),
-    )
-    .await;
+    let response = deliver_signed(&app, owner.store_id, "orders/create", "w-nul", &order).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let contacts: Value = app
-        .get("/api/v1/contacts", &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let contact = &contacts["items"][0];
-    assert_eq!(contact["first_name"], "John", "{contacts}");
-    let detail: Value = app
-        .get(&format!("/api/v1/contacts/{}", contact["id"]), &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = latest_contact(&app, &owner).await;
+    assert_eq!(detail["contact"]["first_name"], "John", "{detail}");
     assert_eq!(detail["orders"].as_array().unwrap().len(), 1, "{detail}");
 }
 
@@ -545,22 +469,11 @@ fn woocommerce_sample() -> Value {
 
 /// Every order of the store, as the contacts API shows them, by platform id.
 async fn orders_of(app: &TestApp, owner: &Session) -> Vec<Value> {
-    let contacts: Value = app
-        .get("/api/v1/contacts?limit=50", &owner.token)
+    let mut orders: Vec<Value> = contact_details(app, owner)
         .await
-        .json()
-        .await
-        .unwrap();
-    let mut orders = Vec::new();
-    for contact in contacts["items"].as_array().unwrap() {
-        let detail: Value = app
-            .get(&format!("/api/v1/contacts/{}", contact["id"]), &owner.token)
-            .await
-            .json()
-            .await
-            .unwrap();
-        orders.extend(detail["orders"].as_array().unwrap().iter().cloned());
-    }
+        .iter()
+        .flat_map(|detail| detail["orders"].as_array().unwrap().clone())
+        .collect();
     orders.sort_by_key(|o| o["external_id"].as_str().unwrap().to_owned());
     orders
 }
@@ -682,32 +595,9 @@ async fn shopify_checkout_total_is_in_the_buyers_currency(app: TestApp) {
     let mut checkout = shopify_sample("checkouts/create");
     checkout["presentment_currency"] = json!("CAD");
     checkout["total_price"] = json!("577.96");
-    let body = serde_json::to_vec(&checkout).unwrap();
-    let response = deliver_shopify(
-        &app,
-        owner.store_id,
-        "checkouts/create",
-        "w-1",
-        &body,
-        &sign(SECRET, &body),
-    )
-    .await;
+    let response = deliver_signed(&app, owner.store_id, "checkouts/create", "w-1", &checkout).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let contacts: Value = app
-        .get("/api/v1/contacts", &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let detail: Value = app
-        .get(
-            &format!("/api/v1/contacts/{}", contacts["items"][0]["id"]),
-            &owner.token,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = latest_contact(&app, &owner).await;
     let cart = &detail["carts"][0];
     assert_eq!(
         (&cart["total"], &cart["currency"]),
@@ -735,16 +625,7 @@ async fn address_phones_are_read_in_the_address_country(app: TestApp) {
     checkout["shipping_address"]["country_code"] = json!("MX");
     checkout["shipping_address"]["province_code"] = json!("JAL");
     checkout["shipping_address"]["phone"] = json!("33 1234 5678");
-    let body = serde_json::to_vec(&checkout).unwrap();
-    deliver_shopify(
-        &app,
-        owner.store_id,
-        "checkouts/create",
-        "w-1",
-        &body,
-        &sign(SECRET, &body),
-    )
-    .await;
+    deliver_signed(&app, owner.store_id, "checkouts/create", "w-1", &checkout).await;
 
     // A US address's phone is still read as North American.
     let mut domestic = woocommerce_sample();
