@@ -57,6 +57,12 @@ pub(crate) use per_backend;
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
+#[diesel::declare_sql_function]
+extern "SQL" {
+    /// Replaces SQLite's built-in `LOWER` on each connection (see `ConnectionManager`).
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// Opens connections of the kind the URL names. (diesel's generic manager would try each
 /// backend in turn, and keep retrying an unreachable PostgreSQL URL as an SQLite path.)
 #[derive(Debug, Clone)]
@@ -82,6 +88,10 @@ impl r2d2::ManageConnection for ConnectionManager {
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(E::QueryError)?;
+                // SQLite's own LOWER folds only ASCII: a search for "émile" missed "Émile",
+                // which PostgreSQL's finds. Every letter is folded here too.
+                lower_utils::register_impl(&mut conn, |text: String| text.to_lowercase())
+                    .map_err(E::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }
         }

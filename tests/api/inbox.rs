@@ -17,6 +17,7 @@ on_both_databases!(
     the_customer_is_beside_the_conversation,
     another_stores_thread_is_not_found_and_bad_input_is_refused,
     a_customer_is_found_by_their_full_name,
+    a_name_is_found_whatever_the_case_of_its_accented_letters,
     a_customer_who_texted_stop_is_not_left_waiting,
     a_text_recorded_late_does_not_hide_a_newer_one,
     a_campaign_text_does_not_answer_the_customer,
@@ -746,4 +747,42 @@ async fn closing_a_conversation_ends_the_wait(app: TestApp) {
     )
     .await;
     assert_eq!(waiting_phones(&app, &owner).await, [ADA]);
+}
+
+async fn a_name_is_found_whatever_the_case_of_its_accented_letters(app: TestApp) {
+    let (owner, number) = store(&app).await;
+    let emile = json!({
+        "id": "e1", "type": "checkout.updated", "occurred_at": utc(16, 0).and_utc().to_rfc3339(),
+        "customer": {"phone": ADA, "first_name": "Émile", "last_name": "Côté"},
+        "cart": {"id": "cart-1", "total": "10.00", "currency": "CAD",
+            "recovery_url": "https://shop.example.com/cart/cart-1"}
+    });
+    post(&app, &owner, &emile).await;
+    text_in(
+        &app,
+        &number,
+        ADA,
+        "SM00000000000000000000000000000a01",
+        "Bonjour",
+    )
+    .await;
+    for query in [
+        "%C3%A9mile",
+        "%C3%89MILE",
+        "C%C3%94T%C3%89",
+        "%C3%A9mile%20c%C3%B4t%C3%A9",
+    ] {
+        assert_eq!(
+            phones(&threads(&app, &owner, &format!("?q={query}")).await),
+            [ADA],
+            "{query}"
+        );
+        let contacts: Value = app
+            .get(&format!("/api/v1/contacts?q={query}"), &owner.token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(contacts["items"].as_array().unwrap().len(), 1, "{query}");
+    }
 }
