@@ -127,7 +127,8 @@ pub struct StepStats {
     pub replied: u64,
     /// Texts after which the customer opted out within 24 hours.
     pub opted_out: u64,
-    /// Orders credited to a text: within 7 days of a click, or 24 hours of delivery.
+    /// Orders credited to a text: the last one clicked within 7 days, else the last one
+    /// sent within 24 hours (as on the dashboard).
     pub orders: u64,
     /// Their value, in minor units (cents) of `CampaignStatsDto::currency`; orders in another
     /// currency are counted in `orders` but their totals are left out.
