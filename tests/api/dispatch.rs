@@ -813,6 +813,12 @@ async fn stats_count_a_campaign_larger_than_one_statement_can_bind(app: TestApp)
              (SELECT c.id FROM contacts c WHERE {seeded} AND {})",
             ending(&["100"])
         ),
+        // Each opt-out's STOP, as the audit trail keeps it.
+        format!(
+            "INSERT INTO consent_events (store_id, contact_id, status, source, occurred_at, \
+             recorded_at) SELECT c.store_id, c.id, 'denied', 'keyword', c.opted_out_at, \
+             c.opted_out_at FROM contacts c WHERE {seeded} AND c.opted_out_at IS NOT NULL"
+        ),
         format!(
             "INSERT INTO threads (store_id, contact_id, last_message_at, last_message_preview, \
              unread_count, created_at) SELECT c.store_id, c.id, {sent}, 'Hi', 0, {sent} \

@@ -16,6 +16,7 @@ on_both_databases!(
     periods_are_checked_and_other_stores_see_nothing,
     days_follow_the_store_when_it_moves_to_another_time_zone,
     a_reply_and_an_opt_out_count_once_for_the_text_they_answer,
+    an_opt_out_taken_back_still_counts_for_the_text_it_followed,
     a_removed_steps_texts_still_count_for_the_campaign,
     an_order_after_a_click_is_credited_though_the_link_was_opened_again_since,
     a_cart_two_orders_name_is_recovered_once,
@@ -525,4 +526,19 @@ async fn an_order_in_another_currency_neither_relabels_nor_adds_to_a_campaigns_r
     assert_eq!(flow["total"]["orders"], 2);
     assert_eq!(flow["total"]["revenue_cents"], 17_800);
     assert_eq!(flow["steps"][0]["revenue_cents"], 17_800);
+}
+
+/// Ada opts out after the second reminder, then back in: the campaign's results still count
+/// the opt-out, as the dashboard does.
+async fn an_opt_out_taken_back_still_counts_for_the_text_it_followed(app: TestApp) {
+    let (owner, campaign) = both_reminders_sent(&app).await;
+    text_in_at(&app, ADA, "SM-answer-1", "STOP", utc(19, 40));
+    text_in_at(&app, ADA, "SM-answer-2", "START", utc(20, 0));
+
+    let flow = campaign_results(&app, &owner, campaign).await;
+    assert_eq!(flow["steps"][1]["opted_out"], 1, "{flow}");
+    assert_eq!(flow["total"]["opted_out"], 1, "{flow}");
+    roll_up(&app);
+    let week = results(&app, &owner, "?from=2026-06-01&to=2026-06-07").await;
+    assert_eq!(week["campaigns"][0]["figures"]["opt_outs"], 1);
 }
