@@ -29,6 +29,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
     cfg.service(auth::signup)
         .service(auth::login)
         .service(auth::logout)
+        .service(auth::change_password)
         .service(me::me)
         .service(api_keys::create_api_key)
         .service(api_keys::list_api_keys)

@@ -31,6 +31,18 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// `POST /api/v1/auth/password`: a new password for the person logged in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[cfg_attr(feature = "openapi", schema(example = "correct horse battery"))]
+    pub current_password: String,
+    /// At least 10 characters.
+    #[cfg_attr(feature = "openapi", schema(example = "staple battery horse"))]
+    pub new_password: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserDto {

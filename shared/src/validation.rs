@@ -2,7 +2,7 @@
 
 use crate::FieldError;
 use crate::api_keys::CreateApiKeyRequest;
-use crate::auth::{LoginRequest, SignupRequest, UpdateStoreRequest};
+use crate::auth::{ChangePasswordRequest, LoginRequest, SignupRequest, UpdateStoreRequest};
 
 pub const MIN_PASSWORD_LEN: usize = 10;
 pub const MAX_PASSWORD_LEN: usize = 256;
@@ -90,6 +90,20 @@ impl LoginRequest {
                 "password",
                 self.password.is_empty().then_some("Enter your password."),
             ),
+        ])
+    }
+}
+
+impl ChangePasswordRequest {
+    pub fn validate(&self) -> Vec<FieldError> {
+        collect([
+            (
+                "current_password",
+                self.current_password
+                    .is_empty()
+                    .then_some("Enter your current password."),
+            ),
+            ("new_password", password_error(&self.new_password)),
         ])
     }
 }

@@ -10,6 +10,7 @@ on_both_databases!(
     wrong_credentials_are_refused_alike,
     repeated_failed_logins_are_throttled,
     logging_out_ends_that_session_only,
+    changing_the_password_ends_the_other_sessions,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -171,4 +172,72 @@ async fn logging_out_ends_that_session_only(app: TestApp) {
         app.get("/api/v1/me", &secret).await.status(),
         StatusCode::OK
     );
+}
+
+async fn changing_the_password_ends_the_other_sessions(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let login = |password: &'static str| {
+        let app = &app;
+        async move {
+            app.post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"email": "owner@maple.example", "password": password}),
+            )
+            .await
+        }
+    };
+    let other_device: Value = login(PASSWORD).await.json().await.unwrap();
+    let other_device = other_device["token"].as_str().unwrap().to_owned();
+    let change = |token: String, body: Value| {
+        let app = &app;
+        async move { app.post("/api/v1/auth/password", Some(&token), &body).await }
+    };
+    const NEW: &str = "staple battery horse";
+
+    // A wrong current password, or a short new one: nothing changes.
+    let wrong = change(
+        owner.token.clone(),
+        json!({"current_password": "not my password", "new_password": NEW}),
+    )
+    .await;
+    assert_eq!(
+        problem(wrong, 422).await.errors[0].field,
+        "current_password"
+    );
+    let short = change(
+        owner.token.clone(),
+        json!({"current_password": PASSWORD, "new_password": "short"}),
+    )
+    .await;
+    assert_eq!(problem(short, 422).await.errors[0].field, "new_password");
+    assert_eq!(
+        app.get("/api/v1/me", &other_device).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(login(PASSWORD).await.status(), StatusCode::OK);
+
+    let changed = change(
+        owner.token.clone(),
+        json!({"current_password": PASSWORD, "new_password": NEW}),
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    // This session goes on; the other device must log in again, with the new password.
+    assert_eq!(
+        app.get("/api/v1/me", &owner.token).await.status(),
+        StatusCode::OK
+    );
+    problem(app.get("/api/v1/me", &other_device).await, 401).await;
+    problem(login(PASSWORD).await, 401).await;
+    assert_eq!(login(NEW).await.status(), StatusCode::OK);
+
+    // An API key has no password.
+    let (_, key) = app.create_key(&owner, &["read", "write"]).await;
+    let refused = change(
+        key,
+        json!({"current_password": NEW, "new_password": PASSWORD}),
+    )
+    .await;
+    problem(refused, 403).await;
 }

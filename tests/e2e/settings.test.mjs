@@ -1,5 +1,5 @@
 // Settings → Store: the store's name and place, its sending hours and daily cap for marketing
-// texts, checked in the browser by the same rules the API applies.
+// texts, checked in the browser by the same rules the API applies; and the person's password.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -247,5 +247,46 @@ test('impossible choices are refused in the browser, and the API refusing one is
     assert.equal(body.region, 'ON');
     assert.deepEqual(body.sending_hours, { start_hour: 18, end_hour: 20 });
     assert.equal(body.marketing_per_day, 3);
+  });
+});
+
+test('change the password: a wrong current one is refused, other devices are logged out, the new one logs in', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const email = uniqueEmail('password');
+  const session = await signUpByApi(email);
+  const login = (password) => fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+    signal: AbortSignal.timeout(WAIT_MS),
+  });
+  const otherDevice = (await (await login(PASSWORD)).json()).token;
+  const NEW_PASSWORD = 'staple battery horse';
+  await withBrowser({}, async (browser) => {
+    const { page } = browser;
+    // The wrong current password is refused with a 422, on purpose.
+    browser.expectConsoleError(/status of 422/);
+    await openSignedIn(page, session, '/settings');
+    await byTestId(page, 'password-form').waitFor();
+
+    await byTestId(page, 'password-current').fill('not my password');
+    await byTestId(page, 'password-new').fill(NEW_PASSWORD);
+    await byTestId(page, 'password-submit').click();
+    await assertText(byTestId(page, 'password-current-error'), 'This is not your current password.');
+    assert.equal((await api(otherDevice, '/me')).status, 200);
+
+    await byTestId(page, 'password-current').fill(PASSWORD);
+    await byTestId(page, 'password-submit').click();
+    await assertText(byTestId(page, 'password-changed'), 'Password changed.');
+    assert.equal(await byTestId(page, 'password-current').inputValue(), '');
+    assert.equal((await api(otherDevice, '/me')).status, 401, 'the other device is logged out');
+    assert.equal((await api(await sessionToken(page), '/me')).status, 200, 'this one is not');
+    assert.equal((await login(PASSWORD)).status, 401);
+
+    await byTestId(page, 'logout').click();
+    await waitForPath(page, '/login');
+    await byTestId(page, 'login-email').fill(email);
+    await byTestId(page, 'login-password').fill(NEW_PASSWORD);
+    await byTestId(page, 'login-submit').click();
+    await waitForPath(page, '/');
   });
 });

@@ -301,7 +301,14 @@ def seed(server: Server) -> dict:
     threads = api.call("GET", "/api/v1/threads")
     if not threads["items"]:
         raise SystemExit("setup: the inbound texts made no thread")
-    return {"token": token, "store_id": store_id}
+    # Another person, whose session the password operation uses: its wrong passwords throttle
+    # their email, not the owner's, whose logins give the logout operation its sessions.
+    spare = anonymous.call(
+        "POST",
+        "/api/v1/auth/signup",
+        {"store_name": "Spare & Co", "email": "spare@fuzz.example", "password": OWNER_PASSWORD},
+    )
+    return {"token": token, "store_id": store_id, "spare_token": spare["token"]}
 
 
 # --- examples ------------------------------------------------------------------------------
@@ -445,6 +452,7 @@ def run_backend(backend: str, args) -> bool:
             "FUZZ_PLATFORM_SECRET": PLATFORM_SECRET,
             "FUZZ_OWNER_EMAIL": OWNER_EMAIL,
             "FUZZ_OWNER_PASSWORD": OWNER_PASSWORD,
+            "FUZZ_SPARE_TOKEN": state["spare_token"],
         }
         result = subprocess.run(command, cwd=out_dir, env=env)
         ok = result.returncode == 0 and not problems

@@ -11,5 +11,6 @@ pub mod layout;
 pub mod load_more;
 pub mod numbers;
 pub mod opt_outs;
+pub mod password_card;
 pub mod states;
 pub mod store_settings;

@@ -50,3 +50,20 @@ pub fn revoke(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<boo
 pub fn delete_expired(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(sessions::table.filter(sessions::expires_at.lt(before))).execute(conn)
 }
+
+/// Ends every session of the user but `keep` (the one changing the password).
+pub fn revoke_others(
+    conn: &mut DbConn,
+    user_id: i64,
+    keep: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)
+}

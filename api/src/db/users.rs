@@ -49,3 +49,10 @@ pub fn find_in_store(conn: &mut DbConn, store_id: i64, id: i64) -> QueryResult<U
         .select(UserRow::as_select())
         .first(conn)
 }
+
+pub fn set_password_hash(conn: &mut DbConn, id: i64, password_hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(password_hash))
+        .execute(conn)
+        .map(drop)
+}

@@ -2,9 +2,9 @@ use std::time::Instant;
 
 use actix_web::web::{Data, Json};
 use actix_web::{HttpRequest, HttpResponse, post};
-use textback_shared::Problem;
-use textback_shared::auth::{LoginRequest, SessionResponse, SignupRequest};
+use textback_shared::auth::{ChangePasswordRequest, LoginRequest, SessionResponse, SignupRequest};
 use textback_shared::validation::normalize_email;
+use textback_shared::{FieldError, Problem};
 
 use crate::app::AppState;
 use crate::auth::caller::{Caller, Credential, scope};
@@ -97,6 +97,62 @@ pub async fn logout(state: Data<AppState>, caller: Caller<scope::Read>) -> AppRe
         ));
     };
     db::run(&state.pool, move |conn| accounts::log_out(conn, session_id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Change the password of the person logged in. Their other sessions end (this one goes on):
+/// a password is changed because someone else may know it.
+///
+/// A wrong current password counts as a failed login (see `POST /api/v1/auth/login`).
+#[utoipa::path(
+    tag = "auth",
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Changed; the person's other sessions have ended"),
+        (status = 403, description = "An API key: only a person has a password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The current password is wrong, or the new one too short or long", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/password")]
+pub async fn change_password(
+    state: Data<AppState>,
+    req: HttpRequest,
+    caller: Caller<scope::Write>,
+    body: Json<ChangePasswordRequest>,
+) -> AppResult<HttpResponse> {
+    let Credential::Session {
+        user_id,
+        session_id,
+    } = caller.credential
+    else {
+        return Err(AppError::Forbidden(
+            "Only a person logged in has a password to change.".into(),
+        ));
+    };
+    let store_id = caller.store_id;
+    let user = db::run(&state.pool, move |conn| {
+        Ok(db::users::find_in_store(conn, store_id, user_id)?)
+    })
+    .await?;
+    let attempt = Attempt::new(&user.email, req.peer_addr().map(|a| a.ip()));
+    let began = Instant::now();
+    if let Err(wait) = state.login_throttle.begin(&attempt, began) {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: wait.as_secs(),
+            detail: "Too many wrong passwords; wait before trying again.".into(),
+        });
+    }
+    let changed = accounts::change_password(&state.pool, user, session_id, body.into_inner())
+        .await
+        .inspect_err(|_| state.login_throttle.undecided(&attempt, began))?;
+    if !changed {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "current_password",
+            "This is not your current password.",
+        )]));
+    }
+    state.login_throttle.succeeded(&attempt, began);
     Ok(HttpResponse::NoContent().finish())
 }
 

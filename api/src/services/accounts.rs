@@ -2,7 +2,9 @@
 
 use actix_web::web;
 use chrono::NaiveDateTime;
-use textback_shared::auth::{LoginRequest, SignupRequest, StoreDto, UserDto};
+use textback_shared::auth::{
+    ChangePasswordRequest, LoginRequest, SignupRequest, StoreDto, UserDto,
+};
 use textback_shared::validation::normalize_email;
 
 use crate::auth::password;
@@ -141,6 +143,44 @@ pub async fn log_in(pool: &DbPool, request: LoginRequest) -> AppResult<Option<Lo
         open_session(conn, Account { user, store }, db::now()).map(Some)
     })
     .await
+}
+
+/// Gives the user `request.new_password` if `request.current_password` is theirs, and ends
+/// their other sessions (a password is changed because it may be known to someone else).
+/// `false` when the current password is wrong, and nothing changes. No connection is held
+/// while argon2 works.
+pub async fn change_password(
+    pool: &DbPool,
+    user: UserRow,
+    session_id: i64,
+    request: ChangePasswordRequest,
+) -> AppResult<bool> {
+    AppError::check(request.validate())?;
+    let ChangePasswordRequest {
+        current_password,
+        new_password,
+    } = request;
+    let (user_id, stored_hash) = (user.id, user.password_hash);
+    let new_hash = web::block(move || {
+        password::verify(&current_password, &stored_hash)
+            .then(|| password::hash(&new_password))
+            .transpose()
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)?;
+    let Some(new_hash) = new_hash else {
+        return Ok(false);
+    };
+    db::run(pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            db::users::set_password_hash(conn, user_id, &new_hash)?;
+            db::sessions::revoke_others(conn, user_id, session_id, db::now())?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(true)
 }
 
 /// Ends the session its token names; `false` when it had already ended.

@@ -1,4 +1,6 @@
-use textback_shared::auth::{LoginRequest, MeResponse, SessionResponse, SignupRequest};
+use textback_shared::auth::{
+    ChangePasswordRequest, LoginRequest, MeResponse, SessionResponse, SignupRequest,
+};
 
 use super::{ApiError, Client};
 
@@ -17,4 +19,12 @@ pub async fn me(client: &Client) -> Result<MeResponse, ApiError> {
 /// Ends the session on the server: its token is refused from then on.
 pub async fn logout(client: &Client) -> Result<(), ApiError> {
     client.post_empty("/auth/logout").await
+}
+
+/// A new password; the person's other sessions end.
+pub async fn change_password(
+    client: &Client,
+    request: &ChangePasswordRequest,
+) -> Result<(), ApiError> {
+    client.post_no_content("/auth/password", request).await
 }

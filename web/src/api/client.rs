@@ -128,6 +128,16 @@ impl Client {
         parse(&body)
     }
 
+    /// A POST whose answer has no body.
+    pub async fn post_no_content<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<(), ApiError> {
+        let json = serde_json::to_string(body).map_err(|e| unexpected(e.to_string()))?;
+        self.send("POST", path, Some(json)).await.map(drop)
+    }
+
     /// A POST without a body whose answer has none either.
     pub async fn post_empty(&self, path: &str) -> Result<(), ApiError> {
         self.send("POST", path, None).await.map(drop)

@@ -10,6 +10,7 @@ use textback_shared::quiet_hours::{DEFAULT_HOURS, Hours};
 use crate::api::{self, ApiError};
 use crate::components::field::{TextField, error_for};
 use crate::components::numbers::search_form::region_noun;
+use crate::components::password_card::PasswordCard;
 use crate::components::states::{ErrorState, FormAlert, Loading};
 use crate::components::store_settings::location_fields::LocationFields;
 use crate::components::store_settings::marketing_limits::MarketingLimits;
@@ -53,6 +54,7 @@ pub fn SettingsPage() -> impl IntoView {
             }}
         </Suspense>
         <SmsNumberCard />
+        <PasswordCard />
     }
 }
 
