@@ -99,7 +99,6 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
 
 async fn authenticate<S>(state: &AppState, token: String) -> Result<Caller<S>, AppError> {
     let Some(prefix) = api_key::prefix_of(&token).map(str::to_owned) else {
-        let ended = || AppError::Unauthorized("The session has ended; log in again.".into());
         let session = state.sessions.verify(&token).ok_or_else(|| {
             AppError::Unauthorized("The session token is invalid or has expired.".into())
         })?;
@@ -113,7 +112,9 @@ async fn authenticate<S>(state: &AppState, token: String) -> Result<Caller<S>, A
         })
         .await?;
         if !live {
-            return Err(ended());
+            return Err(AppError::Unauthorized(
+                "The session has ended; log in again.".into(),
+            ));
         }
         return Ok(Caller {
             store_id: session.store_id,

@@ -127,14 +127,14 @@ pub async fn log_in(pool: &DbPool, request: LoginRequest) -> AppResult<Option<Lo
         Ok(db::users::find_by_email(conn, &email)?)
     })
     .await?;
-    let stored_hash = user
-        .as_ref()
-        .map_or(password::dummy_hash().to_owned(), |u| {
-            u.password_hash.clone()
-        });
-    let password_ok = web::block(move || password::verify(&request.password, &stored_hash))
-        .await
-        .map_err(AppError::internal)?;
+    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    // The dummy hash too is made on the blocking pool (once, on first use).
+    let password_ok = web::block(move || match &stored_hash {
+        Some(hash) => password::verify(&request.password, hash),
+        None => password::verify(&request.password, password::dummy_hash()),
+    })
+    .await
+    .map_err(AppError::internal)?;
     let Some(user) = user.filter(|_| password_ok) else {
         return Ok(None);
     };
