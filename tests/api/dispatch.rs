@@ -87,7 +87,8 @@ pub(crate) async fn store_with_flow(app: &TestApp, delays: [u32; 2]) -> (Session
     (owner, id)
 }
 
-async fn activate(app: &TestApp, owner: &Session, campaign: &Value) -> i64 {
+/// Creates `campaign` and activates it; its id.
+pub(crate) async fn activate(app: &TestApp, owner: &Session, campaign: &Value) -> i64 {
     let created: Value = app
         .post("/api/v1/campaigns", Some(&owner.token), campaign)
         .await

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use textback_api::db;
 use textback_tests::{Session, TestApp, on_both_databases, problem};
 
-use crate::dispatch::{checkout, order, pass, post, simulator, utc};
+use crate::dispatch::{activate, checkout, order, pass, post, simulator, utc};
 use crate::numbers::stocked_area_code;
 
 on_both_databases!(
@@ -484,43 +484,16 @@ async fn a_text_recorded_late_does_not_hide_a_newer_one(app: TestApp) {
     assert_eq!(pass(&app, pass_started).await.sent, 1);
     let thread = threads(&app, &owner, "").await["items"][0].clone();
     assert_eq!(thread["snippet"], "Can I still change the address?");
-    let messages: Value = app
-        .get(
-            &format!("/api/v1/threads/{}/messages", thread["id"]),
-            &owner.token,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let inbound = messages["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["kind"] == "customer")
-        .unwrap();
-    assert_eq!(thread["last_message_at"], inbound["created_at"]);
-    assert_eq!(thread["waiting_since"], inbound["created_at"]);
+    let inbound_at = first_inbound_at(&app, &owner, &thread["id"]).await;
+    assert_eq!(thread["last_message_at"], inbound_at);
+    assert_eq!(thread["waiting_since"], inbound_at);
 }
 
 /// An active "order shipped" notice, sent as soon as an order ships.
 async fn notify_shipments(app: &TestApp, owner: &Session) {
     let shipped = json!({"kind": "order_shipped", "name": "Shipped",
         "steps": [{"delay_minutes": 0, "body": "Order {{ order_number }} is on its way"}]});
-    let campaign: Value = app
-        .post("/api/v1/campaigns", Some(&owner.token), &shipped)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let activated = app
-        .post(
-            &format!("/api/v1/campaigns/{}/activate", campaign["id"]),
-            Some(&owner.token),
-            &json!({}),
-        )
-        .await;
-    assert!(activated.status().is_success());
+    activate(app, owner, &shipped).await;
 }
 
 /// The time of the thread's first text from the customer.

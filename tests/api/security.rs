@@ -114,20 +114,7 @@ async fn short_links_lead_only_to_web_pages(app: TestApp) {
     app.reserve_any(&owner, stocked_area_code()).await;
     let shipped = json!({"kind": "order_shipped", "name": "Shipped",
         "steps": [{"delay_minutes": 0, "body": "Order {{ order_number }} is on its way: {{ tracking_url }}"}]});
-    let created: Value = app
-        .post("/api/v1/campaigns", Some(&owner.token), &shipped)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let activated = app
-        .post(
-            &format!("/api/v1/campaigns/{}/activate", created["id"]),
-            Some(&owner.token),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(activated.status(), StatusCode::OK);
+    let campaign = crate::dispatch::activate(&app, &owner, &shipped).await;
     let now = db::now().with_nanosecond(0).unwrap();
     let at = |s: i64| (now + chrono::Duration::seconds(s)).and_utc().to_rfc3339();
     for (id, kind, s) in [("e1", "order.placed", 0), ("e2", "order.shipped", 1)] {
@@ -154,10 +141,7 @@ async fn short_links_lead_only_to_web_pages(app: TestApp) {
     assert!(response.headers().get("location").is_none());
     problem(response, 404).await;
     let stats: Value = app
-        .get(
-            &format!("/api/v1/campaigns/{}/stats", created["id"]),
-            &owner.token,
-        )
+        .get(&format!("/api/v1/campaigns/{campaign}/stats"), &owner.token)
         .await
         .json()
         .await

@@ -681,8 +681,8 @@ fn seed_store(conn: &mut DbConn, sql: &Sql, store: &Store, threads: i64) -> i64 
         "threads",
         format!(
             "{} INSERT INTO threads (id, store_id, contact_id, last_message_at, \
-             last_message_preview, last_inbound_at, unread_count, created_at, closed_at) \
-             SELECT {thread_base} + n, {store}, {contact_base} + n, {last}, '', NULL, 0, {first}, \
+             last_message_preview, unread_count, created_at, closed_at) \
+             SELECT {thread_base} + n, {store}, {contact_base} + n, {last}, '', 0, {first}, \
              CASE WHEN {closed} THEN {last} END FROM s",
             sql.with_series("s", "n", threads),
             store = store.id,
@@ -707,9 +707,8 @@ fn seed_store(conn: &mut DbConn, sql: &Sql, store: &Store, threads: i64) -> i64 
         "thread summaries",
         format!(
             "UPDATE threads SET last_message_at = a.last_at, \
-             last_message_preview = SUBSTR(m.body, 1, 140), last_inbound_at = a.last_in \
-             FROM (SELECT thread_id, MAX(id) AS last_id, MAX(created_at) AS last_at, \
-             MAX(CASE WHEN direction = 'inbound' THEN created_at END) AS last_in \
+             last_message_preview = SUBSTR(m.body, 1, 140) \
+             FROM (SELECT thread_id, MAX(id) AS last_id, MAX(created_at) AS last_at \
              FROM messages WHERE store_id = {store} GROUP BY thread_id) a \
              JOIN messages m ON m.id = a.last_id WHERE threads.id = a.thread_id",
             store = store.id
@@ -727,7 +726,7 @@ fn seed_store(conn: &mut DbConn, sql: &Sql, store: &Store, threads: i64) -> i64 
              SELECT 1 FROM messages a WHERE a.thread_id = threads.id \
              AND a.direction = 'outbound' AND ((a.kind = 'manual' AND a.created_at >= i.created_at) \
              OR (a.kind = 'system' AND a.created_at = i.created_at)))) \
-             WHERE store_id = {store} AND last_inbound_at IS NOT NULL AND closed_at IS NULL",
+             WHERE store_id = {store} AND closed_at IS NULL",
             store = store.id
         ),
     );

@@ -101,7 +101,6 @@ diesel::table! {
         contact_id -> BigInt,
         last_message_at -> Timestamp,
         last_message_preview -> Text,
-        last_inbound_at -> Nullable<Timestamp>,
         unread_count -> Integer,
         created_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,

@@ -14,7 +14,6 @@ pub struct ThreadRow {
     pub contact_id: i64,
     pub last_message_at: NaiveDateTime,
     pub last_message_preview: String,
-    pub last_inbound_at: Option<NaiveDateTime>,
     pub unread_count: i32,
     pub created_at: NaiveDateTime,
     /// Closed by the merchant; the customer's next text reopens it.
@@ -140,7 +139,6 @@ pub fn record_inbound(
 ) -> QueryResult<()> {
     diesel::update(threads::table.find(thread_id))
         .set((
-            threads::last_inbound_at.eq(at),
             threads::unread_count.eq(threads::unread_count + 1),
             threads::closed_at.eq(None::<NaiveDateTime>),
         ))

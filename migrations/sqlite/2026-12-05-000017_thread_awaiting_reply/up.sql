@@ -14,7 +14,10 @@ UPDATE threads SET awaiting_reply_since = (
               OR (answer.kind = 'system' AND answer.created_at = inbound.created_at))
       )
 )
-WHERE last_inbound_at IS NOT NULL AND closed_at IS NULL;
+WHERE closed_at IS NULL;
 
 DROP INDEX threads_awaiting_reply;
 CREATE INDEX threads_awaiting_reply ON threads (store_id, last_message_at DESC, id DESC) WHERE awaiting_reply_since IS NOT NULL;
+
+-- Only the old rule read the customer's latest text's time.
+ALTER TABLE threads DROP COLUMN last_inbound_at;

@@ -3,12 +3,29 @@
 use leptos::prelude::*;
 use textback_shared::FieldError;
 
+use crate::api::ApiError;
+
 /// The first message for `field`, if any.
 pub fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
     errors
         .iter()
         .find(|e| e.field == field)
         .map(|e| e.message.clone())
+}
+
+/// A refused form's answer: field errors go next to their fields; anything else (such as a
+/// 409, an email taken) above the form.
+pub fn show_error(
+    error: ApiError,
+    errors: RwSignal<Vec<FieldError>>,
+    form_error: RwSignal<Option<String>>,
+) {
+    let fields = error.field_errors().to_vec();
+    if fields.is_empty() {
+        form_error.set(Some(error.message()));
+    } else {
+        errors.set(fields);
+    }
 }
 
 #[component]

@@ -7,7 +7,7 @@ use textback_shared::auth::ChangePasswordRequest;
 use textback_shared::validation::MIN_PASSWORD_LEN;
 
 use crate::api;
-use crate::components::field::{TextField, error_for};
+use crate::components::field::{TextField, error_for, show_error};
 use crate::components::states::FormAlert;
 use crate::contexts::session::use_session;
 
@@ -46,13 +46,7 @@ pub fn PasswordCard() -> impl IntoView {
                     new.set(String::new());
                     changed.set(true);
                 }
-                Err(error) => {
-                    let fields = error.field_errors().to_vec();
-                    if fields.is_empty() {
-                        form_error.set(Some(error.message()));
-                    }
-                    errors.set(fields);
-                }
+                Err(error) => show_error(error, errors, form_error),
             }
             pending.set(false);
         });

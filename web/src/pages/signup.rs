@@ -5,9 +5,9 @@ use textback_shared::FieldError;
 use textback_shared::auth::SignupRequest;
 use textback_shared::validation::MIN_PASSWORD_LEN;
 
-use crate::api::{self, ApiError, Client};
+use crate::api::{self, Client};
 use crate::components::auth_card::AuthCard;
-use crate::components::field::{TextField, error_for};
+use crate::components::field::{TextField, error_for, show_error};
 use crate::components::states::FormAlert;
 use crate::contexts::session::use_session;
 use crate::navigation::replacing;
@@ -92,19 +92,5 @@ pub fn SignupPage() -> impl IntoView {
                 <p class="auth-switch">"Already have an account? " <A href="/login">"Log in"</A></p>
             </AuthCard>
         </Show>
-    }
-}
-
-/// Field errors go next to their fields; anything else (such as 409, email taken) above the form.
-fn show_error(
-    error: ApiError,
-    errors: RwSignal<Vec<FieldError>>,
-    form_error: RwSignal<Option<String>>,
-) {
-    let fields = error.field_errors().to_vec();
-    if fields.is_empty() {
-        form_error.set(Some(error.message()));
-    } else {
-        errors.set(fields);
     }
 }
