@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use textback_api::auth::caller::Credential;
 use textback_api::db;
 use textback_tests::{Session, TestApp, on_both_databases, problem};
 
@@ -15,6 +16,7 @@ on_both_databases!(
     live_stream_delivers_an_inbound_message_to_a_connected_client,
     the_stream_follows_replies_deliveries_threads_and_opt_outs,
     the_stream_opens_with_a_ticket_or_a_credential_only,
+    logging_out_or_revoking_the_key_ends_the_stream,
 );
 
 const ADA: &str = "+14155550123";
@@ -83,6 +85,19 @@ impl EventStream {
                 .expect("stream read")?;
             self.buffer
                 .push_str(std::str::from_utf8(&chunk).expect("utf-8"));
+        }
+    }
+
+    /// Whether the server ends the stream within `wait` (events before the end are skipped).
+    async fn ends_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Err(_) => return false,
+                Ok(Ok(None)) => return true,
+                Ok(Ok(Some(_))) => {}
+                Ok(Err(e)) => panic!("stream read: {e}"),
+            }
         }
     }
 
@@ -256,11 +271,13 @@ async fn the_stream_opens_with_a_ticket_or_a_credential_only(app: TestApp) {
     let ticket = ticket(&app, &owner).await;
     let ticket_as_session = app.get("/api/v1/threads", ticket["ticket"].as_str().unwrap());
     problem(ticket_as_session.await, 401).await;
+    let (key_id, key) = app.create_key(&owner, &["read"]).await;
     let (stale, _) = app
         .state
         .sessions
         .issue_stream_ticket(
             owner.store_id,
+            Credential::ApiKey { key_id },
             chrono::Utc::now() - chrono::Duration::minutes(2),
         )
         .unwrap();
@@ -274,11 +291,61 @@ async fn the_stream_opens_with_a_ticket_or_a_credential_only(app: TestApp) {
 
     // Integrators may send their credential as a header instead.
     EventStream::open(&app, "/api/v1/stream", Some(&owner.token)).await;
-    let (_, key) = app.create_key(&owner, &["read"]).await;
     EventStream::open(&app, "/api/v1/stream", Some(&key)).await;
     let (_, events_only) = app.create_key(&owner, &["events"]).await;
     let refused = app.get("/api/v1/stream", &events_only).await;
     problem(refused, 403).await;
+}
+
+/// A stream checks its credential at each heartbeat (15 s): one copied from a shared computer
+/// stops watching once its session is logged out, as one opened with a revoked key does.
+async fn logging_out_or_revoking_the_key_ends_the_stream(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let login = json!({"email": owner.email, "password": "correct horse battery"});
+    let other_device: Value = app
+        .post("/api/v1/auth/login", None, &login)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other_device = Session {
+        token: other_device["token"].as_str().unwrap().to_owned(),
+        ..owner.clone()
+    };
+    let (key_id, key) = app.create_key(&owner, &["read"]).await;
+    let mut by_ticket = EventStream::with_ticket(&app, "", &owner).await;
+    let mut by_key = EventStream::open(&app, "/api/v1/stream", Some(&key)).await;
+    let mut other = EventStream::with_ticket(&app, "", &other_device).await;
+    let unused = ticket(&app, &owner).await;
+
+    let logout = app
+        .request(Method::POST, "/api/v1/auth/logout", Some(&owner.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    let revoked = app
+        .delete(&format!("/api/v1/api-keys/{key_id}"), &other_device.token)
+        .await;
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+
+    // A ticket asked for before the logout no longer opens the stream.
+    let late = app
+        .http
+        .get(app.url(unused["url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    problem(late, 401).await;
+    let heartbeat_and_then_some = Duration::from_secs(20);
+    let (ticket_ended, key_ended) = tokio::join!(
+        by_ticket.ends_within(heartbeat_and_then_some),
+        by_key.ends_within(heartbeat_and_then_some)
+    );
+    assert!(ticket_ended, "the logged-out session's stream went on");
+    assert!(key_ended, "the revoked key's stream went on");
+    // The other device's session holds: its stream, checked as often, goes on.
+    assert!(!other.ends_within(Duration::from_millis(500)).await);
 }
 
 /// PostgreSQL only: several API processes share one database there.

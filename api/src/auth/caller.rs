@@ -40,7 +40,7 @@ pub mod scope {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Credential {
     Session { user_id: i64, session_id: i64 },
     ApiKey { key_id: i64 },
@@ -102,26 +102,18 @@ async fn authenticate<S>(state: &AppState, token: String) -> Result<Caller<S>, A
         let session = state.sessions.verify(&token).ok_or_else(|| {
             AppError::Unauthorized("The session token is invalid or has expired.".into())
         })?;
-        let live = db::run(&state.pool, move |conn| {
-            Ok(db::sessions::is_live(
-                conn,
-                session.id,
-                session.user_id,
-                db::now(),
-            )?)
-        })
-        .await?;
-        if !live {
+        let credential = Credential::Session {
+            user_id: session.user_id,
+            session_id: session.id,
+        };
+        if !still_holds(state, credential).await? {
             return Err(AppError::Unauthorized(
                 "The session has ended; log in again.".into(),
             ));
         }
         return Ok(Caller {
             store_id: session.store_id,
-            credential: Credential::Session {
-                user_id: session.user_id,
-                session_id: session.id,
-            },
+            credential,
             scopes: Scope::ALL.to_vec(),
             _required: PhantomData,
         });
@@ -151,4 +143,20 @@ async fn authenticate<S>(state: &AppState, token: String) -> Result<Caller<S>, A
         scopes: api_key::decode_scopes(&key.scopes),
         _required: PhantomData,
     })
+}
+
+/// Whether `credential` still holds: its session not logged out or expired, its API key not
+/// revoked. Checked again by whatever outlives the request that authenticated (the live stream).
+pub async fn still_holds(state: &AppState, credential: Credential) -> Result<bool, AppError> {
+    db::run(&state.pool, move |conn| {
+        let holds = match credential {
+            Credential::Session {
+                user_id,
+                session_id,
+            } => db::sessions::is_live(conn, session_id, user_id, db::now())?,
+            Credential::ApiKey { key_id } => db::api_keys::is_live(conn, key_id)?,
+        };
+        Ok(holds)
+    })
+    .await
 }

@@ -5,6 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use super::caller::Credential;
+
 const ISSUER: &str = "textback";
 /// Stream tickets have their own issuer, so a ticket is never taken for a session.
 const STREAM_ISSUER: &str = "textback-stream";
@@ -34,11 +36,13 @@ pub struct Session {
     pub store_id: i64,
 }
 
-/// What a stream ticket holds: only the store whose changes it may watch.
+/// What a stream ticket holds: the store whose changes it may watch, and the credential it was
+/// asked with, which the stream keeps checking (logging out ends the stream too).
 #[derive(Debug, Serialize, Deserialize)]
 struct TicketClaims {
     iss: String,
     store_id: i64,
+    holder: Credential,
     iat: i64,
     exp: i64,
 }
@@ -94,16 +98,19 @@ impl SessionKeys {
         })
     }
 
-    /// A ticket that opens the store's live stream until `STREAM_TICKET_TTL` from `now`.
+    /// A ticket that opens the store's live stream, for as long as `holder` holds, until
+    /// `STREAM_TICKET_TTL` from `now`.
     pub fn issue_stream_ticket(
         &self,
         store_id: i64,
+        holder: Credential,
         now: DateTime<Utc>,
     ) -> Result<(String, DateTime<Utc>), String> {
         let expires_at = now + STREAM_TICKET_TTL;
         let claims = TicketClaims {
             iss: STREAM_ISSUER.into(),
             store_id,
+            holder,
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
         };
@@ -112,15 +119,15 @@ impl SessionKeys {
             .map_err(|e| e.to_string())
     }
 
-    /// The store a valid, unexpired stream ticket is for.
-    pub fn verify_stream_ticket(&self, ticket: &str) -> Option<i64> {
+    /// The store a valid, unexpired stream ticket is for, and the credential that asked for it.
+    pub fn verify_stream_ticket(&self, ticket: &str) -> Option<(i64, Credential)> {
         jsonwebtoken::decode::<TicketClaims>(
             ticket,
             &self.decoding,
             &validation(STREAM_ISSUER, &["exp", "iss"]),
         )
         .ok()
-        .map(|data| data.claims.store_id)
+        .map(|data| (data.claims.store_id, data.claims.holder))
     }
 }
 
@@ -173,17 +180,22 @@ mod tests {
         assert_eq!(keys().verify(&format!("{header}.{body}.")), None);
     }
 
+    const HOLDER: Credential = Credential::Session {
+        user_id: 7,
+        session_id: 11,
+    };
+
     #[test]
     fn stream_tickets_and_sessions_are_not_interchangeable() {
         let now = Utc::now();
-        let (ticket, expires_at) = keys().issue_stream_ticket(3, now).unwrap();
+        let (ticket, expires_at) = keys().issue_stream_ticket(3, HOLDER, now).unwrap();
         assert_eq!(expires_at, now + STREAM_TICKET_TTL);
-        assert_eq!(keys().verify_stream_ticket(&ticket), Some(3));
+        assert_eq!(keys().verify_stream_ticket(&ticket), Some((3, HOLDER)));
         assert_eq!(keys().verify(&ticket), None);
         let (session, _) = keys().issue(SESSION, now).unwrap();
         assert_eq!(keys().verify_stream_ticket(&session), None);
         let (stale, _) = keys()
-            .issue_stream_ticket(3, now - STREAM_TICKET_TTL - Duration::seconds(1))
+            .issue_stream_ticket(3, HOLDER, now - STREAM_TICKET_TTL - Duration::seconds(1))
             .unwrap();
         assert_eq!(keys().verify_stream_ticket(&stale), None);
     }
@@ -209,6 +221,13 @@ mod tests {
         let key = EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef").unwrap();
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap();
         assert_eq!(keys().verify(&token), None);
+    }
+
+    #[test]
+    fn a_ticket_names_an_api_key_as_its_holder_too() {
+        let holder = Credential::ApiKey { key_id: 5 };
+        let (ticket, _) = keys().issue_stream_ticket(3, holder, Utc::now()).unwrap();
+        assert_eq!(keys().verify_stream_ticket(&ticket), Some((3, holder)));
     }
 
     #[test]

@@ -51,6 +51,16 @@ pub fn find_live_by_prefix(conn: &mut DbConn, prefix: &str) -> QueryResult<Optio
         .optional()
 }
 
+/// Whether key `id` exists and is not revoked.
+pub fn is_live(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        api_keys::table
+            .filter(api_keys::id.eq(id))
+            .filter(api_keys::revoked_at.is_null()),
+    ))
+    .get_result(conn)
+}
+
 /// The store's live keys, newest first, after the cursor id.
 pub fn list_live(
     conn: &mut DbConn,

@@ -11,14 +11,15 @@ use textback_shared::Problem;
 use textback_shared::live::{LiveEvent, StreamTicket};
 
 use crate::app::AppState;
+use crate::auth::caller::{Credential, still_holds};
 use crate::auth::{Caller, scope};
 use crate::error::{AppError, AppResult};
 use crate::live::Subscription;
 
 /// A comment line now and then keeps proxies and load balancers from closing a quiet stream.
+/// The stream's credential is checked as often: a logout or a revoked key ends it within this.
 const HEARTBEAT: Duration = Duration::from_secs(15);
-/// A stream ends after this long and the client reconnects, so that a revoked key or an
-/// expired session does not keep watching.
+/// A stream ends after this long and the client reconnects with a fresh ticket.
 const MAX_STREAM_AGE: Duration = Duration::from_secs(30 * 60);
 /// How long a browser waits before reconnecting by itself.
 const RETRY_MS: u32 = 3_000;
@@ -39,7 +40,7 @@ pub async fn create_stream_ticket(
 ) -> AppResult<HttpResponse> {
     let (ticket, expires_at) = state
         .sessions
-        .issue_stream_ticket(caller.store_id, chrono::Utc::now())
+        .issue_stream_ticket(caller.store_id, caller.credential, chrono::Utc::now())
         .map_err(AppError::internal)?;
     let url = format!("/api/v1/stream?ticket={ticket}");
     Ok(HttpResponse::Created().json(StreamTicket {
@@ -74,7 +75,8 @@ struct StreamEvent {
 /// Server-sent events: new messages, delivery status changes, thread changes and opt-outs of
 /// the caller's store, as they happen. Each event's `data` is a `LiveEvent` (JSON); the
 /// first is `ready`. Lines starting with `:` keep the connection alive. The stream ends after
-/// 30 minutes; reconnect (with a new ticket).
+/// 30 minutes, or within 15 seconds of its session's logout or its API key's revocation;
+/// reconnect (with a new ticket).
 #[utoipa::path(
     tag = "inbox",
     params(StreamQuery),
@@ -89,13 +91,26 @@ pub async fn open_stream(
     req: HttpRequest,
     query: Query<StreamQuery>,
 ) -> AppResult<HttpResponse> {
-    let store_id = match &query.ticket {
-        Some(ticket) => state.sessions.verify_stream_ticket(ticket).ok_or_else(|| {
-            AppError::Unauthorized(
-                "The stream ticket is invalid or has expired: ask for a new one.".into(),
-            )
-        })?,
-        None => Caller::<scope::Read>::extract(&req).await?.store_id,
+    let (store_id, holder) = match &query.ticket {
+        Some(ticket) => {
+            let (store_id, holder) =
+                state.sessions.verify_stream_ticket(ticket).ok_or_else(|| {
+                    AppError::Unauthorized(
+                        "The stream ticket is invalid or has expired: ask for a new one.".into(),
+                    )
+                })?;
+            // A ticket outlives a logout by up to a minute.
+            if !still_holds(&state, holder).await? {
+                return Err(AppError::Unauthorized(
+                    "The credential this ticket was asked with has ended.".into(),
+                ));
+            }
+            (store_id, holder)
+        }
+        None => {
+            let caller = Caller::<scope::Read>::extract(&req).await?;
+            (caller.store_id, caller.credential)
+        }
     };
     let events = state.live.subscribe(store_id);
     Ok(HttpResponse::Ok()
@@ -104,28 +119,70 @@ pub async fn open_stream(
         // Compression would hold events back until a buffer fills.
         .insert_header((header::CONTENT_ENCODING, "identity"))
         .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(frames(events)))
+        .streaming(frames(Feed::new(events, state, holder))))
 }
 
-/// The stream's bytes: `ready`, then each change, with heartbeats between.
-fn frames(
+/// An open stream: the store's changes, and the credential it was opened with, checked again at
+/// each heartbeat.
+struct Feed {
     events: Subscription,
-) -> impl futures_util::Stream<Item = Result<Bytes, actix_web::Error>> {
-    let deadline = tokio::time::Instant::now() + MAX_STREAM_AGE;
-    stream::unfold((events, true), move |(mut events, first)| async move {
-        if first {
-            if !events.ready().await {
-                return None;
-            }
-            let ready = format!("retry: {RETRY_MS}\n{}", frame(&LiveEvent::Ready));
-            return Some((Ok(Bytes::from(ready)), (events, false)));
+    state: Data<AppState>,
+    holder: Credential,
+    heartbeat: tokio::time::Interval,
+    deadline: tokio::time::Instant,
+    ready_sent: bool,
+}
+
+impl Feed {
+    fn new(events: Subscription, state: Data<AppState>, holder: Credential) -> Self {
+        let now = tokio::time::Instant::now();
+        let mut heartbeat = tokio::time::interval_at(now + HEARTBEAT, HEARTBEAT);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Self {
+            events,
+            state,
+            holder,
+            heartbeat,
+            deadline: now + MAX_STREAM_AGE,
+            ready_sent: false,
         }
-        let chunk = tokio::select! {
-            event = events.next() => frame(&event?),
-            () = tokio::time::sleep(HEARTBEAT) => ": keep-alive\n\n".to_owned(),
-            () = tokio::time::sleep_until(deadline) => return None,
-        };
-        Some((Ok(Bytes::from(chunk)), (events, false)))
+    }
+
+    /// The next bytes to send: `ready`, then each change, with heartbeats between; `None`
+    /// ends the stream.
+    async fn next_chunk(&mut self) -> Option<String> {
+        if !self.ready_sent {
+            self.ready_sent = self.events.ready().await;
+            return self
+                .ready_sent
+                .then(|| format!("retry: {RETRY_MS}\n{}", frame(&LiveEvent::Ready)));
+        }
+        tokio::select! {
+            event = self.events.next() => Some(frame(&event?)),
+            _ = self.heartbeat.tick() => {
+                let holds = self.holder_still_holds().await;
+                holds.then(|| ": keep-alive\n\n".to_owned())
+            }
+            () = tokio::time::sleep_until(self.deadline) => None,
+        }
+    }
+
+    /// A failed check (the database busy for a moment) keeps the stream: the next one decides.
+    async fn holder_still_holds(&self) -> bool {
+        match still_holds(&self.state, self.holder).await {
+            Ok(holds) => holds,
+            Err(e) => {
+                tracing::warn!(error = %e, "stream credential not checked");
+                true
+            }
+        }
+    }
+}
+
+fn frames(feed: Feed) -> impl futures_util::Stream<Item = Result<Bytes, actix_web::Error>> {
+    stream::unfold(feed, |mut feed| async move {
+        let chunk = feed.next_chunk().await?;
+        Some((Ok(Bytes::from(chunk)), feed))
     })
 }
 
