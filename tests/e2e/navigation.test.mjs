@@ -17,7 +17,8 @@ after(async () => {
   await server?.stop();
 });
 
-const { api, signUpByApi, reserveNumber, textTheStore, openSignedIn } = storeHelpers(() => server);
+const { api, signUpByApi, reserveNumber, createCampaign, textTheStore, openSignedIn } = storeHelpers(() => server);
+const SHIPPING_STEP = { delay_minutes: 0, body: 'Order {{ order_number }} is on its way: {{ tracking_url }}' };
 
 async function withBrowser(run) {
   const browser = await openBrowser();
@@ -157,17 +158,8 @@ test('after a release, the page says campaigns stay stopped, and reminds once a 
   await withBrowser(async ({ page }) => {
     const session = await signUpByApi(uniqueEmail('stopped'));
     const first = await reserveNumber(session.token, '415');
-    const created = await api(session.token, '/campaigns', {
-      method: 'POST',
-      body: JSON.stringify({
-        kind: 'order_shipped',
-        name: 'Shipping texts',
-        steps: [{ delay_minutes: 0, body: 'Order {{ order_number }} is on its way: {{ tracking_url }}' }],
-        order_statuses: [],
-      }),
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const activated = await api(session.token, `/campaigns/${created.body.id}/activate`, { method: 'POST', body: '{}' });
+    const created = await createCampaign(session.token, 'order_shipped', 'Shipping texts', SHIPPING_STEP);
+    const activated = await api(session.token, `/campaigns/${created.id}/activate`, { method: 'POST', body: '{}' });
     assert.equal(activated.status, 200, JSON.stringify(activated.body));
 
     await openSignedIn(page, session, '/settings/number');
@@ -178,7 +170,7 @@ test('after a release, the page says campaigns stay stopped, and reminds once a 
     await byTestId(page, 'confirm-ok').click();
     await assertText(byTestId(page, 'released-notice'), 'a new number does not restart them');
 
-    const stopped = await api(session.token, `/campaigns/${created.body.id}`);
+    const stopped = await api(session.token, `/campaigns/${created.id}`);
     assert.equal(stopped.body.status, 'stopped');
 
     // A new number: SMS is on, but the campaign is still stopped, and the page says so.
@@ -238,17 +230,11 @@ test('older messages that cannot be loaded say why, and the button tries again',
 test('a link away from unsaved campaign edits asks first; saved edits leave freely', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withBrowser(async ({ page }) => {
     const session = await signUpByApi(uniqueEmail('unsaved'));
-    const created = await api(session.token, '/campaigns', {
-      method: 'POST',
-      body: JSON.stringify({
-        kind: 'abandoned_cart',
-        name: 'Cart reminders',
-        steps: [{ delay_minutes: 60, body: 'Your cart at {{ store_name }}: {{ cart_url }}' }],
-        order_statuses: [],
-      }),
+    const created = await createCampaign(session.token, 'abandoned_cart', 'Cart reminders', {
+      delay_minutes: 60,
+      body: 'Your cart at {{ store_name }}: {{ cart_url }}',
     });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const path = `/campaigns/${created.body.id}`;
+    const path = `/campaigns/${created.id}`;
     await openSignedIn(page, session, path);
     await byTestId(page, 'step-body').waitFor();
 
@@ -341,16 +327,7 @@ test('leaving a page before its answers arrive breaks nothing', { timeout: TEST_
   await withBrowser(async ({ page }) => {
     const session = await signUpByApi(uniqueEmail('leave-early'));
     await reserveNumber(session.token, '415');
-    const created = await api(session.token, '/campaigns', {
-      method: 'POST',
-      body: JSON.stringify({
-        kind: 'order_shipped',
-        name: 'Shipping texts',
-        steps: [{ delay_minutes: 0, body: 'Order {{ order_number }} is on its way: {{ tracking_url }}' }],
-        order_statuses: [],
-      }),
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const created = await createCampaign(session.token, 'order_shipped', 'Shipping texts', SHIPPING_STEP);
     await openSignedIn(page, session, '/');
     await byTestId(page, 'overview-sms').waitFor();
     await slowDown(page, '**/api/v1/opt-outs*', 800);

@@ -100,11 +100,21 @@ export function storeHelpers(currentServer) {
     assert.ok(response.ok, `webhook answered ${response.status}: ${await response.text()}`);
   }
 
+  /** A campaign made by the API (a draft), from its kind, name and one step. */
+  async function createCampaign(token, kind, name, step) {
+    const created = await api(token, '/campaigns', {
+      method: 'POST',
+      body: JSON.stringify({ kind, name, steps: [step], order_statuses: [] }),
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    return created.body;
+  }
+
   async function openSignedIn(page, session, path) {
     await page.goto(`${currentServer().url}/login`);
     await page.evaluate((s) => localStorage.setItem('textback.session', JSON.stringify(s)), session);
     await page.goto(`${currentServer().url}${path}`);
   }
 
-  return { api, signUpByApi, reserveNumber, textTheStore, openSignedIn };
+  return { api, signUpByApi, reserveNumber, createCampaign, textTheStore, openSignedIn };
 }
