@@ -3,9 +3,10 @@
 //! Every variable is checked at start-up so that a bad value is one clear line, not a panic
 //! in the middle of serving.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
+use ipnet::IpNet;
 use rand::RngCore;
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +99,9 @@ pub struct Settings {
     pub prices: Prices,
     /// Texts per second one number may send (carriers allow a long code about 1).
     pub sends_per_second_per_number: u32,
+    /// Reverse proxies and load balancers in front of the server, whose `X-Forwarded-For`
+    /// names the client (see `client_address`).
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -117,6 +121,7 @@ impl std::fmt::Debug for Settings {
                 },
             )
             .field("prices", &self.prices)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }
@@ -209,8 +214,13 @@ impl Settings {
                 })?,
             None => 1,
         };
+        let trusted_proxies = match var("TRUSTED_PROXIES") {
+            Some(raw) => parse_networks("TRUSTED_PROXIES", &raw)?,
+            None => Vec::new(),
+        };
         Ok(Self {
             sends_per_second_per_number,
+            trusted_proxies,
             database_url,
             bind_addr,
             jwt_secret,
@@ -248,6 +258,26 @@ fn price(
     crate::money::parse_micros(&raw)
         .filter(|micros| *micros >= 0)
         .ok_or_else(|| invalid(name, format!("`{raw}` is not an amount like 0.0079")))
+}
+
+/// A comma-separated list of addresses (`10.0.0.5`) and networks (`10.0.0.0/8`).
+fn parse_networks(name: &'static str, raw: &str) -> Result<Vec<IpNet>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<IpNet>()
+                .or_else(|_| item.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    invalid(
+                        name,
+                        format!(
+                            "`{item}` is not an address like 10.0.0.5 or a network like 10.0.0.0/8"
+                        ),
+                    )
+                })
+        })
+        .collect()
 }
 
 fn parse_base_url(name: &'static str, raw: &str) -> Result<String, ConfigError> {
@@ -343,6 +373,19 @@ mod tests {
             DatabaseUrl::Sqlite("./data/textback.db".into())
         );
         assert_eq!(s.static_dir, PathBuf::from("web/dist"));
+        assert!(s.trusted_proxies.is_empty());
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_networks() {
+        let s = settings(&[SECRET, ("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1,")]).unwrap();
+        let expected: Vec<IpNet> = ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]
+            .iter()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        assert_eq!(s.trusted_proxies, expected);
+        let bad = settings(&[SECRET, ("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal")]);
+        assert_eq!(bad.unwrap_err().name, "TRUSTED_PROXIES");
     }
 
     #[test]

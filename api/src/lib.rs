@@ -4,6 +4,7 @@
 pub mod app;
 pub mod auth;
 pub mod background;
+pub mod client_address;
 pub mod config;
 pub mod db;
 pub mod demo;

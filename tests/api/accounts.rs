@@ -1,6 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use textback_tests::{TestApp, on_both_databases, problem};
+use textback_api::auth::throttle::MAX_FAILURES_PER_ADDRESS;
+use textback_tests::{ServerProcess, TestApp, on_both_databases, problem};
 
 on_both_databases!(
     signup_logs_the_owner_in,
@@ -9,6 +10,7 @@ on_both_databases!(
     login_returns_a_working_session,
     wrong_credentials_are_refused_alike,
     repeated_failed_logins_are_throttled,
+    failed_logins_count_against_the_client_a_trusted_proxy_names,
     logging_out_ends_that_session_only,
     changing_the_password_ends_the_other_sessions,
 );
@@ -111,6 +113,62 @@ async fn repeated_failed_logins_are_throttled(app: TestApp) {
     let other = json!({"email": "other@maple.example", "password": PASSWORD});
     assert_eq!(
         app.post("/api/v1/auth/login", None, &other).await.status(),
+        StatusCode::OK
+    );
+}
+
+/// As many failed logins as one address may make, each for another unknown email (so only
+/// the address limit applies), with `X-Forwarded-For: forwarded(i)`.
+async fn fail_logins(http: &reqwest::Client, login_url: &str, forwarded: impl Fn(usize) -> String) {
+    for i in 0..MAX_FAILURES_PER_ADDRESS {
+        let guess = json!({"email": format!("nobody{i}@maple.example"), "password": "guess"});
+        let response = http
+            .post(login_url)
+            .header("X-Forwarded-For", forwarded(i))
+            .json(&guess)
+            .send()
+            .await
+            .unwrap();
+        problem(response, 401).await;
+    }
+}
+
+/// The owner's login with the right password, with `X-Forwarded-For: forwarded`.
+async fn owner_login(http: &reqwest::Client, login_url: &str, forwarded: &str) -> StatusCode {
+    let right = json!({"email": "owner@maple.example", "password": PASSWORD});
+    let response = http
+        .post(login_url)
+        .header("X-Forwarded-For", forwarded)
+        .json(&right)
+        .send()
+        .await
+        .unwrap();
+    response.status()
+}
+
+/// Behind a reverse proxy every login comes from the proxy's address: counted by it, one
+/// person's failures would lock every merchant out.
+async fn failed_logins_count_against_the_client_a_trusted_proxy_names(app: TestApp) {
+    app.signup("owner@maple.example").await;
+    // Reached directly, the header is the client's own say: changing it evades nothing.
+    let direct = app.url("/api/v1/auth/login");
+    fail_logins(&app.http, &direct, |i| format!("203.0.113.{i}")).await;
+    assert_eq!(
+        owner_login(&app.http, &direct, "198.51.100.9").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    let behind_proxy = ServerProcess::start(&app, &[("TRUSTED_PROXIES", "127.0.0.1, ::1")]);
+    let proxied = behind_proxy.url("/api/v1/auth/login");
+    // The proxy appends the address it was reached from; what the client wrote before it
+    // is not believed.
+    fail_logins(&app.http, &proxied, |_| "198.51.100.9, 203.0.113.7".into()).await;
+    assert_eq!(
+        owner_login(&app.http, &proxied, "203.0.113.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        owner_login(&app.http, &proxied, "198.51.100.9").await,
         StatusCode::OK
     );
 }

@@ -131,6 +131,7 @@ impl TestApp {
                 per_number_month_micros: 1_150_000,
             },
             sends_per_second_per_number: 1,
+            trusted_proxies: Vec::new(),
         };
         let (pool_size, workers) = match sizing {
             Sizing::Test => (TEST_POOL_SIZE, 1),

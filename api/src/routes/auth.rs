@@ -9,6 +9,7 @@ use textback_shared::{FieldError, Problem};
 use crate::app::AppState;
 use crate::auth::caller::{Caller, Credential, scope};
 use crate::auth::throttle::Attempt;
+use crate::client_address::client_ip;
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::services::accounts::{self, LoggedIn};
@@ -55,7 +56,7 @@ pub async fn login(
     let request = body.into_inner();
     let attempt = Attempt::new(
         &normalize_email(&request.email),
-        req.peer_addr().map(|a| a.ip()),
+        client_ip(&req, &state.settings.trusted_proxies),
     );
     let began = Instant::now();
     if let Err(wait) = state.login_throttle.begin(&attempt, began) {
@@ -135,7 +136,10 @@ pub async fn change_password(
         Ok(db::users::find_in_store(conn, store_id, user_id)?)
     })
     .await?;
-    let attempt = Attempt::new(&user.email, req.peer_addr().map(|a| a.ip()));
+    let attempt = Attempt::new(
+        &user.email,
+        client_ip(&req, &state.settings.trusted_proxies),
+    );
     let began = Instant::now();
     if let Err(wait) = state.login_throttle.begin(&attempt, began) {
         return Err(AppError::TooManyRequests {
