@@ -7,6 +7,12 @@ use serde::{Deserialize, Serialize};
 use crate::FieldError;
 
 /// What happened. Serialized as `cart.updated`, `order.shipped`, …
+///
+/// `order.cancelled` of an order not heard of before (no earlier event for it) records the
+/// order with its timeline, but its customer was never told of it (an unpaid order the
+/// platform cancelled itself, say): the cancellation is not texted, and the order closes no
+/// cart and is credited to no text (no revenue). `order.placed` of an order already placed,
+/// and since neither on hold nor cancelled, is recorded as an `order.updated`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EventType {

@@ -28,6 +28,7 @@ on_both_databases!(
     completing_an_abandoned_checkout_cancels_its_reminders,
     an_order_heard_of_first_by_its_shipment_gets_its_total_cart_and_credit_late,
     completions_and_late_details_leave_the_same_state_event_by_event,
+    an_order_first_heard_of_by_its_cancellation_is_not_texted_or_credited,
 );
 
 const T0: &str = "2026-06-01T10:00:00Z";
@@ -976,10 +977,14 @@ async fn completions_and_late_details_leave_the_same_state_event_by_event(app: T
         // Older than the cart's last activity: its contents stay, but it is paid.
         Step::Event(paid(checkout("e5", "cart-2", 20, "20.00"))),
         Step::CartsAre(["completed", "completed"]),
+        // Heard of first by its cancellation: it closes neither cart waiting for its order.
+        Step::Event(order("x1", "order.cancelled", "ord-3", 140, None)),
         Step::Event(shipped),
         Step::Event(order("o1", "order.placed", "ord-1", 150, Some("cart-1"))),
         Step::CartsAre(["recovered", "completed"]),
         Step::Event(order("o2", "order.placed", "ord-2", 160, None)),
+        // Placed again (WooCommerce: saved again while processing): an update.
+        Step::Event(order("o3", "order.placed", "ord-2", 170, None)),
         Step::AbandonAt(8 * 24 * 60, 0),
     ];
     let mut outcomes = Vec::new();
@@ -1013,8 +1018,8 @@ async fn completions_and_late_details_leave_the_same_state_event_by_event(app: T
     assert_eq!(
         outcomes,
         [
-            "accepted", "accepted", "accepted", "accepted", "stale", "accepted", "stale",
-            "accepted"
+            "accepted", "accepted", "accepted", "accepted", "stale", "accepted", "accepted",
+            "stale", "accepted", "accepted"
         ]
     );
 
@@ -1043,9 +1048,87 @@ async fn completions_and_late_details_leave_the_same_state_event_by_event(app: T
     assert_eq!(
         state["orders"],
         json!([
-            ["ord-2", "placed", "178.00", null, false, ["placed"]],
-            ["ord-1", "shipped", "178.00", "1ZSHIP", false, ["shipped"]]
+            [
+                "ord-2",
+                "updated",
+                "178.00",
+                null,
+                false,
+                ["placed", "updated"]
+            ],
+            ["ord-1", "shipped", "178.00", "1ZSHIP", false, ["shipped"]],
+            ["ord-3", "cancelled", "178.00", null, true, ["cancelled"]]
         ]),
         "{state}"
     );
+}
+
+/// An order first heard of by its cancellation (no earlier event for it) was never confirmed
+/// to its customer (say, one never paid, which the platform cancelled itself): it is kept
+/// with its timeline, but its cancellation is not texted, the reminder the customer got is
+/// not credited with it, and it closes no cart, even one it names.
+async fn an_order_first_heard_of_by_its_cancellation_is_not_texted_or_credited(app: TestApp) {
+    let (owner, campaign) = dispatch::store_with_flow(&app, [60, 1440]).await;
+    let updates = json!({"kind": "order_update", "name": "Updates",
+        "order_statuses": ["placed", "cancelled"],
+        "steps": [{"delay_minutes": 0, "body": "Order {{ order_number }} is {{ order_status }}."}]});
+    dispatch::activate(&app, &owner, &updates).await;
+    let phone = "+14155550123";
+    let abandoned = dispatch::checkout("e1", "cart-1", phone, dispatch::utc(16, 0));
+    dispatch::post(&app, &owner, &abandoned).await;
+    assert_eq!(dispatch::abandon(&app, dispatch::utc(17, 0)), 1);
+    assert_eq!(dispatch::pass(&app, dispatch::utc(18, 0)).await.sent, 1);
+    let reminders = dispatch::outbox_rows(&app);
+
+    // An hour after the reminder, then one recent enough to be texted, were it news.
+    let cancelled = dispatch::order("c1", "order.cancelled", None, dispatch::utc(19, 0));
+    let recent = json!({
+        "id": "c2", "type": "order.cancelled",
+        "occurred_at": (Utc::now() - Duration::minutes(1)).to_rfc3339(),
+        "customer": {"phone": phone},
+        "order": {"id": "order-2", "number": "#1002", "total": "20.00", "currency": "USD",
+            "cart_id": "cart-1"}
+    });
+    for event in [&cancelled, &recent] {
+        let (status, answer) = post_event(&app, &owner, event).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        assert_eq!(answer["status"], "accepted", "{answer}");
+    }
+
+    let detail = only_contact(&app, &owner).await;
+    let orders: Vec<Value> = detail["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let timeline: Vec<&Value> = o["timeline"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| &e["status"])
+                .collect();
+            json!([o["external_id"], o["status"], o["cart_id"], timeline])
+        })
+        .collect();
+    assert_eq!(
+        orders,
+        [
+            json!(["order-2", "cancelled", null, ["cancelled"]]),
+            json!(["order-1", "cancelled", null, ["cancelled"]])
+        ]
+    );
+    assert_eq!(detail["carts"][0]["status"], "abandoned");
+    assert_eq!(
+        dispatch::outbox_rows(&app),
+        reminders,
+        "no text scheduled, none cancelled"
+    );
+    let results: Value = app
+        .get(&format!("/api/v1/campaigns/{campaign}/stats"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(results["total"]["orders"], 0, "{results}");
+    assert_eq!(results["total"]["revenue_cents"], 0, "{results}");
 }

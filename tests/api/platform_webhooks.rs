@@ -2,6 +2,7 @@
 //! deduplicated deliveries, topic routing into contacts, carts and orders.
 
 use base64::Engine;
+use chrono::{Duration, NaiveDateTime, Timelike};
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -18,6 +19,8 @@ on_both_databases!(
     woocommerce_ping_signature_and_orders,
     woocommerce_deliveries_sharing_a_delivery_id_are_all_processed,
     woocommerce_checkout_drafts_are_not_orders,
+    a_woocommerce_order_awaiting_payment_counts_once_paid_and_is_confirmed_once,
+    a_woocommerce_order_first_heard_of_cancelled_is_not_texted_or_credited,
     shopify_orders_updated_keeps_an_order_shipped_or_cancelled,
     shopify_checkout_total_is_in_the_buyers_currency,
     address_phones_are_read_in_the_address_country,
@@ -669,4 +672,166 @@ async fn address_phones_are_read_in_the_address_country(app: TestApp) {
             ("john@example.com".to_owned(), json!("+523312345678"), false),
         ]
     );
+}
+
+/// An order-update campaign confirming placements and cancellations.
+fn order_updates() -> Value {
+    json!({"kind": "order_update", "name": "Updates", "order_statuses": ["placed", "cancelled"],
+        "steps": [{"delay_minutes": 0, "body": "Order {{ order_number }} is {{ order_status }}."}]})
+}
+
+/// Variation: the WooCommerce sample, order `id` of the customer at (415) 555-0123, in
+/// `status`, last saved at `at`.
+fn woocommerce_order(id: u32, status: &str, at: NaiveDateTime) -> Value {
+    let mut order = woocommerce_sample();
+    order["id"] = json!(id);
+    order["number"] = json!(id.to_string());
+    order["status"] = json!(status);
+    order["billing"]["phone"] = json!("(415) 555-0123");
+    let gmt = at.format("%Y-%m-%dT%H:%M:%S").to_string();
+    order["date_created_gmt"] = json!(gmt);
+    order["date_modified_gmt"] = json!(gmt);
+    order
+}
+
+async fn deliver_ok(app: &TestApp, owner: &Session, topic: &str, id: &str, payload: &Value) {
+    let response = deliver_woocommerce(app, owner.store_id, topic, id, payload).await;
+    assert_eq!(response.status(), StatusCode::OK, "{topic} {id}");
+}
+
+/// The statuses order notifications were scheduled for (read from their outbox keys,
+/// `order:{id}:{status}:campaign:{c}`), in order.
+fn order_texts(app: &TestApp) -> Vec<String> {
+    use diesel::prelude::*;
+    use textback_api::db::schema::outbox;
+    let mut conn = app.state.pool.get().unwrap();
+    let keys: Vec<String> = outbox::table
+        .order(outbox::id)
+        .select(outbox::dedupe_key)
+        .load(&mut *conn)
+        .unwrap();
+    keys.iter()
+        .filter_map(|key| textback_api::services::scheduling::status_of_order_text(key))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn timeline(order: &Value) -> Vec<&str> {
+    order["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| line["status"].as_str().unwrap())
+        .collect()
+}
+
+/// A shopper sent to PayPal leaves a `pending` order behind: not an order yet, so their cart
+/// is still abandoned and reminded of. Once paid (`processing`), the order is placed and
+/// confirmed once, however often it is saved again; a refund is no cancellation.
+async fn a_woocommerce_order_awaiting_payment_counts_once_paid_and_is_confirmed_once(app: TestApp) {
+    let (owner, _) = crate::dispatch::store_with_flow(&app, [60, 1440]).await;
+    save_secret(&app, &owner, "woocommerce").await;
+    crate::dispatch::activate(&app, &owner, &order_updates()).await;
+    let now = textback_api::db::now().with_nanosecond(0).unwrap();
+    let start = now - Duration::hours(2);
+    let checkout = crate::dispatch::checkout("e1", "cart-1", "+14155550123", start);
+    crate::dispatch::post(&app, &owner, &checkout).await;
+
+    let pending = woocommerce_order(727, "pending", start + Duration::minutes(5));
+    deliver_ok(&app, &owner, "order.created", "d-1", &pending).await;
+    assert_eq!(orders_of(&app, &owner).await, Vec::<Value>::new());
+    assert_eq!(
+        fixtures::event_count(&app, owner.store_id),
+        1,
+        "only the checkout"
+    );
+    assert_eq!(
+        crate::dispatch::abandon(&app, now),
+        1,
+        "abandoned at payment"
+    );
+    assert_eq!(cart_statuses(&app, &owner).await, ["abandoned"]);
+
+    let paid = woocommerce_order(727, "processing", now - Duration::minutes(10));
+    deliver_ok(&app, &owner, "order.updated", "d-2", &paid).await;
+    let orders = orders_of(&app, &owner).await;
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0]["status"], "placed", "{}", orders[0]);
+    assert_eq!(cart_statuses(&app, &owner).await, ["recovered"]);
+    assert_eq!(order_texts(&app), ["placed"]);
+
+    // Saved again while processing (a note, an address): no second confirmation, and the
+    // timeline gets an update, not a second placement.
+    let mut saved = woocommerce_order(727, "processing", now - Duration::minutes(5));
+    saved["customer_note"] = json!("Please leave it at the door");
+    deliver_ok(&app, &owner, "order.updated", "d-3", &saved).await;
+    assert_eq!(order_texts(&app), ["placed"]);
+    let orders = orders_of(&app, &owner).await;
+    assert_eq!(timeline(&orders[0]), ["placed", "updated"]);
+
+    let refunded = woocommerce_order(727, "refunded", now - Duration::minutes(1));
+    deliver_ok(&app, &owner, "order.updated", "d-4", &refunded).await;
+    assert_eq!(
+        order_texts(&app),
+        ["placed"],
+        "a refund is not texted as a cancellation"
+    );
+    let orders = orders_of(&app, &owner).await;
+    assert_eq!(orders[0]["status"], "updated", "{}", orders[0]);
+    assert_eq!(timeline(&orders[0]), ["placed", "updated", "updated"]);
+}
+
+/// WooCommerce cancels an order left unpaid (its `pending` deliveries were not orders): the
+/// first we hear of it is its cancellation. It is kept, but its customer was never told of
+/// it: nothing is texted, the reminder they got is not credited with it, and their cart is
+/// still abandoned.
+async fn a_woocommerce_order_first_heard_of_cancelled_is_not_texted_or_credited(app: TestApp) {
+    use crate::dispatch::{abandon, pass, utc};
+    let (owner, campaign) = crate::dispatch::store_with_flow(&app, [60, 1440]).await;
+    save_secret(&app, &owner, "woocommerce").await;
+    crate::dispatch::activate(&app, &owner, &order_updates()).await;
+    let checkout = crate::dispatch::checkout("e1", "cart-1", "+14155550123", utc(16, 0));
+    crate::dispatch::post(&app, &owner, &checkout).await;
+    assert_eq!(abandon(&app, utc(17, 0)), 1);
+    assert_eq!(pass(&app, utc(18, 0)).await.sent, 1);
+
+    let cancelled = woocommerce_order(727, "cancelled", utc(19, 0));
+    deliver_ok(&app, &owner, "order.updated", "d-1", &cancelled).await;
+    let orders = orders_of(&app, &owner).await;
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0]["status"], "cancelled", "{}", orders[0]);
+    assert_eq!(timeline(&orders[0]), ["cancelled"]);
+    assert_eq!(cart_statuses(&app, &owner).await, ["abandoned"]);
+    let results: Value = app
+        .get(&format!("/api/v1/campaigns/{campaign}/stats"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(results["total"]["orders"], 0, "{results}");
+    assert_eq!(results["total"]["revenue_cents"], 0, "{results}");
+
+    // Recent enough to be texted, were it news: order.updated, saved again, and an
+    // order.created delivered after the cancellation.
+    let now = textback_api::db::now().with_nanosecond(0).unwrap();
+    let cancelled = woocommerce_order(728, "cancelled", now - Duration::minutes(2));
+    deliver_ok(&app, &owner, "order.updated", "d-2", &cancelled).await;
+    let saved_again = woocommerce_order(728, "cancelled", now - Duration::minutes(1));
+    deliver_ok(&app, &owner, "order.updated", "d-3", &saved_again).await;
+    let created = woocommerce_order(729, "cancelled", now);
+    deliver_ok(&app, &owner, "order.created", "d-4", &created).await;
+    let orders = orders_of(&app, &owner).await;
+    let statuses: Vec<(&Value, &Value)> = orders
+        .iter()
+        .map(|o| (&o["external_id"], &o["status"]))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (&json!("727"), &json!("cancelled")),
+            (&json!("728"), &json!("cancelled")),
+            (&json!("729"), &json!("cancelled"))
+        ]
+    );
+    assert_eq!(order_texts(&app), Vec::<String>::new());
 }

@@ -61,12 +61,33 @@ pub fn map(topic: &str, delivery_id: &str, payload: &Value) -> Mapped {
         ) => {
             return Mapped::Ignored(format!("WooCommerce order in status {s}"));
         }
+        // Pending: the shopper was sent to an offsite gateway (PayPal and the like) and has not
+        // paid; WooCommerce cancels the order itself if they never do. Failed: the payment
+        // was refused. Neither is an order yet, and the shopper's cart is still one to remind
+        // them of.
+        ("order.created" | "order.updated", Some("pending")) => {
+            return Mapped::Ignored(
+                "WooCommerce order in status pending: awaiting payment, not an order yet".into(),
+            );
+        }
+        ("order.created" | "order.updated", Some("failed")) => {
+            return Mapped::Ignored(
+                "WooCommerce order in status failed: payment failed, not an order yet".into(),
+            );
+        }
+        // Delivered late (WooCommerce sends the order as it is at delivery): an unpaid order
+        // it has cancelled meanwhile.
+        ("order.created", Some("cancelled")) => EventType::OrderCancelled,
         ("order.created", _) => EventType::OrderPlaced,
+        // Paid: WooCommerce sends its "Processing order" email. Once placed, later saves of
+        // the order are recorded as updates (see `ingest`).
+        ("order.updated", Some("processing")) => EventType::OrderPlaced,
         ("order.updated", Some("on-hold")) => EventType::OrderOnHold,
         // Without a tracking plugin, completed is as close to "shipped" as WooCommerce gets.
         ("order.updated", Some("completed")) => EventType::OrderShipped,
-        ("order.updated", Some("cancelled" | "refunded" | "failed")) => EventType::OrderCancelled,
-        // pending, processing, and statuses added by plugins.
+        ("order.updated", Some("cancelled")) => EventType::OrderCancelled,
+        // A refund (often of a delivered order) does not cancel the order, and no campaign of
+        // ours is about refunds. Also statuses added by plugins.
         ("order.updated", _) => EventType::OrderUpdated,
         ("order.deleted", _) => {
             return Mapped::Ignored("WooCommerce order.deleted: deleted orders are kept".into());
@@ -509,13 +530,13 @@ mod tests {
     #[test]
     fn order_updated_maps_by_status() {
         for (status, expected) in [
-            ("pending", EventType::OrderUpdated),
-            ("processing", EventType::OrderUpdated),
+            // Paid: an order now (WooCommerce's "Processing order" email goes out).
+            ("processing", EventType::OrderPlaced),
             ("on-hold", EventType::OrderOnHold),
             ("completed", EventType::OrderShipped),
             ("cancelled", EventType::OrderCancelled),
-            ("refunded", EventType::OrderCancelled),
-            ("failed", EventType::OrderCancelled),
+            // A refund does not cancel the order.
+            ("refunded", EventType::OrderUpdated),
             // A plugin's own status.
             ("awaiting-pickup", EventType::OrderUpdated),
         ] {
@@ -525,10 +546,42 @@ mod tests {
             assert_eq!(event.order.unwrap().status.as_deref(), Some(status));
         }
         let event = one(map("order.updated", "d-1", &sample_order()));
-        assert_eq!(event.event_type, EventType::OrderUpdated);
+        assert_eq!(event.event_type, EventType::OrderPlaced);
         assert!(event.id.starts_with("woocommerce:d-1:"), "{}", event.id);
         for status in ["trash", "checkout-draft"] {
             assert!(ignored(map("order.updated", "d-1", &with_status(status))).contains(status));
+        }
+    }
+
+    #[test]
+    fn unpaid_orders_are_not_orders_yet() {
+        // Variation: the sample awaiting payment at an offsite gateway, or with its payment
+        // refused; created so, or updated to it.
+        for topic in ["order.created", "order.updated"] {
+            let why = ignored(map(topic, "d-8", &with_status("pending")));
+            assert!(
+                why.contains("pending") && why.contains("awaiting payment"),
+                "{why}"
+            );
+            let why = ignored(map(topic, "d-8", &with_status("failed")));
+            assert!(
+                why.contains("failed") && why.contains("payment failed"),
+                "{why}"
+            );
+        }
+    }
+
+    #[test]
+    fn order_created_maps_by_status() {
+        for (status, expected) in [
+            ("processing", EventType::OrderPlaced),
+            ("on-hold", EventType::OrderPlaced),
+            ("completed", EventType::OrderPlaced),
+            // Delivered after WooCommerce cancelled the unpaid order.
+            ("cancelled", EventType::OrderCancelled),
+        ] {
+            let event = one(map("order.created", "d-9", &with_status(status)));
+            assert_eq!(event.event_type, expected, "{status}");
         }
     }
 

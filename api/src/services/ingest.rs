@@ -447,6 +447,50 @@ fn order_status(event_type: EventType) -> &'static str {
     }
 }
 
+/// How an order event is recorded, given the order as known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Recording {
+    /// What it counts as: the order's status, its timeline line and its texts follow this.
+    event_type: EventType,
+    /// Whether the customer is told. A new order whose customer is not is also credited to
+    /// no text and closes no cart.
+    told: bool,
+}
+
+impl Recording {
+    /// `known`: the order before the event, `None` when the event is the first heard of it.
+    ///
+    /// An order first heard of by its cancellation was never confirmed to its customer (from
+    /// WooCommerce it is one never paid, which WooCommerce cancels itself): it is kept with its
+    /// timeline, but the cancellation is not texted, no text is credited with it and it closes
+    /// no cart (whose reminders still have a purpose). Nor is a cancellation of an order
+    /// already cancelled texted: for one confirmed, the first cancellation was.
+    ///
+    /// A placement of an order already placed and since neither held nor cancelled counts as an
+    /// update: WooCommerce reports every save of a paid order as `processing`, a placement,
+    /// and the timeline would get a "placed" line per save. After a hold (paid now) or a
+    /// cancellation (restored), a placement is news.
+    fn of(event_type: EventType, known: Option<&db::orders::OrderRow>) -> Self {
+        let Some(order) = known else {
+            return Self {
+                event_type,
+                told: event_type != EventType::OrderCancelled,
+            };
+        };
+        let cancelled = order.status == db::orders::CANCELLED;
+        let event_type = match event_type {
+            EventType::OrderPlaced if !cancelled && order.status != "on_hold" => {
+                EventType::OrderUpdated
+            }
+            other => other,
+        };
+        Self {
+            event_type,
+            told: !(cancelled && event_type == EventType::OrderCancelled),
+        }
+    }
+}
+
 fn apply_order(
     conn: &mut DbConn,
     store_id: i64,
@@ -456,10 +500,12 @@ fn apply_order(
     occurred_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> AppResult<bool> {
+    let known = db::orders::find_by_external(conn, store_id, order.id.trim())?;
+    let recording = Recording::of(event_type, known.as_ref());
     // A shipment or a hold may not carry the order's items and total: then the known ones stay.
     let items = (!order.line_items.is_empty()).then(|| json_items(&order.line_items));
     let total_cents = order.total.as_deref().and_then(parse_cents);
-    let status = order_status(event_type);
+    let status = order_status(recording.event_type);
     let state = db::orders::OrderState {
         contact_id,
         number: order.number.as_deref(),
@@ -476,8 +522,7 @@ fn apply_order(
         carrier: order.carrier.as_deref(),
         occurred_at,
     };
-    let (order_id, customer) = match db::orders::find_by_external(conn, store_id, order.id.trim())?
-    {
+    let (order_id, customer) = match known {
         Some(existing) if occurred_at < existing.last_event_at => {
             let filled = db::orders::filled_in(&existing, &state, now);
             complete_order(conn, store_id, &existing, filled, order, occurred_at, now)?;
@@ -494,7 +539,8 @@ fn apply_order(
                 occurred_at,
                 now,
             )?;
-            (existing.id, contact_id.or(existing.contact_id))
+            let customer = contact_id.or(existing.contact_id);
+            (existing.id, customer.filter(|_| recording.told))
         }
         None => {
             let Some(created) = db::orders::insert(conn, store_id, order.id.trim(), &state, now)?
@@ -510,25 +556,27 @@ fn apply_order(
                     now,
                 );
             };
-            link_cart(
-                conn,
-                store_id,
-                &created,
-                order.cart_id.as_deref(),
-                occurred_at,
-                now,
-            )?;
-            if let Some(contact_id) = created.contact_id {
-                campaign_stats::attribute_order(conn, created.id, contact_id, occurred_at)?;
+            if recording.told {
+                link_cart(
+                    conn,
+                    store_id,
+                    &created,
+                    order.cart_id.as_deref(),
+                    occurred_at,
+                    now,
+                )?;
+                if let Some(contact_id) = created.contact_id {
+                    campaign_stats::attribute_order(conn, created.id, contact_id, occurred_at)?;
+                }
             }
-            (created.id, created.contact_id)
+            (created.id, created.contact_id.filter(|_| recording.told))
         }
     };
     db::orders::add_timeline_entry(
         conn,
         store_id,
         order_id,
-        event_type.as_str(),
+        recording.event_type.as_str(),
         status,
         occurred_at,
         order.status.as_deref(),

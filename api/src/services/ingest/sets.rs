@@ -12,11 +12,11 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
-use textback_shared::events::{CartInput, EventOutcome, OrderInput};
+use textback_shared::events::{CartInput, EventOutcome, EventType, OrderInput};
 
 use super::{
-    CHECKOUT_COMPLETED, NOTIFY_WITHIN, Pending, StoreContext, apply, credit_again, json_items,
-    order_status, tied_to_cart,
+    CHECKOUT_COMPLETED, NOTIFY_WITHIN, Pending, Recording, StoreContext, apply, credit_again,
+    json_items, order_status, tied_to_cart,
 };
 use crate::db::carts::{CartRow, CartState};
 use crate::db::contacts::{ContactDetails, ContactRow};
@@ -194,8 +194,8 @@ fn read_wave(conn: &mut DbConn, store_id: i64, wave: &[&Prepared<'_>]) -> AppRes
             .collect();
 
     // A new order closes the cart the platform names, else its customer's latest one still
-    // waiting (see `link_cart`); a known order without a cart, the one an event names (see
-    // `complete_order`).
+    // waiting (see `link_cart`), unless its customer is not told of it (see `Recording`); a
+    // known order without a cart, the one an event names (see `complete_order`).
     let mut closes: Vec<Option<CartRow>> = vec![None; wave.len()];
     let mut by_contact = Vec::new();
     for (i, p) in wave.iter().enumerate() {
@@ -207,6 +207,9 @@ fn read_wave(conn: &mut DbConn, store_id: i64, wave: &[&Prepared<'_>]) -> AppRes
             if existing.cart_id.is_none() {
                 closes[i] = named.cloned();
             }
+            continue;
+        }
+        if !Recording::of(p.pending.event.event_type, None).told {
             continue;
         }
         match (named, contact_of[i]) {
@@ -557,17 +560,19 @@ fn apply_orders(
     let mut new = Vec::new();
     // (position, contact, placed at) of the orders whose credited text is looked for.
     let mut to_credit: Vec<(usize, i64, NaiveDateTime)> = Vec::new();
-    // (position, order id, the customer), for those applied.
-    let mut applied: Vec<(usize, Option<i64>, Option<i64>)> = Vec::new();
+    // (position, order id, the customer to tell, what the event counts as), for those applied.
+    let mut applied: Vec<(usize, Option<i64>, Option<i64>, EventType)> = Vec::new();
     // (cart, the order closing it, when).
     let mut closing: Vec<(&CartRow, i64, NaiveDateTime)> = Vec::new();
     for ((i, order), items) in orders.iter().zip(&items) {
-        let event_type = wave[*i].pending.event.event_type;
+        let known_order = known.orders.get(order.id.trim());
+        let recording = Recording::of(wave[*i].pending.event.event_type, known_order);
+        let told = |customer: Option<i64>| customer.filter(|_| recording.told);
         let total_cents = order.total.as_deref().and_then(parse_cents);
         let state = OrderState {
             contact_id: contact_ids[*i],
             number: order.number.as_deref(),
-            status: order_status(event_type),
+            status: order_status(recording.event_type),
             platform_status: order.status.as_deref(),
             financial_status: order.financial_status.as_deref(),
             fulfillment_status: order.fulfillment_status.as_deref(),
@@ -581,7 +586,7 @@ fn apply_orders(
             occurred_at: wave[*i].occurred_at(),
         };
         let occurred_at = state.occurred_at;
-        match known.orders.get(order.id.trim()) {
+        match known_order {
             Some(existing) => {
                 // An older event changes no newer state: it only fills in what is missing.
                 let changed = if occurred_at < existing.last_event_at {
@@ -591,7 +596,8 @@ fn apply_orders(
                     applied.push((
                         *i,
                         Some(existing.id),
-                        contact_ids[*i].or(existing.contact_id),
+                        told(contact_ids[*i].or(existing.contact_id)),
+                        recording.event_type,
                     ));
                     Some(db::orders::updated(existing, &state, now))
                 };
@@ -609,7 +615,7 @@ fn apply_orders(
             None => {
                 // A contact created by this wave has been sent nothing yet.
                 if known.contact_of[*i].is_some()
-                    && let Some(contact_id) = contact_ids[*i]
+                    && let Some(contact_id) = told(contact_ids[*i])
                 {
                     to_credit.push((*i, contact_id, occurred_at));
                 }
@@ -622,7 +628,7 @@ fn apply_orders(
                         state,
                     },
                 ));
-                applied.push((*i, None, contact_ids[*i]));
+                applied.push((*i, None, told(contact_ids[*i]), recording.event_type));
             }
         }
     }
@@ -662,7 +668,7 @@ fn apply_orders(
     };
     let mut timeline = Vec::new();
     let mut notify = Vec::new();
-    for &(i, existing_id, customer) in &applied {
+    for &(i, existing_id, customer, event_type) in &applied {
         let order_id = order_id_of(i, existing_id)?;
         let p = wave[i];
         let occurred_at = p.occurred_at();
@@ -671,7 +677,6 @@ fn apply_orders(
         {
             closing.push((cart, order_id, occurred_at));
         }
-        let event_type = p.pending.event.event_type;
         let note = match p.target {
             Target::Order(order) => order.status.as_deref(),
             _ => None,
