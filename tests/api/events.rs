@@ -29,6 +29,7 @@ on_both_databases!(
     an_order_heard_of_first_by_its_shipment_gets_its_total_cart_and_credit_late,
     completions_and_late_details_leave_the_same_state_event_by_event,
     an_order_first_heard_of_by_its_cancellation_is_not_texted_or_credited,
+    the_documented_examples_are_accepted_as_written,
 );
 
 const T0: &str = "2026-06-01T10:00:00Z";
@@ -1131,4 +1132,68 @@ async fn an_order_first_heard_of_by_its_cancellation_is_not_texted_or_credited(a
         .unwrap();
     assert_eq!(results["total"]["orders"], 0, "{results}");
     assert_eq!(results["total"]["revenue_cents"], 0, "{results}");
+}
+
+/// The examples of `POST /api/v1/events` in the served spec are what integrators copy: each is
+/// accepted as written, one of every type, and together they leave what they describe.
+async fn the_documented_examples_are_accepted_as_written(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let spec: Value = app
+        .http
+        .get(app.url("/api-docs/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let examples = spec["paths"]["/api/v1/events"]["post"]["requestBody"]["content"]
+        ["application/json"]["examples"]
+        .as_object()
+        .expect("examples");
+    let mut events: Vec<&Value> = examples.values().map(|e| &e["value"]).collect();
+    events.sort_by_key(|e| e["occurred_at"].as_str().unwrap().to_owned());
+    let mut types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    for event in &events {
+        let (status, body) = post_event(&app, &owner, event).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{event}: {body}");
+        assert_eq!(body["status"], "accepted", "{event}");
+    }
+    types.sort_unstable();
+    types.dedup();
+    assert_eq!(
+        types,
+        [
+            "cart.updated",
+            "checkout.updated",
+            "customer.updated",
+            "order.cancelled",
+            "order.on_hold",
+            "order.placed",
+            "order.shipped",
+            "order.updated",
+        ]
+    );
+
+    let detail = only_contact(&app, &owner).await;
+    assert_eq!(detail["contact"]["last_name"], "Lovelace");
+    assert_eq!(detail["contact"]["sms_consent"], "denied");
+    let consent: Vec<&str> = detail["consent_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(consent, ["granted", "denied"]);
+    // Ordered before it was abandoned: converted, not recovered.
+    assert_eq!(detail["carts"][0]["status"], "converted");
+    let shipped = detail["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["number"] == "#1001")
+        .expect("order #1001");
+    assert_eq!(shipped["status"], "shipped");
+    assert_eq!(shipped["tracking_number"], "1Z999AA10123456784");
+    assert_eq!(shipped["total"], "178.00");
 }

@@ -20,7 +20,13 @@ use crate::services::ingest::{self, Pending, Source};
 #[utoipa::path(
     tag = "events",
     request_body(content = EventRequest, examples(
-        ("checkout" = (summary = "A checkout with a phone and SMS consent", value = json!({
+        ("cart" = (summary = "cart.updated: a cart, before checkout", value = json!({
+            "id": "evt_1000", "type": "cart.updated", "occurred_at": "2026-12-04T15:00:00Z",
+            "cart": {"id": "c1-8f2b1d", "total": "89.00", "currency": "USD",
+                "recovery_url": "https://shop.example.com/cart/c1-8f2b1d",
+                "line_items": [{"title": "Merino crew sweater", "variant": "M", "quantity": 1, "price": "89.00"}]}
+        }))),
+        ("checkout" = (summary = "checkout.updated: the checkout, with a phone and SMS consent", value = json!({
             "id": "evt_1001", "type": "checkout.updated", "occurred_at": "2026-12-04T15:04:05Z",
             "customer": {"phone": "+1 415 555 0123", "email": "ada@example.com", "first_name": "Ada",
                 "sms_consent": {"status": "granted", "source": "checkout"}},
@@ -28,15 +34,38 @@ use crate::services::ingest::{self, Pending, Source};
                 "recovery_url": "https://shop.example.com/cart/c1-8f2b1d",
                 "line_items": [{"title": "Merino crew sweater", "variant": "M", "quantity": 2, "price": "89.00"}]}
         }))),
-        ("order" = (summary = "An order placed from that cart", value = json!({
+        ("order" = (summary = "order.placed: an order from that cart", value = json!({
             "id": "evt_1002", "type": "order.placed", "occurred_at": "2026-12-04T16:10:00Z",
             "customer": {"phone": "+1 415 555 0123"},
-            "order": {"id": "820982911946154508", "number": "#1001", "total": "178.00", "currency": "USD", "cart_id": "c1-8f2b1d"}
+            "order": {"id": "820982911946154508", "number": "#1001", "status": "processing",
+                "financial_status": "paid", "total": "178.00", "currency": "USD",
+                "shipping_region": "CA", "cart_id": "c1-8f2b1d",
+                "line_items": [{"title": "Merino crew sweater", "variant": "M", "quantity": 2, "price": "89.00"}]}
         }))),
-        ("shipped" = (summary = "The order shipped", value = json!({
-            "id": "evt_1003", "type": "order.shipped", "occurred_at": "2026-12-05T09:00:00Z",
-            "order": {"id": "820982911946154508", "total": "178.00", "currency": "USD",
+        ("updated" = (summary = "order.updated: the order changed (here, its shipping state)", value = json!({
+            "id": "evt_1003", "type": "order.updated", "occurred_at": "2026-12-04T17:30:00Z",
+            "order": {"id": "820982911946154508", "status": "processing", "shipping_region": "OR"}
+        }))),
+        ("on_hold" = (summary = "order.on_hold: held, waiting for stock", value = json!({
+            "id": "evt_1004", "type": "order.on_hold", "occurred_at": "2026-12-04T18:00:00Z",
+            "order": {"id": "820982911946154508", "status": "on-hold", "fulfillment_status": "on_hold"}
+        }))),
+        ("shipped" = (summary = "order.shipped: on its way, with tracking", value = json!({
+            "id": "evt_1005", "type": "order.shipped", "occurred_at": "2026-12-05T09:00:00Z",
+            "order": {"id": "820982911946154508", "fulfillment_status": "fulfilled",
                 "tracking_number": "1Z999AA10123456784", "tracking_url": "https://track.example.com/1Z999AA10123456784", "carrier": "UPS"}
+        }))),
+        ("cancelled" = (summary = "order.cancelled: an order the store cancelled", value = json!({
+            "id": "evt_1007", "type": "order.cancelled", "occurred_at": "2026-12-05T11:00:00Z",
+            "customer": {"phone": "+1 415 555 0123"},
+            "order": {"id": "820982911946154612", "number": "#1002", "status": "cancelled",
+                "financial_status": "voided", "total": "42.00", "currency": "USD"}
+        }))),
+        ("customer" = (summary = "customer.updated: consent withdrawn on the store's account page", value = json!({
+            "id": "evt_1008", "type": "customer.updated", "occurred_at": "2026-12-06T08:00:00Z",
+            "customer": {"id": "7390012345", "phone": "+1 415 555 0123", "email": "ada@example.com",
+                "first_name": "Ada", "last_name": "Lovelace",
+                "sms_consent": {"status": "denied", "source": "api"}}
         }))),
     )),
     responses(
