@@ -270,13 +270,22 @@ fn customer_of(p: &Value, customer: Option<&Value>) -> Option<CustomerInput> {
     let shipping = object(p.get("shipping_address"));
     let billing_phone = address_phone(billing, "country_code");
     let shipping_phone = address_phone(shipping, "country_code");
-    let phone = pick_phone([
+    // The number the buyer gave for texts, the one their SMS consent is for.
+    let own_phone = pick_phone([
         p.get("sms_marketing_phone").and_then(Value::as_str),
         customer.and_then(|c| c.get("phone")?.as_str()),
         p.get("phone").and_then(Value::as_str),
+    ]);
+    let phone = pick_phone([
+        own_phone.as_deref(),
         billing_phone.as_deref(),
         shipping_phone.as_deref(),
     ]);
+    // Consent given with one number is no consent to text another (an address's phone may
+    // even be a gift recipient's): a grant holds only for the buyer's own number. A refusal
+    // holds whatever the number.
+    let sms_consent = consent(p, customer)
+        .filter(|c| c.status != ConsentStatus::Granted || (phone.is_some() && phone == own_phone));
     // First and last name from one place, so "John" is not paired with the biller's surname.
     let named = [customer, billing, shipping]
         .into_iter()
@@ -290,7 +299,7 @@ fn customer_of(p: &Value, customer: Option<&Value>) -> Option<CustomerInput> {
             .or_else(|| text(p.get("contact_email"))),
         first_name: text_at(named, "first_name"),
         last_name: text_at(named, "last_name"),
-        sms_consent: consent(p, customer),
+        sms_consent,
     })
 }
 
@@ -642,6 +651,44 @@ mod tests {
     }
 
     #[test]
+    fn consent_given_with_a_foreign_number_is_not_moved_to_an_address_phone() {
+        // Variation: a buyer who opted in with a UK mobile and typed a US number on the
+        // billing address: that number is the contact's (the only textable one), but nobody
+        // agreed to texts on it.
+        let mut payload = sample("checkouts/create");
+        payload["sms_marketing_phone"] = json!("+44 7700 900123");
+        payload["buyer_accepts_sms_marketing"] = json!(true);
+        payload["billing_address"]["phone"] = json!("(415) 555-0123");
+        let customer = one(map("checkouts/create", "wh-12", &payload))
+            .customer
+            .unwrap();
+        assert_eq!(customer.phone.as_deref(), Some("(415) 555-0123"));
+        assert_eq!(customer.sms_consent, None);
+
+        // A refusal still counts, whatever the number.
+        payload["customer"]["sms_marketing_consent"] = json!({"state": "unsubscribed"});
+        let customer = one(map("checkouts/create", "wh-12", &payload))
+            .customer
+            .unwrap();
+        assert_eq!(
+            customer.sms_consent.map(|c| c.status),
+            Some(ConsentStatus::Denied)
+        );
+
+        // Given with a US number, it holds for that number.
+        payload["customer"]["sms_marketing_consent"] = Value::Null;
+        payload["sms_marketing_phone"] = json!("+1 416 555 0199");
+        let customer = one(map("checkouts/create", "wh-12", &payload))
+            .customer
+            .unwrap();
+        assert_eq!(customer.phone.as_deref(), Some("+1 416 555 0199"));
+        assert_eq!(
+            customer.sms_consent.map(|c| c.status),
+            Some(ConsentStatus::Granted)
+        );
+    }
+
+    #[test]
     fn consent_states_map_to_granted_denied_unknown() {
         let shape = samples()["customer_sms_marketing_consent_shape"]["example"].clone();
         let at = utc(2021, 8, 3, 19, 31, 6);
@@ -653,8 +700,10 @@ mod tests {
             ("pending", Some(ConsentStatus::Unknown)),
             ("something_new", None),
         ] {
-            // Variation: the sample checkout's customer with the documented consent shape.
+            // Variation: the sample checkout's customer with the documented consent shape, and
+            // the number it is for (the sample's phones are all "555-555-…").
             let mut payload = sample("checkouts/create");
+            payload["customer"]["phone"] = json!("+16135550123");
             let mut consent_obj = shape.clone();
             consent_obj["state"] = json!(state);
             payload["customer"]["sms_marketing_consent"] = consent_obj;
