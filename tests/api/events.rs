@@ -30,6 +30,7 @@ on_both_databases!(
     completions_and_late_details_leave_the_same_state_event_by_event,
     an_order_first_heard_of_by_its_cancellation_is_not_texted_or_credited,
     the_documented_examples_are_accepted_as_written,
+    an_order_placed_before_its_cart_was_found_abandoned_converts_it,
 );
 
 const T0: &str = "2026-06-01T10:00:00Z";
@@ -1196,4 +1197,31 @@ async fn the_documented_examples_are_accepted_as_written(app: TestApp) {
     assert_eq!(shipped["status"], "shipped");
     assert_eq!(shipped["tracking_number"], "1Z999AA10123456784");
     assert_eq!(shipped["total"], "178.00");
+}
+
+/// Shopify retries `orders/create` for up to 48 hours: an order can arrive after its cart was
+/// found abandoned, though it was placed before. Nothing was recovered: the cart converted.
+async fn an_order_placed_before_its_cart_was_found_abandoned_converts_it(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    post_event(&app, &owner, &checkout("e1", "cart-1", 0, "178.00")).await;
+    assert_eq!(abandon_at(&app, 61), 1);
+    let late = order("e2", "order.placed", "ord-1", 30, Some("cart-1"));
+    post_event(&app, &owner, &late).await;
+    let cart = &only_contact(&app, &owner).await["carts"][0];
+    assert_eq!(cart["status"], "converted");
+    assert_eq!(cart["recovered_at"], Value::Null);
+
+    // Placed after the abandonment (the platform naming no cart): recovered, as ever.
+    post_event(&app, &owner, &checkout("e3", "cart-2", 100, "89.00")).await;
+    assert_eq!(abandon_at(&app, 161), 1);
+    post_event(
+        &app,
+        &owner,
+        &order("e4", "order.placed", "ord-2", 170, None),
+    )
+    .await;
+    let detail = only_contact(&app, &owner).await;
+    let carts = detail["carts"].as_array().unwrap();
+    let second = carts.iter().find(|c| c["total"] == "89.00").unwrap();
+    assert_eq!(second["status"], "recovered");
 }

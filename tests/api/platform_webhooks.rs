@@ -253,6 +253,11 @@ async fn shopify_checkout_then_order_recovers_the_cart(app: TestApp) {
     assert_eq!(abandoned, 1);
     drop(conn);
 
+    // Placed after the cart was found abandoned (one placed before converts it).
+    let placed = (now + chrono::Duration::seconds(1)).and_utc().to_rfc3339();
+    for field in ["created_at", "processed_at", "updated_at"] {
+        order[field] = json!(placed);
+    }
     deliver_signed(&app, owner.store_id, "orders/create", "w-2", &order).await;
     assert_eq!(cart_statuses(&app, &owner).await, ["recovered"]);
 }
@@ -746,7 +751,7 @@ async fn a_woocommerce_order_awaiting_payment_counts_once_paid_and_is_confirmed_
         "only the checkout"
     );
     assert_eq!(
-        crate::dispatch::abandon(&app, now),
+        crate::dispatch::abandon(&app, start + Duration::minutes(61)),
         1,
         "abandoned at payment"
     );

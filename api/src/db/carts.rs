@@ -299,16 +299,18 @@ pub fn latest_unordered_for_contact(
         .optional()
 }
 
-/// What an order does to its cart: (status, recovered_at), or `None` when the cart is
-/// already closed. A completed checkout is recovered if it had been abandoned before.
+/// What an order placed `at` does to its cart: (status, recovered_at), or `None` when the
+/// cart is already closed. It recovers a cart abandoned before it was placed, and converts
+/// any other: an order whose webhook came late may have been placed before its cart was
+/// found abandoned, and nothing was recovered then.
 fn closed_by_order(
     cart: &CartRow,
     at: NaiveDateTime,
 ) -> Option<(&'static str, Option<NaiveDateTime>)> {
+    let abandoned_before = cart.abandoned_at.is_some_and(|abandoned| abandoned <= at);
     match cart.status.as_str() {
-        ABANDONED => Some((RECOVERED, Some(at))),
-        COMPLETED if cart.abandoned_at.is_some() => Some((RECOVERED, Some(at))),
-        OPEN | COMPLETED => Some((CONVERTED, cart.recovered_at)),
+        ABANDONED | COMPLETED if abandoned_before => Some((RECOVERED, Some(at))),
+        OPEN | COMPLETED | ABANDONED => Some((CONVERTED, cart.recovered_at)),
         _ => None,
     }
 }
