@@ -4,6 +4,7 @@ mod accounts;
 mod api_keys;
 mod campaigns;
 mod canned_replies;
+mod compliance;
 mod conventions;
 mod demo;
 mod dispatch;

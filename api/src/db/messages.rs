@@ -138,6 +138,30 @@ pub fn cancel_unsent(conn: &mut DbConn, store_id: i64, now: NaiveDateTime) -> Qu
     .execute(conn)
 }
 
+/// Cancels these messages unless they have gone out (as `cancel_unsent`): the texts that
+/// were to carry them were cancelled before being sent.
+pub fn cancel_unsent_many(
+    conn: &mut DbConn,
+    ids: &[i64],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let mut cancelled = 0;
+    for chunk in ids.chunks(super::IDS_PER_STATEMENT) {
+        cancelled += diesel::update(
+            messages::table
+                .filter(messages::id.eq_any(chunk))
+                .filter(messages::status.eq_any(NOT_YET_SENT))
+                .filter(messages::provider_sid.is_null()),
+        )
+        .set((
+            messages::status.eq(STATUS_CANCELLED),
+            messages::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    }
+    Ok(cancelled)
+}
+
 /// (messages, segments) in `[from, to)` in one direction; outbound counts only what reached
 /// the provider (it has a provider id), since only that is billed.
 pub fn usage_between(

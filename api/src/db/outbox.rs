@@ -136,7 +136,7 @@ pub fn cancel_for_carts(
     if cart_ids.is_empty() {
         return Ok(0);
     }
-    diesel::update(
+    let messages = diesel::update(
         outbox::table
             .filter(outbox::status.eq(SCHEDULED))
             .filter(outbox::cart_id.eq_any(cart_ids)),
@@ -146,7 +146,23 @@ pub fn cancel_for_carts(
         outbox::reason.eq(reason),
         outbox::updated_at.eq(now),
     ))
-    .execute(conn)
+    .returning(outbox::message_id)
+    .get_results(conn)?;
+    cancel_messages(conn, messages, now)
+}
+
+/// The conversation messages of texts just cancelled (a reply, a confirmation, a retried
+/// reminder: written before they were sent) say they will not go out, rather than wait as
+/// `queued` for ever and count against the daily limit. Returns how many texts there were.
+fn cancel_messages(
+    conn: &mut DbConn,
+    messages: Vec<Option<i64>>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let texts = messages.len();
+    let written: Vec<i64> = messages.into_iter().flatten().collect();
+    super::messages::cancel_unsent_many(conn, &written, now)?;
+    Ok(texts)
 }
 
 /// Cancels the contacts' texts that have not been claimed yet (as `cancel` does a scope's).
@@ -158,7 +174,7 @@ pub fn cancel_for_contacts(
 ) -> QueryResult<usize> {
     let mut cancelled = 0;
     for ids in contact_ids.chunks(super::IDS_PER_STATEMENT) {
-        cancelled += diesel::update(
+        let messages = diesel::update(
             outbox::table
                 .filter(outbox::status.eq(SCHEDULED))
                 .filter(outbox::contact_id.eq_any(ids)),
@@ -168,7 +184,9 @@ pub fn cancel_for_contacts(
             outbox::reason.eq(reason),
             outbox::updated_at.eq(now),
         ))
-        .execute(conn)?;
+        .returning(outbox::message_id)
+        .get_results(conn)?;
+        cancelled += cancel_messages(conn, messages, now)?;
     }
     Ok(cancelled)
 }
@@ -195,17 +213,21 @@ pub fn cancel(
         outbox::reason.eq(reason),
         outbox::updated_at.eq(now),
     );
-    match scope {
+    let messages = match scope {
         Scope::Cart(id) => diesel::update(scheduled.filter(outbox::cart_id.eq(id)))
             .set(set)
-            .execute(conn),
+            .returning(outbox::message_id)
+            .get_results(conn)?,
         Scope::Campaign(id) => diesel::update(scheduled.filter(outbox::campaign_id.eq(id)))
             .set(set)
-            .execute(conn),
+            .returning(outbox::message_id)
+            .get_results(conn)?,
         Scope::Store(id) => diesel::update(scheduled.filter(outbox::store_id.eq(id)))
             .set(set)
-            .execute(conn),
-    }
+            .returning(outbox::message_id)
+            .get_results(conn)?,
+    };
+    cancel_messages(conn, messages, now)
 }
 
 /// Claims up to `limit` due texts until `lease_until`. On PostgreSQL rows another worker

@@ -215,6 +215,13 @@ fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> i64) -> HashMap<i64, T> {
 fn load(conn: &mut DbConn, rows: &[OutboxRow], now: NaiveDateTime) -> AppResult<Loaded> {
     let contact_ids = ids(rows, |r| Some(r.contact_id));
     let store_ids = ids(rows, |r| Some(r.store_id));
+    // First: the numbers are locked until this pass commits, so another worker's pass for
+    // the same stores is waited for, and everything read below (the texts it sent, which
+    // count against the daily cap, and consent) includes what it wrote.
+    let numbers = by_id(
+        db::phone_numbers::active_for_stores(conn, &store_ids)?,
+        |n| n.store_id,
+    );
     let mut regions = HashMap::new();
     for (contact, region) in db::orders::shipping_regions(conn, &contact_ids)? {
         if let (Some(contact), Some(region)) = (contact, region) {
@@ -240,10 +247,7 @@ fn load(conn: &mut DbConn, rows: &[OutboxRow], now: NaiveDateTime) -> AppResult<
             |s| s.id,
         ),
         stores: by_id(db::stores::find_many(conn, &store_ids)?, |s| s.id),
-        numbers: by_id(
-            db::phone_numbers::active_for_stores(conn, &store_ids)?,
-            |n| n.store_id,
-        ),
+        numbers,
         carts: by_id(
             db::carts::find_many(conn, &ids(rows, |r| r.cart_id))?,
             |c| c.id,
@@ -773,9 +777,14 @@ async fn reconcile(state: &AppState, worker: &str, now: NaiveDateTime) -> AppRes
                 )
                 .await
                 .map(|list| {
-                    list.into_iter()
-                        .find(|s| s.body == m.body)
-                        .map(|s| (m.id, m.thread_id, s.message))
+                    // Every text with these words: an earlier one ("Thanks!", a second
+                    // STOP's confirmation) may be listed too, and is told apart below.
+                    let same_words: Vec<ProviderMessage> = list
+                        .into_iter()
+                        .filter(|s| s.body == m.body)
+                        .map(|s| s.message)
+                        .collect();
+                    Some((m.id, m.thread_id, same_words))
                 }),
             None => Ok(None),
         };
@@ -786,6 +795,14 @@ async fn reconcile(state: &AppState, worker: &str, now: NaiveDateTime) -> AppRes
         let notices = db::write_transaction(conn, |conn| {
             let mut notices = Vec::new();
             for (row, found) in findings {
+                let found = match found {
+                    Ok(Some((message_id, thread_id, same_words))) => {
+                        Ok(unclaimed(conn, message_id, same_words)?
+                            .map(|accepted| (message_id, thread_id, accepted)))
+                    }
+                    Ok(None) => Ok(None),
+                    Err(e) => Err(e),
+                };
                 match found {
                     Ok(Some((message_id, thread_id, accepted))) => {
                         let found = db::messages::Accepted {
@@ -828,6 +845,22 @@ async fn reconcile(state: &AppState, worker: &str, now: NaiveDateTime) -> AppRes
         Ok(notices.len())
     })
     .await
+}
+
+/// The first of the provider's texts with a message's words that is recorded for no other
+/// message: an earlier text with the same words is not this one, which may never have gone.
+fn unclaimed(
+    conn: &mut DbConn,
+    message_id: i64,
+    same_words: Vec<ProviderMessage>,
+) -> AppResult<Option<ProviderMessage>> {
+    for candidate in same_words {
+        let recorded = db::messages::find_by_provider_sid(conn, &candidate.provider_sid)?;
+        if recorded.is_none_or(|m| m.id == message_id) {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(None)
 }
 
 fn ids_of_messages(rows: &[OutboxRow]) -> Vec<i64> {
