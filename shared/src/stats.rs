@@ -46,6 +46,10 @@ pub struct Figures {
     /// Texts whose link was clicked.
     pub clicks: u64,
     pub replies: u64,
+    /// Customers who told us to stop: by a keyword (STOP, …) or a reply asking for no more
+    /// texts, or through their carrier. Numbers the merchant puts on the do-not-text list (one by
+    /// one or a pasted list) are not counted; neither is a box left unticked at checkout. Campaign
+    /// results' `opted_out` counts the same.
     pub opt_outs: u64,
     /// Opt-outs per text sent (0 to 1).
     pub opt_out_rate: f64,
@@ -57,14 +61,27 @@ pub struct Figures {
     /// Orders credited to a text (the last one clicked within 7 days, else the last one sent
     /// within 24 hours).
     pub orders: u64,
-    /// Those orders' totals, in minor units (cents) of `StatsDto::revenue_currency`. An order
-    /// in another currency than the store's usual one is counted in `orders` but its total is
-    /// added as it is: these sums do not keep currencies apart, so a store that sells in
-    /// several currencies sees a mix here (campaign stats leave such orders' totals out).
+    /// The totals of those orders in `StatsDto::revenue_currency`, in its minor units (cents).
+    /// Orders in other currencies count in `orders`, but their totals are in
+    /// `revenue_other_currencies`, never added here (campaign results leave them out).
     pub revenue_recovered_cents: i64,
+    /// The totals of those orders in each other currency (a store selling in several, or one
+    /// that changed currency), by currency code; empty for a store selling in one.
+    pub revenue_other_currencies: Vec<CurrencyAmount>,
     /// What the texts cost: segments at the per-segment price, in millionths of
     /// `StatsDto::currency`.
     pub sms_charges_micros: i64,
+}
+
+/// An amount of money in one currency.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CurrencyAmount {
+    /// ISO 4217 code.
+    #[cfg_attr(feature = "openapi", schema(example = "CAD"))]
+    pub currency: String,
+    /// In the currency's minor units (cents).
+    pub cents: i64,
 }
 
 /// One day or week of the series.
@@ -98,7 +115,8 @@ pub struct StatsDto {
     #[cfg_attr(feature = "openapi", schema(example = "USD"))]
     pub currency: String,
     /// Of the revenue recovered: the store's, the one most of its recent orders are in (its
-    /// country's until it has orders: CAD in Canada, else USD).
+    /// country's until it has orders: CAD in Canada, else USD). Revenue in other currencies is
+    /// listed apart, in each figure's `revenue_other_currencies`.
     #[cfg_attr(feature = "openapi", schema(example = "CAD"))]
     pub revenue_currency: String,
     pub totals: Figures,
@@ -137,7 +155,25 @@ impl Figures {
         self.carts_recovered += other.carts_recovered;
         self.orders += other.orders;
         self.revenue_recovered_cents += other.revenue_recovered_cents;
+        for amount in &other.revenue_other_currencies {
+            self.add_other_currency(&amount.currency, amount.cents);
+        }
         self.sms_charges_micros += other.sms_charges_micros;
+    }
+
+    /// Adds `cents` of `currency` to `revenue_other_currencies`, to the same currency only.
+    pub fn add_other_currency(&mut self, currency: &str, cents: i64) {
+        let others = &mut self.revenue_other_currencies;
+        match others.binary_search_by(|a| a.currency.as_str().cmp(currency)) {
+            Ok(i) => others[i].cents += cents,
+            Err(i) => others.insert(
+                i,
+                CurrencyAmount {
+                    currency: currency.to_owned(),
+                    cents,
+                },
+            ),
+        }
     }
 }
 
@@ -179,6 +215,28 @@ mod tests {
         assert!((figures.recovery_rate - 0.15).abs() < 1e-12);
         let empty = Figures::default().with_rates();
         assert_eq!((empty.opt_out_rate, empty.recovery_rate), (0.0, 0.0));
+    }
+
+    #[test]
+    fn other_currencies_add_up_each_apart_from_the_revenue() {
+        let mut total = Figures {
+            revenue_recovered_cents: 10_000,
+            ..Figures::default()
+        };
+        let mut day = Figures::default();
+        day.add_other_currency("USD", 2_200);
+        day.add_other_currency("EUR", 500);
+        total.add(&day);
+        total.add(&day);
+        assert_eq!(total.revenue_recovered_cents, 10_000);
+        let amount = |currency: &str, cents| CurrencyAmount {
+            currency: currency.to_owned(),
+            cents,
+        };
+        assert_eq!(
+            total.revenue_other_currencies,
+            [amount("EUR", 1_000), amount("USD", 4_400)]
+        );
     }
 
     #[test]

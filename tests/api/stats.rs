@@ -4,7 +4,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use textback_api::db;
-use textback_api::services::{provider_webhooks, short_links, stats};
+use textback_api::services::{opt_outs, provider_webhooks, short_links, stats};
+use textback_shared::events::ConsentSource;
 use textback_tests::{Session, TestApp, on_both_databases, problem};
 
 use crate::dispatch::{abandon, checkout, order, pass, post, simulator, store_with_flow, utc};
@@ -22,17 +23,19 @@ on_both_databases!(
     a_cart_two_orders_name_is_recovered_once,
     a_store_selling_in_canadian_dollars_sees_revenue_in_them_and_charges_in_the_price_lists,
     an_order_in_another_currency_neither_relabels_nor_adds_to_a_campaigns_revenue,
+    revenue_in_two_currencies_is_never_added_together,
+    a_pasted_do_not_text_list_is_no_opt_out_but_a_stop_is,
 );
 
 const ADA: &str = "+14155550123";
 const BOB: &str = "+14155550124";
 
-fn roll_up(app: &TestApp) {
+pub(crate) fn roll_up(app: &TestApp) {
     let mut conn = app.state.pool.get().unwrap();
     stats::roll_up(&mut conn, db::now()).unwrap();
 }
 
-async fn results(app: &TestApp, owner: &Session, query: &str) -> Value {
+pub(crate) async fn results(app: &TestApp, owner: &Session, query: &str) -> Value {
     let response = app
         .get(&format!("/api/v1/stats{query}"), &owner.token)
         .await;
@@ -419,7 +422,7 @@ async fn move_to_ontario(app: &TestApp, owner: &Session) {
 }
 
 /// `who` places `order_id` (for `cart`, if any) at `at`.
-fn order_in(
+pub(crate) fn order_in(
     event: &str,
     order_id: &str,
     who: &str,
@@ -436,7 +439,7 @@ fn order_in(
 
 /// A store in Ontario selling in Canadian dollars: Ada and Bob abandon carts on 2 June, both
 /// get the first reminder, and Ada orders an hour later for CA$178.00.
-async fn canadian_store_one_cart_recovered(app: &TestApp) -> (Session, i64) {
+pub(crate) async fn canadian_store_one_cart_recovered(app: &TestApp) -> (Session, i64) {
     let (owner, campaign) = store_with_flow(app, [60, 1440]).await;
     move_to_ontario(app, &owner).await;
     for (event, cart, who) in [("e1", "cart-1", ADA), ("e2", "cart-2", BOB)] {
@@ -496,25 +499,7 @@ async fn a_store_selling_in_canadian_dollars_sees_revenue_in_them_and_charges_in
 async fn an_order_in_another_currency_neither_relabels_nor_adds_to_a_campaigns_revenue(
     app: TestApp,
 ) {
-    let (owner, campaign) = canadian_store_one_cart_recovered(&app).await;
-    let walk_in = order_in(
-        "e4",
-        "order-2",
-        "+14155550125",
-        None,
-        ("50.00", "CAD"),
-        utc(19, 15),
-    );
-    post(&app, &owner, &walk_in).await;
-    let bob_orders = order_in(
-        "e5",
-        "order-3",
-        BOB,
-        Some("cart-2"),
-        ("22.00", "USD"),
-        utc(19, 30),
-    );
-    post(&app, &owner, &bob_orders).await;
+    let (owner, campaign) = canadian_store_with_a_us_dollar_order(&app).await;
     roll_up(&app);
 
     let week = results(&app, &owner, "?from=2026-06-01&to=2026-06-07").await;
@@ -541,4 +526,131 @@ async fn an_opt_out_taken_back_still_counts_for_the_text_it_followed(app: TestAp
     roll_up(&app);
     let week = results(&app, &owner, "?from=2026-06-01&to=2026-06-07").await;
     assert_eq!(week["campaigns"][0]["figures"]["opt_outs"], 1);
+}
+
+/// The Canadian store of `canadian_store_one_cart_recovered`, where a walk-in customer then
+/// orders in CAD (credited to no text) and Bob, in the same hour as Ada, in US dollars: Ada's
+/// CA$178.00 and Bob's US$22.00 are both credited to the flow.
+pub(crate) async fn canadian_store_with_a_us_dollar_order(app: &TestApp) -> (Session, i64) {
+    let (owner, campaign) = canadian_store_one_cart_recovered(app).await;
+    let walk_in = order_in(
+        "e4",
+        "order-2",
+        "+14155550125",
+        None,
+        ("50.00", "CAD"),
+        utc(19, 15),
+    );
+    post(app, &owner, &walk_in).await;
+    let bob_orders = order_in(
+        "e5",
+        "order-3",
+        BOB,
+        Some("cart-2"),
+        ("22.00", "USD"),
+        utc(19, 30),
+    );
+    post(app, &owner, &bob_orders).await;
+    (owner, campaign)
+}
+
+/// The store sells in CAD: the dashboard shows CA$178.00 recovered, plus US$22.00 beside it,
+/// never "CA$200.00": in total, on the day, by week and for the campaign, and again once the
+/// hours are added up into days anew (a roll-up, a move to another time zone).
+async fn revenue_in_two_currencies_is_never_added_together(app: TestApp) {
+    let (owner, campaign) = canadian_store_with_a_us_dollar_order(&app).await;
+    roll_up(&app);
+
+    let us_dollars = json!([{"currency": "USD", "cents": 2_200}]);
+    let week = "?from=2026-06-01&to=2026-06-07";
+    let check = |report: &Value| {
+        assert_eq!(report["revenue_currency"], "CAD");
+        let totals = &report["totals"];
+        assert_eq!(totals["orders"], 2, "{totals}");
+        assert_eq!(totals["revenue_recovered_cents"], 17_800, "{totals}");
+        assert_eq!(totals["revenue_other_currencies"], us_dollars, "{totals}");
+        let day = report["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["figures"]["orders"] == 2)
+            .unwrap();
+        assert_eq!(day["figures"]["revenue_recovered_cents"], 17_800);
+        assert_eq!(day["figures"]["revenue_other_currencies"], us_dollars);
+        let flow = &report["campaigns"][0];
+        assert_eq!(flow["campaign_id"], campaign);
+        assert_eq!(flow["figures"]["revenue_recovered_cents"], 17_800);
+        assert_eq!(flow["figures"]["revenue_other_currencies"], us_dollars);
+        assert_eq!(report["previous"]["revenue_other_currencies"], json!([]));
+    };
+    let daily = results(&app, &owner, week).await;
+    check(&daily);
+    assert_eq!(daily["series"][1]["start"], "2026-06-02");
+    check(&results(&app, &owner, &format!("{week}&granularity=week")).await);
+
+    roll_up(&app);
+    assert_eq!(results(&app, &owner, week).await, daily);
+    // 19:00 UTC is noon in Vancouver: still 2 June, now added up from the hours in Pacific time.
+    let moved = app
+        .request(Method::PATCH, "/api/v1/store", Some(&owner.token))
+        .json(&json!({"country": "CA", "region": "BC"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), StatusCode::OK);
+    let pacific = results(&app, &owner, week).await;
+    assert_eq!(pacific["time_zone"], "America/Vancouver");
+    check(&pacific);
+
+    // The campaign's results leave the US dollars out too.
+    let flow = campaign_results(&app, &owner, campaign).await;
+    assert_eq!(flow["total"]["revenue_cents"], 17_800);
+}
+
+/// The merchant adds Bob (texted a reminder half an hour before) to the do-not-text list, and
+/// pastes two more numbers today; Ada texts STOP. Only Ada told us to stop: one opt-out, on the
+/// dashboard and in the campaign's results alike.
+async fn a_pasted_do_not_text_list_is_no_opt_out_but_a_stop_is(app: TestApp) {
+    let (owner, campaign) = two_abandoned_carts_one_recovered(&app).await;
+    // What adding numbers to the list does, on 2 June.
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        let bob =
+            db::contacts::find_or_create_by_phones(&mut conn, owner.store_id, &[BOB], utc(18, 30))
+                .unwrap()[0]
+                .id;
+        opt_outs::opt_out_contacts(
+            &mut conn,
+            owner.store_id,
+            &[bob],
+            ConsentSource::Manual,
+            "added by the store",
+            utc(18, 30),
+        )
+        .unwrap();
+    }
+    let pasted = app
+        .post(
+            "/api/v1/opt-outs",
+            Some(&owner.token),
+            &json!({"phones": ["+14155550125", "+14155550126"], "note": "our old list"}),
+        )
+        .await;
+    assert_eq!(pasted.status(), StatusCode::OK);
+    assert_eq!(pasted.json::<Value>().await.unwrap()["added"], 2);
+    roll_up(&app);
+    let today = results(&app, &owner, "").await;
+    assert_eq!(today["totals"]["opt_outs"], 0, "{}", today["totals"]);
+    let week = "?from=2026-06-01&to=2026-06-07";
+    assert_eq!(results(&app, &owner, week).await["totals"]["opt_outs"], 0);
+
+    text_in_at(&app, ADA, "SM-stop-1", "STOP", utc(19, 40));
+    // Months ago: summed again by a rebuild (a roll-up recounts the last two days).
+    stats::rebuild(&mut app.state.pool.get().unwrap(), db::now()).unwrap();
+    let after = results(&app, &owner, week).await;
+    assert_eq!(after["totals"]["opt_outs"], 1, "{}", after["totals"]);
+    assert_eq!(after["totals"]["opt_out_rate"], 0.5);
+    assert_eq!(after["campaigns"][0]["figures"]["opt_outs"], 1);
+    let flow = campaign_results(&app, &owner, campaign).await;
+    assert_eq!(flow["total"]["opted_out"], 1, "{flow}");
 }

@@ -70,6 +70,22 @@ test('the demo store shows its results and its conversations', { timeout: TEST_T
       return line.trim().split(' ').length <= 14;
     }, 'still weekly after the reload');
 
+    // Revenue in another currency than the store's is never added to its figure but shown on a
+    // line under it. The demo sells in dollars only: the API's answer gets Canadian dollars here.
+    const otherCurrencies = byTestId(page, 'headline-revenue').locator('[data-testid="headline-also"]');
+    assert.equal(await otherCurrencies.count(), 0, 'a store selling in one currency shows no other');
+    const dollars = await figure(page, 'headline-revenue');
+    await page.route('**/api/v1/stats?*', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      body.totals.revenue_other_currencies = [{ currency: 'CAD', cents: 1200 }];
+      return route.fulfill({ response, json: body });
+    });
+    await page.reload();
+    await assertText(otherCurrencies, 'plus CA$12.00');
+    assert.equal(await figure(page, 'headline-revenue'), dollars, 'the dollars alone');
+    await page.unroute('**/api/v1/stats?*');
+
     // The inbox: threads, some waiting for an answer, some opted out.
     await page.locator('nav.sidenav [data-testid="nav-inbox"]').click();
     const threads = byTestId(page, 'thread-row');

@@ -24,9 +24,9 @@ pub struct StepOutcomes {
     /// Texts the customer texted back within `window` of, before any later campaign text.
     #[diesel(sql_type = BigInt)]
     pub replied: i64,
-    /// Texts the customer opted out within `window` of (by keyword or the merchant's hand, as
-    /// the dashboard counts them; a later START does not undo it), before any later campaign
-    /// text.
+    /// Texts the customer opted out within `window` of (by keyword: their own opt-outs, as the
+    /// dashboard counts them, not numbers the merchant put on the do-not-text list; a later
+    /// START does not undo it), before any later campaign text.
     #[diesel(sql_type = BigInt)]
     pub opted_out: i64,
 }
@@ -64,7 +64,7 @@ pub fn outcomes_by_step(
              THEN 1 ELSE 0 END) AS replied, \
          SUM(CASE WHEN EXISTS (SELECT 1 FROM consent_events e \
              WHERE e.contact_id = m.contact_id AND e.status = 'denied' \
-             AND e.source IN ('keyword', 'manual') \
+             AND e.source = '{customers}' \
              AND e.occurred_at >= m.sent_at AND e.occurred_at <= {window_end} \
              AND {opt_out_follows_m}) \
              THEN 1 ELSE 0 END) AS opted_out \
@@ -72,6 +72,7 @@ pub fn outcomes_by_step(
          WHERE m.campaign_id = $1 GROUP BY m.step_id",
         reply_answers_m = last_campaign_text_before("i.created_at"),
         opt_out_follows_m = last_campaign_text_before("e.occurred_at"),
+        customers = super::stats::CUSTOMERS_OPT_OUT,
     );
     diesel::sql_query(sql)
         .bind::<BigInt, _>(campaign_id)

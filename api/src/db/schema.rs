@@ -327,7 +327,6 @@ diesel::table! {
         carts_abandoned -> BigInt,
         carts_recovered -> BigInt,
         orders -> BigInt,
-        revenue_cents -> BigInt,
     }
 }
 
@@ -349,6 +348,27 @@ diesel::table! {
         carts_abandoned -> BigInt,
         carts_recovered -> BigInt,
         orders -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The revenue of `stats_hourly`'s orders, one row per currency.
+    stats_revenue_hourly (store_id, hour, campaign_id, currency) {
+        store_id -> BigInt,
+        hour -> Timestamp,
+        campaign_id -> BigInt,
+        currency -> Text,
+        revenue_cents -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The revenue of `stats_daily`'s orders, one row per currency.
+    stats_revenue_daily (store_id, day, campaign_id, currency) {
+        store_id -> BigInt,
+        day -> Date,
+        campaign_id -> BigInt,
+        currency -> Text,
         revenue_cents -> BigInt,
     }
 }
@@ -398,6 +418,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     canned_replies,
     stats_hourly,
     stats_daily,
+    stats_revenue_hourly,
+    stats_revenue_daily,
     stats_rollup,
     idempotency_keys
 );

@@ -1,24 +1,35 @@
 //! The sums behind the results dashboard: hourly (`stats_hourly`, UTC hours, rebuilt by the
 //! roll-up from messages, clicks, consent, carts and orders) and daily (`stats_daily`, the
-//! store's local days, added up from the hours by `services::stats`).
+//! store's local days, added up from the hours by `services::stats`). Revenue is summed beside
+//! them per currency (`stats_revenue_hourly`, `stats_revenue_daily`): amounts in different
+//! currencies are never added together.
 //!
 //! Each figure counts in the hour it happened in: a text when it was written (sent, delivered
 //! and failed are its outcome), a click at the first click, a reply when it arrived, an
 //! opt-out when it was made, a cart when it was abandoned, an order (and its revenue) when it
 //! was placed. Replies and opt-outs count for the campaign of the last campaign text the
-//! customer got within the 24 hours before.
+//! customer got within the 24 hours before. Opt-outs are the customer's own (a keyword or a
+//! reply that asks to stop), as in campaign results (`db::campaign_stats`): a number the merchant
+//! put on the do-not-text list (one by one or a pasted list) is no response to a text.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
 
-use super::schema::{stats_daily, stats_hourly, stats_rollup};
+use super::schema::{
+    stats_daily, stats_hourly, stats_revenue_daily, stats_revenue_hourly, stats_rollup,
+};
 use super::{DbConn, per_backend};
 
 /// The campaign id of texts of no campaign, and of store-wide figures.
 pub const NO_CAMPAIGN: i64 = 0;
 
-/// What is summed, per hour in `stats_hourly` and per day in `stats_daily`.
+/// The `consent_events.source` of the opt-outs counted: the customer's own, by keyword (STOP,
+/// "no more texting please", the carrier's report of a STOP), never the merchant's.
+pub const CUSTOMERS_OPT_OUT: &str = "keyword";
+
+/// What is summed, per hour in `stats_hourly` and per day in `stats_daily`; revenue, which has
+/// a currency, is summed apart (`HourRevenue`, `DayRevenue`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Queryable)]
 pub struct Sums {
     pub sent: i64,
@@ -31,7 +42,6 @@ pub struct Sums {
     pub carts_abandoned: i64,
     pub carts_recovered: i64,
     pub orders: i64,
-    pub revenue_cents: i64,
 }
 
 impl Sums {
@@ -46,7 +56,6 @@ impl Sums {
         self.carts_abandoned += other.carts_abandoned;
         self.carts_recovered += other.carts_recovered;
         self.orders += other.orders;
-        self.revenue_cents += other.revenue_cents;
     }
 }
 
@@ -67,6 +76,26 @@ pub struct Day {
     pub sums: Sums,
 }
 
+/// The totals of one store's orders in one currency that were credited to one campaign's
+/// texts in an hour (UTC).
+#[derive(Debug, Clone, Queryable)]
+pub struct HourRevenue {
+    pub store_id: i64,
+    pub hour: NaiveDateTime,
+    pub campaign_id: i64,
+    pub currency: String,
+    pub cents: i64,
+}
+
+/// `HourRevenue` for a store's local day.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct DayRevenue {
+    pub day: NaiveDate,
+    pub campaign_id: i64,
+    pub currency: String,
+    pub cents: i64,
+}
+
 macro_rules! sums_of {
     ($table:ident) => {
         (
@@ -80,7 +109,6 @@ macro_rules! sums_of {
             $table::carts_abandoned,
             $table::carts_recovered,
             $table::orders,
-            $table::revenue_cents,
         )
     };
 }
@@ -110,6 +138,33 @@ pub fn hours(
     query.load(conn)
 }
 
+/// The revenue of the hours in `[from, to)` (all of them when `None`), of every store or only
+/// `store_id`'s.
+pub fn hour_revenues(
+    conn: &mut DbConn,
+    store_id: Option<i64>,
+    between: Option<(NaiveDateTime, NaiveDateTime)>,
+) -> QueryResult<Vec<HourRevenue>> {
+    let mut query = stats_revenue_hourly::table
+        .select((
+            stats_revenue_hourly::store_id,
+            stats_revenue_hourly::hour,
+            stats_revenue_hourly::campaign_id,
+            stats_revenue_hourly::currency,
+            stats_revenue_hourly::revenue_cents,
+        ))
+        .into_boxed();
+    if let Some(store_id) = store_id {
+        query = query.filter(stats_revenue_hourly::store_id.eq(store_id));
+    }
+    if let Some((from, to)) = between {
+        query = query
+            .filter(stats_revenue_hourly::hour.ge(from))
+            .filter(stats_revenue_hourly::hour.lt(to));
+    }
+    query.load(conn)
+}
+
 /// The store's days from `first` to `last`, both included.
 pub fn days(
     conn: &mut DbConn,
@@ -129,26 +184,60 @@ pub fn days(
         .load(conn)
 }
 
-/// Replaces the store's days in `days` (all of them when `None`) with `rows`, added up in
-/// `time_zone`.
+/// The revenue of the store's days from `first` to `last`, both included.
+pub fn day_revenues(
+    conn: &mut DbConn,
+    store_id: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> QueryResult<Vec<DayRevenue>> {
+    stats_revenue_daily::table
+        .filter(stats_revenue_daily::store_id.eq(store_id))
+        .filter(stats_revenue_daily::day.ge(first))
+        .filter(stats_revenue_daily::day.le(last))
+        .select((
+            stats_revenue_daily::day,
+            stats_revenue_daily::campaign_id,
+            stats_revenue_daily::currency,
+            stats_revenue_daily::revenue_cents,
+        ))
+        .load(conn)
+}
+
+/// Replaces the store's days in `days` (all of them when `None`) with `rows` and their
+/// revenue with `revenue`, added up in `time_zone`.
 pub fn replace_days(
     conn: &mut DbConn,
     store_id: i64,
     days: Option<(NaiveDate, NaiveDate)>,
     time_zone: &str,
     rows: &[(NaiveDate, i64, Sums)],
+    revenue: &[DayRevenue],
 ) -> QueryResult<()> {
     let of_store = stats_daily::table.filter(stats_daily::store_id.eq(store_id));
+    let revenue_of_store =
+        stats_revenue_daily::table.filter(stats_revenue_daily::store_id.eq(store_id));
     match days {
-        Some((first, last)) => diesel::delete(
-            of_store
-                .filter(stats_daily::day.ge(first))
-                .filter(stats_daily::day.le(last)),
-        )
-        .execute(conn)?,
-        None => diesel::delete(of_store).execute(conn)?,
+        Some((first, last)) => {
+            diesel::delete(
+                of_store
+                    .filter(stats_daily::day.ge(first))
+                    .filter(stats_daily::day.le(last)),
+            )
+            .execute(conn)?;
+            diesel::delete(
+                revenue_of_store
+                    .filter(stats_revenue_daily::day.ge(first))
+                    .filter(stats_revenue_daily::day.le(last)),
+            )
+            .execute(conn)?
+        }
+        None => {
+            diesel::delete(of_store).execute(conn)?;
+            diesel::delete(revenue_of_store).execute(conn)?
+        }
     };
-    // 15 values a row: well under SQLite's limit on bound values.
+    // 14 values a row: well under SQLite's limit on bound values.
     for chunk in rows.chunks(1_000) {
         let values: Vec<_> = chunk
             .iter()
@@ -169,12 +258,28 @@ pub fn replace_days(
                         stats_daily::carts_abandoned.eq(s.carts_abandoned),
                         stats_daily::carts_recovered.eq(s.carts_recovered),
                         stats_daily::orders.eq(s.orders),
-                        stats_daily::revenue_cents.eq(s.revenue_cents),
                     ),
                 )
             })
             .collect();
         per_backend!(conn, |c| diesel::insert_into(stats_daily::table)
+            .values(&values)
+            .execute(c))?;
+    }
+    for chunk in revenue.chunks(1_000) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|r| {
+                (
+                    stats_revenue_daily::store_id.eq(store_id),
+                    stats_revenue_daily::day.eq(r.day),
+                    stats_revenue_daily::campaign_id.eq(r.campaign_id),
+                    stats_revenue_daily::currency.eq(&r.currency),
+                    stats_revenue_daily::revenue_cents.eq(r.cents),
+                )
+            })
+            .collect();
+        per_backend!(conn, |c| diesel::insert_into(stats_revenue_daily::table)
             .values(&values)
             .execute(c))?;
     }
@@ -211,7 +316,9 @@ pub fn set_rolled_until(conn: &mut DbConn, at: NaiveDateTime) -> QueryResult<()>
 /// Forgets every sum, so the next roll-up starts from the first data.
 pub fn clear(conn: &mut DbConn) -> QueryResult<()> {
     diesel::delete(stats_rollup::table).execute(conn)?;
+    diesel::delete(stats_revenue_daily::table).execute(conn)?;
     diesel::delete(stats_daily::table).execute(conn)?;
+    diesel::delete(stats_revenue_hourly::table).execute(conn)?;
     diesel::delete(stats_hourly::table).execute(conn).map(drop)
 }
 
@@ -265,6 +372,12 @@ pub fn roll_up(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> Que
         stats_hourly::table
             .filter(stats_hourly::hour.ge(from))
             .filter(stats_hourly::hour.lt(to)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        stats_revenue_hourly::table
+            .filter(stats_revenue_hourly::hour.ge(from))
+            .filter(stats_revenue_hourly::hour.lt(to)),
     )
     .execute(conn)?;
     let sql = RollUpSql::for_backend(conn);
@@ -355,12 +468,13 @@ impl RollUpSql {
                     campaign = self.last_campaign("i.contact_id", "i.created_at"),
                 ),
             ),
-            // Opt-outs the customer or the merchant made, not a box left unticked at checkout.
+            // Opt-outs the customer made: not a box left unticked at checkout, nor numbers the
+            // merchant added to the do-not-text list.
             add(
                 "opt_outs",
                 format!(
                     "SELECT e.store_id, {h}, {campaign}, COUNT(*) FROM consent_events e \
-                     WHERE e.status = 'denied' AND e.source IN ('keyword', 'manual') \
+                     WHERE e.status = 'denied' AND e.source = '{CUSTOMERS_OPT_OUT}' \
                      AND e.occurred_at >= $1 AND e.occurred_at < $2",
                     h = hour("e.occurred_at"),
                     campaign = self.last_campaign("e.contact_id", "e.occurred_at"),
@@ -374,15 +488,12 @@ impl RollUpSql {
                     h = hour("abandoned_at"),
                 ),
             ),
-            // Orders credited to a text: the revenue recovered, and the abandoned carts won back
-            // (a cart by the order that closed it, if one did: later orders naming it win
-            // nothing back). Totals of every currency add up together: the sums have no currency
-            // to keep them apart, and the store's currency may change after an hour is summed.
+            // Orders credited to a text, and the abandoned carts won back (a cart by the order
+            // that closed it, if one did: later orders naming it win nothing back).
             add(
-                "orders, revenue_cents, carts_recovered",
+                "orders, carts_recovered",
                 format!(
                     "SELECT o.store_id, {h}, COALESCE(m.campaign_id, {NO_CAMPAIGN}), COUNT(*), \
-                     SUM(o.total_cents), \
                      SUM(CASE WHEN c.abandoned_at IS NOT NULL \
                      AND (c.order_id = o.id OR c.order_id IS NULL) THEN 1 ELSE 0 END) \
                      FROM orders o JOIN messages m ON m.id = o.attributed_message_id \
@@ -390,6 +501,19 @@ impl RollUpSql {
                      WHERE o.placed_at >= $1 AND o.placed_at < $2",
                     h = hour("o.placed_at"),
                 ),
+            ),
+            // Their revenue, per currency: which one the store's figures are shown in is decided
+            // when they are read, and may change after an hour is summed. An order without a
+            // currency has no total yet.
+            format!(
+                "INSERT INTO stats_revenue_hourly \
+                 (store_id, hour, campaign_id, currency, revenue_cents) \
+                 SELECT o.store_id, {h}, COALESCE(m.campaign_id, {NO_CAMPAIGN}), o.currency, \
+                 SUM(o.total_cents) \
+                 FROM orders o JOIN messages m ON m.id = o.attributed_message_id \
+                 WHERE o.placed_at >= $1 AND o.placed_at < $2 AND o.currency <> '' \
+                 GROUP BY 1, 2, 3, 4",
+                h = hour("o.placed_at"),
             ),
         ]
     }

@@ -6,6 +6,9 @@
 //! keep coming for texts written then) and any hours it has not summed yet; the first run sums
 //! all history. Something that lands more than two days in the past after that (an imported
 //! order) is summed by `rebuild`.
+//!
+//! Revenue is summed per currency, and shown in the store's (`revenue_currency`): the totals
+//! of orders in other currencies are listed beside it, never added to it.
 
 use std::collections::HashMap;
 
@@ -18,7 +21,7 @@ use textback_shared::stats::{
 use textback_shared::templates::CampaignKind;
 
 use crate::config::Prices;
-use crate::db::stats::{NO_CAMPAIGN, Sums};
+use crate::db::stats::{DayRevenue, HourRevenue, NO_CAMPAIGN, Sums};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 
@@ -58,7 +61,10 @@ const DAY_MARGIN: Duration = Duration::days(2);
 /// Adds up the hours into the local days that `[from, to)` touches, store by store, each in
 /// its zone.
 fn add_up_days(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> AppResult<()> {
-    let hours = db::stats::hours(conn, None, Some((from - DAY_MARGIN, to + DAY_MARGIN)))?;
+    let around = Some((from - DAY_MARGIN, to + DAY_MARGIN));
+    let hours = db::stats::hours(conn, None, around)?;
+    let revenues = db::stats::hour_revenues(conn, None, around)?;
+    // Every hour with revenue has its `stats_hourly` row (its orders are counted there).
     let mut stores: Vec<i64> = hours.iter().map(|h| h.store_id).collect();
     stores.sort_unstable();
     stores.dedup();
@@ -70,11 +76,16 @@ fn add_up_days(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> App
             start_of(first, zone),
             start_of(last + Duration::days(1), zone),
         );
-        let of_store = hours
-            .iter()
-            .filter(|h| h.store_id == store.id && h.hour >= window.0 && h.hour < window.1);
-        let days = by_day(of_store, zone);
-        db::stats::replace_days(conn, store.id, Some((first, last)), zone.name(), &days)?;
+        let in_window = |store_id: i64, hour: NaiveDateTime| {
+            store_id == store.id && hour >= window.0 && hour < window.1
+        };
+        let (days, revenue) = by_day(
+            hours.iter().filter(|h| in_window(h.store_id, h.hour)),
+            revenues.iter().filter(|r| in_window(r.store_id, r.hour)),
+            zone,
+        );
+        let span = Some((first, last));
+        db::stats::replace_days(conn, store.id, span, zone.name(), &days, &revenue)?;
     }
     Ok(())
 }
@@ -95,25 +106,45 @@ pub fn store_moved(
 /// Adds up all the store's hours into days again, in `zone`.
 fn add_up_all_days(conn: &mut DbConn, store_id: i64, zone: Tz) -> AppResult<()> {
     let hours = db::stats::hours(conn, Some(store_id), None)?;
-    let days = by_day(hours.iter(), zone);
-    db::stats::replace_days(conn, store_id, None, zone.name(), &days)?;
+    let revenues = db::stats::hour_revenues(conn, Some(store_id), None)?;
+    let (days, revenue) = by_day(hours.iter(), revenues.iter(), zone);
+    db::stats::replace_days(conn, store_id, None, zone.name(), &days, &revenue)?;
     Ok(())
 }
 
-/// The hours' sums by local day (of each hour's start) and campaign.
+/// The hours' sums by local day (of each hour's start) and campaign, and their revenue by
+/// local day, campaign and currency.
 fn by_day<'a>(
     hours: impl Iterator<Item = &'a db::stats::Hour>,
+    revenues: impl Iterator<Item = &'a HourRevenue>,
     zone: Tz,
-) -> Vec<(NaiveDate, i64, Sums)> {
+) -> (Vec<(NaiveDate, i64, Sums)>, Vec<DayRevenue>) {
     let mut days: HashMap<(NaiveDate, i64), Sums> = HashMap::new();
     for hour in hours {
         days.entry((local_day(hour.hour, zone), hour.campaign_id))
             .or_default()
             .add(&hour.sums);
     }
-    days.into_iter()
+    let mut revenue: HashMap<(NaiveDate, i64, &str), i64> = HashMap::new();
+    for r in revenues {
+        *revenue
+            .entry((local_day(r.hour, zone), r.campaign_id, r.currency.as_str()))
+            .or_default() += r.cents;
+    }
+    let days = days
+        .into_iter()
         .map(|((day, campaign), sums)| (day, campaign, sums))
-        .collect()
+        .collect();
+    let revenue = revenue
+        .into_iter()
+        .map(|((day, campaign_id, currency), cents)| DayRevenue {
+            day,
+            campaign_id,
+            currency: currency.to_owned(),
+            cents,
+        })
+        .collect();
+    (days, revenue)
 }
 
 /// The store's time zone, from its state or province.
@@ -164,27 +195,33 @@ pub fn report(
     let granularity = query.granularity.unwrap_or_default();
     let previous_from = from - Duration::days((to - from).num_days() + 1);
 
+    let revenue_currency = revenue_currency(conn, &store)?;
+
     let days = db::stats::days(conn, store_id, previous_from, to)?;
+    let revenues = db::stats::day_revenues(conn, store_id, previous_from, to)?;
+    let rows = days
+        .iter()
+        .map(|row| (row.day, row.campaign_id, figures_of(&row.sums, prices)))
+        .chain(revenues.iter().map(|r| {
+            let figures = revenue_figures(r, &revenue_currency);
+            (r.day, r.campaign_id, figures)
+        }));
     let mut totals = Figures::default();
     let mut previous = Figures::default();
     let mut buckets: HashMap<NaiveDate, Figures> = HashMap::new();
     let mut by_campaign: HashMap<i64, Figures> = HashMap::new();
-    for row in &days {
-        let figures = figures_of(&row.sums, prices);
-        if row.day < from {
+    for (day, campaign_id, figures) in rows {
+        if day < from {
             previous.add(&figures);
             continue;
         }
         totals.add(&figures);
         buckets
-            .entry(bucket_of(row.day, granularity))
+            .entry(bucket_of(day, granularity))
             .or_default()
             .add(&figures);
-        if row.campaign_id != NO_CAMPAIGN {
-            by_campaign
-                .entry(row.campaign_id)
-                .or_default()
-                .add(&figures);
+        if campaign_id != NO_CAMPAIGN {
+            by_campaign.entry(campaign_id).or_default().add(&figures);
         }
     }
     let series = bucket_starts(from, to, granularity)
@@ -211,7 +248,7 @@ pub fn report(
         granularity,
         time_zone: zone.name().to_owned(),
         currency: prices.currency.clone(),
-        revenue_currency: revenue_currency(conn, &store)?,
+        revenue_currency,
         totals: totals.with_rates(),
         previous: previous.with_rates(),
         series,
@@ -258,10 +295,21 @@ fn figures_of(row: &Sums, prices: &Prices) -> Figures {
         carts_abandoned: count(row.carts_abandoned),
         carts_recovered: count(row.carts_recovered),
         orders: count(row.orders),
-        revenue_recovered_cents: row.revenue_cents,
         sms_charges_micros: row.segments.saturating_mul(prices.per_segment_micros),
         ..Figures::default()
     }
+}
+
+/// A day's revenue in one currency: the revenue recovered when it is the store's currency,
+/// else beside it.
+fn revenue_figures(revenue: &DayRevenue, revenue_currency: &str) -> Figures {
+    let mut figures = Figures::default();
+    if revenue.currency == revenue_currency {
+        figures.revenue_recovered_cents = revenue.cents;
+    } else {
+        figures.add_other_currency(&revenue.currency, revenue.cents);
+    }
+    figures
 }
 
 /// The UTC time the local `day` begins at in `zone` (the earliest, on a day with a gap).

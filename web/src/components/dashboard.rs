@@ -6,7 +6,7 @@ pub mod chart;
 pub mod headlines;
 pub mod period_picker;
 
-use textback_shared::stats::Figures;
+use textback_shared::stats::{CurrencyAmount, Figures};
 
 /// Cents as money in `currency`.
 pub fn cents(amount: i64, currency: &str) -> String {
@@ -16,6 +16,22 @@ pub fn cents(amount: i64, currency: &str) -> String {
         &format!("{sign}{}.{:02}", amount / 100, amount % 100),
         currency,
     )
+}
+
+/// Revenue in other currencies than the store's, to show beside it ("plus CA$12.00 and
+/// €5.00"); `None` when there is none.
+pub fn other_currencies(amounts: &[CurrencyAmount]) -> Option<String> {
+    let mut shown: Vec<String> = amounts
+        .iter()
+        .filter(|a| a.cents != 0)
+        .map(|a| cents(a.cents, &a.currency))
+        .collect();
+    let last = shown.pop()?;
+    Some(if shown.is_empty() {
+        format!("plus {last}")
+    } else {
+        format!("plus {} and {last}", shown.join(", "))
+    })
 }
 
 /// A fraction as a percentage with one decimal: 0.0123 → "1.2%".

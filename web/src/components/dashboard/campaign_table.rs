@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use textback_shared::stats::CampaignFigures;
 
-use super::{cents, count, percent};
+use super::{cents, count, other_currencies, percent};
 
 #[component]
 pub fn CampaignTable(campaigns: Vec<CampaignFigures>, revenue_currency: String) -> impl IntoView {
@@ -24,7 +24,10 @@ pub fn CampaignTable(campaigns: Vec<CampaignFigures>, revenue_currency: String) 
                     <td class="num">{count(f.replies)}</td>
                     <td class="num">{format!("{} ({})", count(f.opt_outs), percent(f.opt_out_rate))}</td>
                     <td class="num">{count(f.orders)}</td>
-                    <td class="num" data-testid="campaign-results-revenue">{cents(f.revenue_recovered_cents, &revenue_currency)}</td>
+                    <td class="num" data-testid="campaign-results-revenue">
+                        {cents(f.revenue_recovered_cents, &revenue_currency)}
+                        {other_currencies(&f.revenue_other_currencies).map(|also| view! { <div class="muted">{also}</div> })}
+                    </td>
                 </tr>
             }
         })

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use textback_shared::stats::{Figures, change};
 
-use super::{cents, count, percent};
+use super::{cents, count, other_currencies, percent};
 
 /// Whether a rise is good news (revenue) or bad (opt-outs).
 #[derive(Clone, Copy)]
@@ -26,6 +26,7 @@ pub fn Headlines(
                 testid="headline-revenue"
                 label="Revenue recovered"
                 value=cents(totals.revenue_recovered_cents, &revenue_currency)
+                also=other_currencies(&totals.revenue_other_currencies)
                 detail=format!("{} orders from texts", count(totals.orders))
                 change=change(totals.revenue_recovered_cents as f64, previous.revenue_recovered_cents as f64)
                 better=Better::Higher
@@ -71,6 +72,9 @@ fn Headline(
     testid: &'static str,
     label: &'static str,
     value: String,
+    /// A short line under the value (revenue in other currencies).
+    #[prop(optional_no_strip)]
+    also: Option<String>,
     detail: String,
     change: Option<f64>,
     better: Better,
@@ -99,6 +103,7 @@ fn Headline(
         <section class="card headline" data-testid=testid>
             <h2>{label}</h2>
             <p class="headline-value" data-testid="headline-value">{value}</p>
+            {also.map(|also| view! { <p class="headline-detail" data-testid="headline-also">{also}</p> })}
             <p class="headline-detail">{detail}</p>
             <p class=class data-testid="headline-change">{text}</p>
         </section>
