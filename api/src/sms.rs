@@ -131,6 +131,12 @@ pub trait SmsProvider: Send + Sync {
         to: &str,
         since: chrono::NaiveDate,
     ) -> Result<Vec<SentMessage>, ProviderError>;
+    /// Whether the provider itself answers a customer's text that says only `body` (its own
+    /// STOP, START and HELP handling), so that a confirmation of ours would be a second one.
+    fn answers_keyword(&self, body: &str) -> bool {
+        let _ = body;
+        false
+    }
 }
 
 /// A text as the provider's message list shows it.

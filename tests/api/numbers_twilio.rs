@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const NUMBER: &str = "+14155550142";
 const NUMBER_SID: &str = "PN0123456789abcdef0123456789abcdef";
 
-fn incoming_numbers_path() -> String {
+pub(crate) fn incoming_numbers_path() -> String {
     format!("/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/IncomingPhoneNumbers.json")
 }
 
@@ -42,7 +42,7 @@ async fn number_is_ours(twilio: &MockServer) {
         .await;
 }
 
-async fn reserve(app: &TestApp, owner: &Session) -> reqwest::Response {
+pub(crate) async fn reserve(app: &TestApp, owner: &Session) -> reqwest::Response {
     app.post(
         "/api/v1/numbers",
         Some(&owner.token),
@@ -51,7 +51,7 @@ async fn reserve(app: &TestApp, owner: &Session) -> reqwest::Response {
     .await
 }
 
-fn purchased() -> Value {
+pub(crate) fn purchased() -> Value {
     json!({"sid": NUMBER_SID, "phone_number": NUMBER, "friendly_name": "(415) 555-0142", "account_sid": TWILIO_ACCOUNT_SID})
 }
 

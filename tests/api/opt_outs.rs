@@ -214,7 +214,8 @@ async fn help_is_answered_once_a_day_and_ordinary_texts_are_left_alone(app: Test
 
 async fn twilios_own_opt_out_handling_is_followed(app: TestApp) {
     let owner = store_with_customer(&app).await;
-    // Twilio handled a keyword we might not have recognised; its word counts.
+    // Twilio handled a keyword we might not have recognised; its word counts, and its
+    // confirmation (Advanced Opt-Out) is the only one.
     text_in(
         &app,
         "SM00000000000000000000000000000021",
@@ -223,6 +224,83 @@ async fn twilios_own_opt_out_handling_is_followed(app: TestApp) {
     )
     .await;
     assert!(contact(&app, &owner).await["contact"]["opted_out_at"].is_string());
+    assert_eq!(pass(&app, db::now() + Duration::seconds(1)).await.sent, 0);
+    assert_eq!(sent_bodies(&app), Vec::<String>::new());
+    assert_eq!(
+        awaiting_threads(&app, &owner).await,
+        0,
+        "answered by Twilio"
+    );
+}
+
+/// Threads in the inbox's "awaiting reply" tab.
+async fn awaiting_threads(app: &TestApp, owner: &Session) -> usize {
+    let page: Value = app
+        .get("/api/v1/threads?filter=awaiting_reply", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["items"].as_array().expect("threads").len()
+}
+
+/// On Twilio, which answers its standard single-word keywords itself (and then refuses to
+/// text a customer who sent STOP): those are acted on but not confirmed again; a request in
+/// words of one's own is confirmed by us.
+mod on_twilio {
+    use super::*;
+    use crate::numbers_twilio::{incoming_numbers_path, purchased, reserve};
+    use textback_tests::{Backend, on_both_backends};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    on_both_backends!(twilios_keywords_are_confirmed_by_twilio_alone);
+
+    async fn twilios_keywords_are_confirmed_by_twilio_alone(backend: Backend) {
+        let twilio = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(incoming_numbers_path()))
+            .respond_with(ResponseTemplate::new(201).set_body_json(purchased()))
+            .mount(&twilio)
+            .await;
+        let app = TestApp::spawn_with_twilio(backend, &twilio.uri()).await;
+        let owner = app.signup("owner@maple.example").await;
+        assert_eq!(reserve(&app, &owner).await.status(), StatusCode::CREATED);
+        let outbound = |app: &TestApp| {
+            fixtures::messages_of_store(app, owner.store_id)
+                .into_iter()
+                .filter(|(direction, _, _)| direction == "outbound")
+                .map(|(_, body, _)| body)
+                .collect::<Vec<_>>()
+        };
+
+        text_in(&app, "SM00000000000000000000000000000031", " stop ", &[]).await;
+        assert!(contact(&app, &owner).await["contact"]["opted_out_at"].is_string());
+        text_in(&app, "SM00000000000000000000000000000032", "Start", &[]).await;
+        assert!(contact(&app, &owner).await["contact"]["opted_out_at"].is_null());
+        text_in(&app, "SM00000000000000000000000000000033", "HELP", &[]).await;
+        assert_eq!(
+            outbound(&app),
+            Vec::<String>::new(),
+            "Twilio answered all three"
+        );
+        assert_eq!(awaiting_threads(&app, &owner).await, 0);
+
+        text_in(
+            &app,
+            "SM00000000000000000000000000000034",
+            "please stop texting me",
+            &[],
+        )
+        .await;
+        assert!(contact(&app, &owner).await["contact"]["opted_out_at"].is_string());
+        let confirmations = outbound(&app);
+        assert_eq!(confirmations.len(), 1, "{confirmations:?}");
+        assert!(
+            confirmations[0].contains("unsubscribed"),
+            "{confirmations:?}"
+        );
+    }
 }
 
 /// A NUL cannot be stored by PostgreSQL: the text is kept without it, so the customer's STOP

@@ -288,6 +288,7 @@ fn text_in_at(app: &TestApp, from: &str, sid: &str, body: &str, at: chrono::Naiv
         body: body.to_owned(),
         segments: 1,
         opt_out_type: None,
+        provider_answered: false,
     };
     provider_webhooks::receive_at(&mut conn, &app.state.live, &sms, at).unwrap();
 }

@@ -90,11 +90,22 @@ pub fn record_answer(
 }
 
 /// The confirmation of the customer's keyword (STOP, START, HELP) sent at `keyword_at`, the
-/// keyword's own time: that text needs no other answer, but an earlier question still does.
+/// keyword's own time.
 pub fn record_confirmation(
     conn: &mut DbConn,
     thread_id: i64,
     body: &str,
+    keyword_at: NaiveDateTime,
+) -> QueryResult<()> {
+    record_keyword_answered(conn, thread_id, keyword_at)?;
+    record_latest(conn, thread_id, body, keyword_at)
+}
+
+/// The customer's keyword texted at `keyword_at` is answered (by us or by the provider): that
+/// text needs no other answer, but an earlier question still does.
+pub fn record_keyword_answered(
+    conn: &mut DbConn,
+    thread_id: i64,
     keyword_at: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::update(
@@ -103,8 +114,8 @@ pub fn record_confirmation(
             .filter(threads::awaiting_reply_since.eq(keyword_at)),
     )
     .set(threads::awaiting_reply_since.eq(None::<NaiveDateTime>))
-    .execute(conn)?;
-    record_latest(conn, thread_id, body, keyword_at)
+    .execute(conn)
+    .map(drop)
 }
 
 /// `body` at `at` is the thread's latest message, unless a later one is already recorded: a

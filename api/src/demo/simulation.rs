@@ -666,6 +666,7 @@ impl<'a> Simulation<'a> {
             body,
             segments: 1,
             opt_out_type: None,
+            provider_answered: false,
         };
         let live = self.state.live.clone();
         let outcome = db::run(&self.state.pool, move |conn| {

@@ -73,17 +73,23 @@ pub async fn twilio_inbound_sms(
     body: Bytes,
 ) -> AppResult<HttpResponse> {
     let params = verified_params(&state, &req, &body)?;
+    let body = param(&params, "Body")
+        .map(nul_text::stripped)
+        .unwrap_or_default();
+    let opt_out_type = param(&params, "OptOutType");
+    // Twilio answers its standard keywords itself, and every text it reports an
+    // `OptOutType` for (Advanced Opt-Out).
+    let provider_answered = opt_out_type.is_some() || state.sms.answers_keyword(&body);
     let inbound = InboundSms {
         provider_sid: required(&params, "MessageSid")?,
         from: required(&params, "From")?,
         to: required(&params, "To")?,
-        body: param(&params, "Body")
-            .map(nul_text::stripped)
-            .unwrap_or_default(),
+        body,
         segments: param(&params, "NumSegments")
             .and_then(|n| n.parse().ok())
             .unwrap_or(1),
-        opt_out_type: param(&params, "OptOutType"),
+        opt_out_type,
+        provider_answered,
     };
     let live = state.live.clone();
     let outcome = db::run(&state.pool, move |conn| {

@@ -45,6 +45,8 @@ pub struct Reply<'a> {
     pub body: &'a str,
     /// Twilio's `OptOutType` (`STOP`, `START`, `HELP`) when its keyword handling acted.
     pub provider_keyword: Option<&'a str>,
+    /// The provider has answered the text itself (see `SmsProvider::answers_keyword`).
+    pub provider_answered: bool,
 }
 
 /// What the text asks for, by the provider's word if it gave one, else by our detector.
@@ -82,7 +84,7 @@ pub fn handle(conn: &mut DbConn, reply: &Reply<'_>, now: NaiveDateTime) -> AppRe
                 "{}: You're unsubscribed and will receive no more messages. Reply START to resubscribe.",
                 store.name
             );
-            Some(confirm(conn, reply, "opt-out", &text, now)?)
+            answer(conn, reply, "opt-out", &text, now)?
         }
         Intent::OptIn if contact.opted_out_at.is_some() => {
             db::contacts::clear_opt_out(conn, contact.id, now)?;
@@ -99,7 +101,7 @@ pub fn handle(conn: &mut DbConn, reply: &Reply<'_>, now: NaiveDateTime) -> AppRe
                 "{}: You're resubscribed and will get our texts again. Reply STOP to opt out.",
                 store.name
             );
-            Some(confirm(conn, reply, "opt-in", &text, now)?)
+            answer(conn, reply, "opt-in", &text, now)?
         }
         Intent::Help if !outbox::queued_since(conn, contact.id, "help:", now - HELP_EVERY)? => {
             let text = format!(
@@ -107,7 +109,7 @@ pub fn handle(conn: &mut DbConn, reply: &Reply<'_>, now: NaiveDateTime) -> AppRe
                  Msg & data rates may apply. Reply STOP to opt out.",
                 store.name
             );
-            Some(confirm(conn, reply, "help", &text, now)?)
+            answer(conn, reply, "help", &text, now)?
         }
         _ => None,
     };
@@ -115,6 +117,22 @@ pub fn handle(conn: &mut DbConn, reply: &Reply<'_>, now: NaiveDateTime) -> AppRe
         intent,
         answer_message_id,
     })
+}
+
+/// Answers the customer's keyword with `text`, unless the provider already answered it: a
+/// second confirmation breaks CTIA's one, and after a STOP it would be refused anyway.
+fn answer(
+    conn: &mut DbConn,
+    reply: &Reply<'_>,
+    kind: &str,
+    text: &str,
+    now: NaiveDateTime,
+) -> AppResult<Option<i64>> {
+    if reply.provider_answered {
+        db::threads::record_keyword_answered(conn, reply.thread_id, now)?;
+        return Ok(None);
+    }
+    confirm(conn, reply, kind, text, now).map(Some)
 }
 
 /// Opts the contact out store-wide: nothing is sent to them from now on, and every pending

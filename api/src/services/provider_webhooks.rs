@@ -19,6 +19,9 @@ pub struct InboundSms {
     pub segments: i32,
     /// Twilio's `OptOutType` when its own keyword handling acted on the text.
     pub opt_out_type: Option<String>,
+    /// The provider answered the text itself (its keyword handling): whatever it asked is
+    /// done, but not confirmed a second time.
+    pub provider_answered: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -99,6 +102,7 @@ pub fn receive_at(
                 thread_id: thread.id,
                 body: &sms.body,
                 provider_keyword: sms.opt_out_type.as_deref(),
+                provider_answered: sms.provider_answered,
             };
             let handled = opt_outs::handle(conn, &reply, now)?;
             let created = |message_id| {

@@ -180,8 +180,33 @@ impl TwilioClient {
     }
 }
 
+/// The single words Twilio answers itself on long codes by default (Advanced Opt-Out may
+/// change them, and then reports `OptOutType` for those it answers):
+/// the opt-outs (it then refuses to text the customer, error 21610), the opt-ins and HELP.
+/// A longer text ("please stop") is left to us.
+const TWILIO_KEYWORDS: [&str; 13] = [
+    "STOP",
+    "STOPALL",
+    "UNSUBSCRIBE",
+    "CANCEL",
+    "END",
+    "QUIT",
+    "REVOKE",
+    "OPTOUT",
+    "START",
+    "YES",
+    "UNSTOP",
+    "HELP",
+    "INFO",
+];
+
 #[async_trait]
 impl SmsProvider for TwilioClient {
+    fn answers_keyword(&self, body: &str) -> bool {
+        let word = body.trim();
+        TWILIO_KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
+    }
+
     async fn search_available(
         &self,
         search: &NumberSearch,
