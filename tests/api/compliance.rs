@@ -4,20 +4,15 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use textback_api::db;
-use textback_api::sms::simulator::Simulator;
-use textback_api::sms::{
-    AvailableNumber, NumberSearch, NumberWebhooks, OutboundSms, ProviderError, ProviderMessage,
-    ReservedNumber, SentMessage, SmsProvider,
-};
 use textback_tests::{Session, TestApp, fixtures, on_both_databases};
 
 use crate::dispatch::{
-    abandon, checkout, outbox_rows, pass, post, simulator, store_with_flow, utc,
+    FaultySends, SendFault, abandon, checkout, outbox_rows, pass, post, simulator, store_with_flow,
+    utc,
 };
 use crate::inbox::{store, text_in};
 
@@ -28,47 +23,6 @@ on_both_databases!(
 );
 
 const ADA: &str = "+14155550123";
-
-/// The simulator, except that every send fails as a timeout would, before the text
-/// reaches it: the dispatcher cannot tell whether it went out.
-struct TimesOut(Arc<Simulator>);
-
-#[async_trait]
-impl SmsProvider for TimesOut {
-    async fn search_available(
-        &self,
-        search: &NumberSearch,
-    ) -> Result<Vec<AvailableNumber>, ProviderError> {
-        self.0.search_available(search).await
-    }
-    async fn reserve(
-        &self,
-        number: &str,
-        webhooks: &NumberWebhooks,
-    ) -> Result<ReservedNumber, ProviderError> {
-        self.0.reserve(number, webhooks).await
-    }
-    async fn release(&self, sid: &str) -> Result<(), ProviderError> {
-        self.0.release(sid).await
-    }
-    async fn find_owned(&self, number: &str) -> Result<Option<ReservedNumber>, ProviderError> {
-        self.0.find_owned(number).await
-    }
-    async fn send(&self, _sms: &OutboundSms) -> Result<ProviderMessage, ProviderError> {
-        Err(ProviderError::Unavailable("timed out".into()))
-    }
-    async fn fetch_message(&self, sid: &str) -> Result<ProviderMessage, ProviderError> {
-        self.0.fetch_message(sid).await
-    }
-    async fn sent_messages(
-        &self,
-        from: &str,
-        to: &str,
-        since: chrono::NaiveDate,
-    ) -> Result<Vec<SentMessage>, ProviderError> {
-        self.0.sent_messages(from, to, since).await
-    }
-}
 
 async fn reply(app: &TestApp, owner: &Session, thread: &Value, body: &str) {
     let response = app
@@ -122,7 +76,10 @@ async fn a_reply_that_never_reached_the_provider_is_sent_though_its_words_were(a
     .await;
     reply(&app, &owner, &thread, "Thanks!").await;
     let mut unreachable = app.state.clone();
-    unreachable.sms = Arc::new(TimesOut(app.simulator.clone().unwrap()));
+    unreachable.sms = Arc::new(FaultySends(
+        app.simulator.clone().unwrap(),
+        SendFault::TimesOut,
+    ));
     let report = textback_api::services::dispatch::run_pass(
         &unreachable,
         "test-worker",

@@ -453,12 +453,22 @@ async fn two_workers_never_send_one_text_twice(app: TestApp) {
     assert_eq!(recipients.len(), customers, "no recipient twice");
 }
 
-/// Hands the text to the simulator, then never answers: as if the worker died right after
-/// the provider took the text, before it could record it.
-struct VanishesAfterSending(Arc<Simulator>);
+/// How a send goes wrong in [`FaultySends`].
+#[derive(Clone, Copy)]
+pub(crate) enum SendFault {
+    /// Fails as a timeout would, before the text reaches the provider: the dispatcher cannot
+    /// tell whether it went out.
+    TimesOut,
+    /// Hands the text to the provider, then never answers: as if the worker died right after
+    /// the provider took the text, before it could record it.
+    VanishesAfterSending,
+}
+
+/// The simulator, except that every send goes wrong as `SendFault` says.
+pub(crate) struct FaultySends(pub Arc<Simulator>, pub SendFault);
 
 #[async_trait]
-impl SmsProvider for VanishesAfterSending {
+impl SmsProvider for FaultySends {
     async fn search_available(
         &self,
         search: &NumberSearch,
@@ -479,8 +489,13 @@ impl SmsProvider for VanishesAfterSending {
         self.0.find_owned(number).await
     }
     async fn send(&self, sms: &OutboundSms) -> Result<ProviderMessage, ProviderError> {
-        self.0.send(sms).await?;
-        std::future::pending().await
+        match self.1 {
+            SendFault::TimesOut => Err(ProviderError::Unavailable("timed out".into())),
+            SendFault::VanishesAfterSending => {
+                self.0.send(sms).await?;
+                std::future::pending().await
+            }
+        }
     }
     async fn fetch_message(&self, sid: &str) -> Result<ProviderMessage, ProviderError> {
         self.0.fetch_message(sid).await
@@ -505,7 +520,10 @@ async fn a_worker_lost_after_the_provider_took_the_text_does_not_send_it_again(a
     .await;
     abandon(&app, utc(17, 0));
     let mut doomed = app.state.clone();
-    doomed.sms = Arc::new(VanishesAfterSending(app.simulator.clone().unwrap()));
+    doomed.sms = Arc::new(FaultySends(
+        app.simulator.clone().unwrap(),
+        SendFault::VanishesAfterSending,
+    ));
     let doomed_pass =
         tokio::spawn(async move { dispatch::run_pass(&doomed, "doomed", utc(18, 0)).await });
     for _ in 0..400 {
