@@ -598,6 +598,15 @@ async fn post_batch(app: &TestApp, session: &Session, events: &[Value]) -> Vec<S
         .collect()
 }
 
+/// The `status` of each item of a list (an order's timeline, a consent history).
+fn statuses(list: &Value) -> Vec<&Value> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| &item["status"])
+        .collect()
+}
+
 /// What a store knows about its only contact, without ids and clock times.
 async fn known_state(app: &TestApp, session: &Session) -> Value {
     let detail = only_contact(app, session).await;
@@ -621,12 +630,7 @@ async fn known_state(app: &TestApp, session: &Session) -> Value {
         .unwrap()
         .iter()
         .map(|o| {
-            let timeline: Vec<&Value> = o["timeline"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|e| &e["status"])
-                .collect();
+            let timeline = statuses(&o["timeline"]);
             json!([
                 o["external_id"],
                 o["status"],
@@ -637,12 +641,7 @@ async fn known_state(app: &TestApp, session: &Session) -> Value {
             ])
         })
         .collect();
-    let consent: Vec<&Value> = detail["consent_history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| &e["status"])
-        .collect();
+    let consent = statuses(&detail["consent_history"]);
     let contact = &detail["contact"];
     json!({
         "contact": [contact["phone"], contact["email"], contact["first_name"], contact["sms_consent"]],
@@ -1103,12 +1102,7 @@ async fn an_order_first_heard_of_by_its_cancellation_is_not_texted_or_credited(a
         .unwrap()
         .iter()
         .map(|o| {
-            let timeline: Vec<&Value> = o["timeline"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|e| &e["status"])
-                .collect();
+            let timeline = statuses(&o["timeline"]);
             json!([o["external_id"], o["status"], o["cart_id"], timeline])
         })
         .collect();
@@ -1179,13 +1173,10 @@ async fn the_documented_examples_are_accepted_as_written(app: TestApp) {
     let detail = only_contact(&app, &owner).await;
     assert_eq!(detail["contact"]["last_name"], "Lovelace");
     assert_eq!(detail["contact"]["sms_consent"], "denied");
-    let consent: Vec<&str> = detail["consent_history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["status"].as_str().unwrap())
-        .collect();
-    assert_eq!(consent, ["granted", "denied"]);
+    assert_eq!(
+        statuses(&detail["consent_history"]),
+        [&json!("granted"), &json!("denied")]
+    );
     // Ordered before it was abandoned: converted, not recovered.
     assert_eq!(detail["carts"][0]["status"], "converted");
     let shipped = detail["orders"]
