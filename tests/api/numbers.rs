@@ -14,7 +14,9 @@ on_both_databases!(
     load_more_stops_with_the_last_numbers,
     search_by_state_or_province,
     search_without_filters_prefers_the_stores_state,
+    a_store_that_gave_only_its_state_sees_numbers_there_first,
     an_area_code_without_numbers_is_an_empty_list_with_a_hint,
+    the_area_codes_suggested_instead_have_numbers,
     bad_searches_are_refused_clearly,
     reserve_then_a_second_reserve_is_a_conflict,
     a_number_held_by_another_store_cannot_be_reserved,
@@ -170,6 +172,32 @@ async fn search_without_filters_prefers_the_stores_state(app: TestApp) {
     );
 }
 
+/// `PATCH /store` takes a state without a country (it names the country already): numbers
+/// there are still the ones suggested.
+async fn a_store_that_gave_only_its_state_sees_numbers_there_first(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    let response = app
+        .request(reqwest::Method::PATCH, "/api/v1/store", Some(&owner.token))
+        .json(&json!({"region": "OR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = app.available_numbers(&owner, "country=US&limit=10").await;
+    assert!(!numbers_of(&page).is_empty());
+    assert!(
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["region"] == "OR"),
+        "{page}"
+    );
+    // Oregon is no part of Canada: a Canadian search is not narrowed to it.
+    let canada = app.available_numbers(&owner, "country=CA&limit=10").await;
+    assert!(!numbers_of(&canada).is_empty(), "{canada}");
+}
+
 async fn an_area_code_without_numbers_is_an_empty_list_with_a_hint(app: TestApp) {
     let owner = app.signup("owner@maple.example").await;
     let empty = nanp::area_codes()
@@ -194,6 +222,41 @@ async fn an_area_code_without_numbers_is_an_empty_list_with_a_hint(app: TestApp)
         assert_ne!(code, empty.code);
         assert_eq!(nanp::lookup(code).unwrap().regions, empty.regions);
     }
+}
+
+/// The area codes suggested when one has no numbers are ones that have some: Calgary's 403
+/// has none, nor has Edmonton's 780, so suggesting 780 would send the merchant to another
+/// empty page.
+async fn the_area_codes_suggested_instead_have_numbers(app: TestApp) {
+    let owner = app.signup("owner@maple.example").await;
+    assert!(!has_inventory(403) && !has_inventory(780));
+    let page = app
+        .available_numbers(&owner, "country=CA&area_code=403")
+        .await;
+    assert_eq!(page["items"], json!([]));
+    let nearby: Vec<u16> = page["nearby_area_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_u64().unwrap() as u16)
+        .collect();
+    assert!(!nearby.is_empty(), "{page}");
+    for code in &nearby {
+        assert!(
+            has_inventory(*code),
+            "{code} was suggested but has no numbers"
+        );
+        assert_eq!(nanp::lookup(*code).unwrap().regions, ["AB"]);
+        let suggested = app
+            .available_numbers(&owner, &format!("country=CA&area_code={code}&limit=1"))
+            .await;
+        assert_eq!(numbers_of(&suggested).len(), 1, "{code}");
+    }
+    let hint = page["hint"].as_str().unwrap();
+    for code in &nearby {
+        assert!(hint.contains(&code.to_string()), "{hint}");
+    }
+    assert!(!hint.contains("780"), "{hint}");
 }
 
 async fn bad_searches_are_refused_clearly(app: TestApp) {

@@ -9,7 +9,8 @@ on_both_databases!(
     usage_counts_what_was_sent_and_the_days_held,
     bad_months_are_refused,
     a_past_month_bills_only_its_own_days,
-    months_not_written_yyyy_mm_are_refused
+    months_not_written_yyyy_mm_are_refused,
+    the_charges_add_up_to_the_total
 );
 
 async fn usage_counts_what_was_sent_and_the_days_held(app: TestApp) {
@@ -170,4 +171,55 @@ async fn months_not_written_yyyy_mm_are_refused(app: TestApp) {
         .await;
         assert_eq!(refused.errors[0].field, "month", "{month}");
     }
+}
+
+/// The bill's lines are shown in cents, and the total is their sum: a merchant adding up
+/// "segments" and "number" gets "total".
+async fn the_charges_add_up_to_the_total(app: TestApp) {
+    use chrono::NaiveDate;
+    use diesel::prelude::*;
+    use textback_api::db::schema::messages;
+    let owner = app.signup("owner@maple.example").await;
+    let at = |day: u32, hour: u32| {
+        NaiveDate::from_ymd_opt(2025, 1, day)
+            .unwrap()
+            .and_hms_opt(hour, 0, 0)
+            .unwrap()
+    };
+    let offered = app
+        .available_numbers(
+            &owner,
+            &format!("country=US&area_code={}&limit=1", stocked_area_code()),
+        )
+        .await;
+    let number = offered["items"][0]["phone_number"].as_str().unwrap();
+    textback_api::services::numbers::reserve_at(
+        &app.state,
+        owner.store_id,
+        Some(owner.user_id),
+        number,
+        at(20, 10),
+    )
+    .await
+    .unwrap();
+    for (to, sid) in [
+        ("+12125550123", "SM77777777777777777777777777777777"),
+        ("+12125550124", "SM88888888888888888888888888888888"),
+    ] {
+        let id = fixtures::outbound_message(&app, owner.store_id, to, "delivered", Some(sid));
+        let mut conn = app.state.pool.get().unwrap();
+        diesel::update(messages::table.find(id))
+            .set(messages::created_at.eq(at(25, 12)))
+            .execute(&mut conn)
+            .unwrap();
+    }
+
+    let january = usage_of(&app, &owner.token, at(1, 0).date()).await;
+    assert_eq!(january["outbound_segments"], 2);
+    assert_eq!(january["days_with_number"], 12, "the 20th to the 31st");
+    let charges = &january["charges"];
+    // 2 × 0.0079 = 0.0158, and 12/31 × 1.15 = 0.4452: each line rounds up.
+    assert_eq!(charges["segments"], "0.02");
+    assert_eq!(charges["number"], "0.45");
+    assert_eq!(charges["total"], "0.47", "{charges}");
 }

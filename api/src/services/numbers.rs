@@ -24,6 +24,9 @@ pub const DEFAULT_PAGE: u32 = 20;
 pub const MAX_PAGE: u32 = 50;
 /// "Load more" stops after this many numbers: enough to choose from, and the cursor stays short.
 pub const MAX_SHOWN: usize = 200;
+/// Area codes suggested in place of one without numbers, and how many are asked about.
+const NEARBY_SHOWN: usize = 5;
+const NEARBY_PROBED: usize = 10;
 /// A claim older than this belongs to a reservation that died half-way.
 const STALE_CLAIM: Duration = Duration::minutes(5);
 
@@ -133,9 +136,10 @@ pub async fn search(
             Ok(db::stores::find(conn, store_id)?)
         })
         .await?;
+        // The state names its country, which the store may not have given as well.
         let home_region = store
             .region
-            .filter(|_| store.country.as_deref() == Some(search.country.code()));
+            .filter(|region| !nanp::in_region(search.country, region).is_empty());
         search.region = home_region;
     }
     let wanted = search.shown.len() as u32 + search.limit;
@@ -179,7 +183,7 @@ pub async fn search(
         && search.shown.len() + (search.limit as usize) <= MAX_SHOWN;
     let next_cursor = more.then(|| encode_shown(&search.shown));
     let (hint, nearby_area_codes) = if items.is_empty() && search.shown.is_empty() {
-        empty_hint(&search)
+        empty_hint(state, &search).await
     } else {
         (None, Vec::new())
     };
@@ -191,7 +195,7 @@ pub async fn search(
     })
 }
 
-fn empty_hint(search: &Search) -> (Option<String>, Vec<u16>) {
+async fn empty_hint(state: &AppState, search: &Search) -> (Option<String>, Vec<u16>) {
     let Some(code) = search.area_code else {
         return (
             Some("No numbers are available there right now. Try another state or province.".into()),
@@ -201,15 +205,16 @@ fn empty_hint(search: &Search) -> (Option<String>, Vec<u16>) {
     let regions = nanp::lookup(code)
         .map(|a| a.regions.clone())
         .unwrap_or_default();
-    let mut nearby: Vec<u16> = regions
+    let mut candidates: Vec<u16> = regions
         .iter()
         .flat_map(|r| nanp::in_region(search.country, r))
         .map(|a| a.code)
         .filter(|c| *c != code)
         .collect();
-    nearby.sort_by_key(|c| c.abs_diff(code));
-    nearby.dedup();
-    nearby.truncate(5);
+    candidates.sort_by_key(|c| c.abs_diff(code));
+    candidates.dedup();
+    candidates.truncate(NEARBY_PROBED);
+    let nearby = with_numbers(state, search.country, candidates).await;
     let place = regions
         .first()
         .and_then(|r| nanp::region_name(r))
@@ -227,6 +232,29 @@ fn empty_hint(search: &Search) -> (Option<String>, Vec<u16>) {
         )
     };
     (Some(hint), nearby)
+}
+
+/// The area codes among `candidates` the provider has a number in now, in their order, at
+/// most `NEARBY_SHOWN`: a suggestion without numbers would only lead to another empty page.
+/// One the provider cannot answer for is left out.
+async fn with_numbers(state: &AppState, country: Country, candidates: Vec<u16>) -> Vec<u16> {
+    let probes = candidates.iter().map(|&code| {
+        let probe = NumberSearch {
+            country,
+            area_code: Some(code),
+            region: None,
+            page_size: 1,
+        };
+        async move { state.sms.search_available(&probe).await }
+    });
+    let found = futures_util::future::join_all(probes).await;
+    candidates
+        .into_iter()
+        .zip(found)
+        .filter(|(_, found)| found.as_ref().is_ok_and(|numbers| !numbers.is_empty()))
+        .map(|(code, _)| code)
+        .take(NEARBY_SHOWN)
+        .collect()
 }
 
 fn dto_of_available(n: AvailableNumber) -> AvailableNumberDto {

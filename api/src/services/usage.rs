@@ -62,8 +62,11 @@ pub async fn for_month(
     let days_in_month = (next_month(first_day) - first_day).num_days();
 
     let prices = &state.settings.prices;
-    let segments_micros = (outbound_segments + inbound_segments) * prices.per_segment_micros;
-    let number_micros = prices.per_number_month_micros * days_with_number / days_in_month.max(1);
+    // Each line is billed in whole cents and the total is their sum, so the bill adds up.
+    let segments_micros =
+        to_whole_cents((outbound_segments + inbound_segments) * prices.per_segment_micros);
+    let number_micros =
+        to_whole_cents(prices.per_number_month_micros * days_with_number / days_in_month.max(1));
     Ok(UsageDto {
         month: first_day.format("%Y-%m").to_string(),
         outbound_messages,
@@ -80,6 +83,11 @@ pub async fn for_month(
             total: format_cents(segments_micros + number_micros),
         },
     })
+}
+
+/// Rounded half up to a whole cent, as `format_cents` shows it.
+fn to_whole_cents(micros: i64) -> i64 {
+    (micros + 5_000).div_euclid(10_000) * 10_000
 }
 
 /// Calendar days (UTC) of `[from, to)` that any period touches: charges stop on the day of
