@@ -65,7 +65,8 @@ on_both_backends!(
     reserving_configures_our_webhooks_on_the_number,
     a_number_taken_meanwhile_is_a_conflict_and_stores_nothing,
     a_purchase_that_went_through_unanswered_is_kept,
-    a_failed_provider_release_still_stops_sms_and_is_retried
+    a_failed_provider_release_still_stops_sms_and_is_retried,
+    what_the_provider_refuses_is_a_4xx_with_its_reason,
 );
 
 async fn reserving_configures_our_webhooks_on_the_number(backend: Backend) {
@@ -279,4 +280,52 @@ fn pending_releases(app: &TestApp) -> usize {
     textback_api::db::phone_numbers::pending_provider_release(&mut conn, 10)
         .unwrap()
         .len()
+}
+
+/// Twilio refuses some numbers and searches for reasons of its own (21631: the number needs an
+/// address on file): the merchant is told why, with a 4xx, and nothing is stored.
+async fn what_the_provider_refuses_is_a_4xx_with_its_reason(backend: Backend) {
+    let (app, twilio) = app_on_fake_twilio(backend).await;
+    let needs_address = json!({"code": 21631, "message": "Phone Number Requires an Address",
+        "more_info": "https://www.twilio.com/docs/errors/21631", "status": 400});
+    Mock::given(method("POST"))
+        .and(path(incoming_numbers_path()))
+        .respond_with(ResponseTemplate::new(400).set_body_json(needs_address.clone()))
+        .mount(&twilio)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/AvailablePhoneNumbers/US/Local.json"
+        )))
+        .respond_with(ResponseTemplate::new(400).set_body_json(needs_address))
+        .mount(&twilio)
+        .await;
+    let owner = app.signup("owner@maple.example").await;
+
+    let refused = problem(reserve(&app, &owner).await, 409).await;
+    assert!(
+        refused.detail.contains("Requires an Address"),
+        "{}",
+        refused.detail
+    );
+    let listed: Value = app
+        .get("/api/v1/numbers", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed, json!({"active": null, "released": []}));
+
+    let search = app
+        .get(
+            "/api/v1/numbers/available?country=US&area_code=415",
+            &owner.token,
+        )
+        .await;
+    let refused = problem(search, 400).await;
+    assert!(
+        refused.detail.contains("Requires an Address"),
+        "{}",
+        refused.detail
+    );
 }

@@ -41,7 +41,7 @@ pub async fn search_available_numbers(
     request_body = ReserveNumberRequest,
     responses(
         (status = 201, description = "Reserved", body = PhoneNumberDto),
-        (status = 409, description = "The store has a number already, or this one was taken", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The store has a number already, this one was taken, or the provider would not reserve it (its reason is in `detail`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/numbers")]

@@ -422,6 +422,10 @@ pub async fn reserve_at(
             .await?;
             Err(match error {
                 ProviderError::NumberUnavailable => number_taken(),
+                // Twilio's own reasons, e.g. 21631: the number needs an address on file.
+                ProviderError::Rejected { message, .. } => AppError::Conflict(format!(
+                    "The SMS provider would not reserve this number ({message}); choose another one."
+                )),
                 other => provider_error(other),
             })
         }
@@ -544,6 +548,9 @@ fn provider_error(error: ProviderError) -> AppError {
             AppError::Unavailable("SMS provider authentication failed".into())
         }
         e if e.is_retryable() => AppError::Unavailable(e.to_string()),
+        ProviderError::Rejected { message, .. } => {
+            AppError::BadRequest(format!("The SMS provider refused this request: {message}"))
+        }
         e => AppError::Internal(e.to_string()),
     }
 }
