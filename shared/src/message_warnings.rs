@@ -160,19 +160,28 @@ pub fn sender_prefix(template: &str, store_name: &str) -> Option<String> {
     (!named).then(|| format!("{name}: "))
 }
 
-/// Whether the sender will append [`OPT_OUT_LANGUAGE`] to `rendered`, a message of `kind`
-/// with its variables filled in.
-pub fn adds_opt_out_language(kind: CampaignKind, rendered: &str) -> bool {
-    is_marketing(kind) && !rendered.trim().is_empty() && !has_opt_out_language(rendered)
+/// Whether the merchant's own words in `template` (not a customer's data, nor the store's
+/// name) say how to opt out: the sender's rule for adding [`OPT_OUT_LANGUAGE`].
+pub fn template_has_opt_out_language(template: &str) -> bool {
+    has_opt_out_language(&templates::literal_text(template))
+}
+
+/// Whether the sender appends [`OPT_OUT_LANGUAGE`] to messages of `kind` from `template`.
+/// Decided on the template, not on a rendered text, which can say STOP in a value (a store
+/// called "Pit Stop").
+pub fn adds_opt_out_language(kind: CampaignKind, template: &str) -> bool {
+    is_marketing(kind) && !template.trim().is_empty() && !template_has_opt_out_language(template)
 }
 
 /// The template's preview for the store as it goes out, with the store's name and the
 /// opt-out language the sender adds, so the segment count matches what is billed.
 pub fn as_sent(kind: CampaignKind, template: &str, store_name: &str) -> String {
+    // Trimmed, as the sender trims the text it renders.
     let preview = templates::preview_for(kind, template, store_name);
+    let preview = preview.trim();
     let prefix = sender_prefix(template, store_name).unwrap_or_default();
-    if adds_opt_out_language(kind, &preview) {
-        format!("{prefix}{} {OPT_OUT_LANGUAGE}", preview.trim_end())
+    if adds_opt_out_language(kind, template) {
+        format!("{prefix}{preview} {OPT_OUT_LANGUAGE}")
     } else {
         format!("{prefix}{preview}")
     }
@@ -185,8 +194,7 @@ pub fn warnings(kind: CampaignKind, template: &str, store_name: &str) -> Vec<Mes
         return Vec::new();
     }
     let mut found = Vec::new();
-    // Checked on the preview, as the sender checks the rendered text.
-    if adds_opt_out_language(kind, &templates::preview(kind, template)) {
+    if adds_opt_out_language(kind, template) {
         found.push(MessageWarning::NoOptOut);
     }
     if let Some(cost) = ucs2_cost(&as_sent(kind, template, store_name)) {
@@ -378,6 +386,27 @@ mod tests {
         assert_eq!(
             as_sent(CART, with_stop, ""),
             templates::preview(CART, with_stop)
+        );
+    }
+
+    #[test]
+    fn the_counter_adds_what_the_sender_adds_whatever_the_store_is_called() {
+        // The sender decides on the merchant's words: "Pit Stop to check out" says nothing
+        // about opting out, so the line is added, and counted.
+        let template = "Come back to {{ store_name }} to check out: {{ cart_url }}";
+        assert!(as_sent(CART, template, "Pit Stop").ends_with(" Reply STOP to opt out."));
+        assert_eq!(
+            warnings(CART, template, "Pit Stop")[0],
+            MessageWarning::NoOptOut
+        );
+        // The sender trims the text it renders; so is the count.
+        assert_eq!(
+            as_sent(
+                CampaignKind::OrderUpdate,
+                "\n Order {{ order_number }} is in.\n",
+                ""
+            ),
+            "Order #1042 is in."
         );
     }
 

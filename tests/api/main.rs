@@ -2,6 +2,7 @@
 
 mod accounts;
 mod api_keys;
+mod campaign_audit;
 mod campaigns;
 mod canned_replies;
 mod compliance;

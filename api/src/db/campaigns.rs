@@ -1,8 +1,9 @@
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use textback_shared::campaigns::MAX_STEPS;
 
 use super::DbConn;
-use super::schema::{campaign_steps, campaigns};
+use super::schema::{campaign_steps, campaigns, outbox};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = campaigns)]
@@ -57,43 +58,105 @@ pub fn insert(
         .get_result(conn)
 }
 
-/// Sets the campaign's steps, in order. Steps are updated in place by position, so texts
-/// already scheduled for a step stay scheduled (and go out with its new wording), and sent
-/// texts keep their step for the stats; steps beyond the new count are removed.
+/// Sets the campaign's steps, in order. An existing step stays the same step (keeping the
+/// texts scheduled for it, which go out with its new wording, and the stats of those sent)
+/// when its wording is unchanged, else when its delay is, else in order among those left: so
+/// inserting, removing or reordering steps neither sends a customer one reminder twice nor
+/// another early. Scheduled texts move with their step's delay; a removed step's go with it.
 pub fn replace_steps(
     conn: &mut DbConn,
     campaign_id: i64,
     steps: &[NewStep<'_>],
 ) -> QueryResult<()> {
     let existing = steps_of(conn, &[campaign_id])?;
-    for (position, step) in steps.iter().enumerate() {
-        let position = i32::try_from(position).unwrap_or(i32::MAX);
-        match existing.iter().find(|s| s.position == position) {
-            Some(row) => diesel::update(campaign_steps::table.find(row.id))
-                .set((
-                    campaign_steps::delay_minutes.eq(step.delay_minutes),
-                    campaign_steps::body.eq(step.body),
-                    campaign_steps::discount_code.eq(step.discount_code),
-                ))
-                .execute(conn)?,
-            None => diesel::insert_into(campaign_steps::table)
-                .values((
-                    campaign_steps::campaign_id.eq(campaign_id),
-                    campaign_steps::position.eq(position),
-                    campaign_steps::delay_minutes.eq(step.delay_minutes),
-                    campaign_steps::body.eq(step.body),
-                    campaign_steps::discount_code.eq(step.discount_code),
-                ))
-                .execute(conn)?,
-        };
+    let kept = match_steps(&existing, steps);
+    let removed: Vec<i64> = existing
+        .iter()
+        .filter(|row| !kept.contains(&Some(row.id)))
+        .map(|row| row.id)
+        .collect();
+    diesel::delete(campaign_steps::table.filter(campaign_steps::id.eq_any(&removed)))
+        .execute(conn)?;
+    // Kept steps pass through positions past any in use, as (campaign, position) is unique.
+    let parked = |position: usize| i32::try_from(position + 2 * MAX_STEPS).unwrap_or(i32::MAX);
+    for (position, id) in kept.iter().enumerate() {
+        let Some(id) = *id else { continue };
+        diesel::update(campaign_steps::table.find(id))
+            .set(campaign_steps::position.eq(parked(position)))
+            .execute(conn)?;
     }
-    let count = i32::try_from(steps.len()).unwrap_or(i32::MAX);
-    diesel::delete(
-        campaign_steps::table
-            .filter(campaign_steps::campaign_id.eq(campaign_id))
-            .filter(campaign_steps::position.ge(count)),
-    )
-    .execute(conn)?;
+    let now = super::now();
+    for (position, (step, id)) in steps.iter().zip(&kept).enumerate() {
+        let position = i32::try_from(position).unwrap_or(i32::MAX);
+        let fields = (
+            campaign_steps::position.eq(position),
+            campaign_steps::delay_minutes.eq(step.delay_minutes),
+            campaign_steps::body.eq(step.body),
+            campaign_steps::discount_code.eq(step.discount_code),
+        );
+        match id.and_then(|id| existing.iter().find(|row| row.id == id)) {
+            Some(row) => {
+                diesel::update(campaign_steps::table.find(row.id))
+                    .set(fields)
+                    .execute(conn)?;
+                let moved_by = i64::from(step.delay_minutes) - i64::from(row.delay_minutes);
+                if moved_by != 0 {
+                    move_scheduled(conn, row.id, Duration::minutes(moved_by), now)?;
+                }
+            }
+            None => {
+                diesel::insert_into(campaign_steps::table)
+                    .values((campaign_steps::campaign_id.eq(campaign_id), fields))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+type SameStep = fn(&StepRow, &NewStep<'_>) -> bool;
+
+/// Which existing step each new one is (`None`: a new step); see [`replace_steps`].
+fn match_steps(existing: &[StepRow], steps: &[NewStep<'_>]) -> Vec<Option<i64>> {
+    let mut kept: Vec<Option<i64>> = vec![None; steps.len()];
+    // Same wording, else same delay, else whatever is left, in order.
+    let rules: [SameStep; 3] = [
+        |row, step| row.body == step.body,
+        |row, step| row.delay_minutes == step.delay_minutes,
+        |_, _| true,
+    ];
+    for rule in rules {
+        for (i, step) in steps.iter().enumerate() {
+            if kept[i].is_some() {
+                continue;
+            }
+            kept[i] = existing
+                .iter()
+                .find(|row| !kept.contains(&Some(row.id)) && rule(row, step))
+                .map(|row| row.id);
+        }
+    }
+    kept
+}
+
+/// Moves the step's texts not yet sent by `by` (its delay changed); the dispatcher checks
+/// again whether each may go out when it falls due.
+fn move_scheduled(
+    conn: &mut DbConn,
+    step_id: i64,
+    by: Duration,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let scheduled: Vec<(i64, NaiveDateTime)> = outbox::table
+        .filter(outbox::step_id.eq(step_id))
+        .filter(outbox::status.eq(super::outbox::SCHEDULED))
+        .select((outbox::id, outbox::due_at))
+        .load(conn)?;
+    for (id, due_at) in scheduled {
+        diesel::update(outbox::table.find(id))
+            .set((outbox::due_at.eq(due_at + by), outbox::updated_at.eq(now)))
+            .execute(conn)?;
+    }
     Ok(())
 }
 

@@ -76,12 +76,19 @@ pub async fn get_campaign(
     ))
 }
 
-/// Change a campaign's name, steps or order statuses (the kind stays).
+/// Change a campaign's name, steps or order statuses (the kind stays). Steps are matched to
+/// the current ones by wording, else delay, else order: texts already scheduled for a step
+/// kept go out with its new wording, moved by any change of its delay; a removed step's are
+/// dropped, and a new step applies to carts abandoned from now on. An active `order_update`
+/// campaign may not take a status another active one follows (409 `conflict`).
 #[utoipa::path(
     tag = "campaigns",
     params(("id" = i64, Path, description = "The campaign's id")),
     request_body = UpdateCampaignRequest,
-    responses((status = 200, description = "The campaign", body = CampaignDto))
+    responses(
+        (status = 200, description = "The campaign", body = CampaignDto),
+        (status = 409, description = "Another active order-update campaign follows one of these statuses (`conflict`)", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[patch("/campaigns/{id}")]
 pub async fn update_campaign(
@@ -116,13 +123,15 @@ pub async fn delete_campaign(
 }
 
 /// Turn the campaign on (SMS charges apply). Without an active number: 409 with code
-/// `number_required` — reserve a number first.
+/// `number_required` — reserve a number first. While another campaign of the same kind is
+/// active (for `order_update`, one following any of the same statuses): 409 `conflict`
+/// naming it, since customers would get both texts — pause it first.
 #[utoipa::path(
     tag = "campaigns",
     params(("id" = i64, Path, description = "The campaign's id")),
     responses(
         (status = 200, description = "Active", body = CampaignDto),
-        (status = 409, description = "The store needs a number first (`number_required`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The store needs a number first (`number_required`), or another active campaign sends the same texts (`conflict`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/campaigns/{id}/activate")]

@@ -129,6 +129,10 @@ pub fn update(
         .unwrap_or(current.order_statuses);
     AppError::check(campaigns::validate(current.kind, &name, &steps, &statuses))?;
     db::write_transaction(conn, |conn| {
+        if current.status == CampaignStatus::Active && patch.order_statuses.is_some() {
+            let row = db::campaigns::find(conn, store_id, id)?;
+            refuse_overlap(conn, &row, &statuses)?;
+        }
         db::campaigns::update_definition(
             conn,
             id,
@@ -162,23 +166,55 @@ pub fn activate_at(
     id: i64,
     now: NaiveDateTime,
 ) -> AppResult<CampaignDto> {
-    let row =
-        db::campaigns::find(conn, store_id, id).map_err(|_| AppError::not_found("campaign"))?;
-    if db::phone_numbers::active_for_store(conn, store_id)?.is_none() {
-        return Err(AppError::NumberRequired(
-            "This store has no SMS number yet: reserve one, then activate the campaign.".into(),
-        ));
-    }
-    if row.status != CampaignStatus::Active.as_str() {
-        db::campaigns::set_status(
-            conn,
-            row.id,
-            CampaignStatus::Active.as_str(),
-            Some(now),
-            now,
-        )?;
-    }
+    db::write_transaction(conn, |conn| {
+        let row =
+            db::campaigns::find(conn, store_id, id).map_err(|_| AppError::not_found("campaign"))?;
+        if db::phone_numbers::active_for_store(conn, store_id)?.is_none() {
+            return Err(AppError::NumberRequired(
+                "This store has no SMS number yet: reserve one, then activate the campaign.".into(),
+            ));
+        }
+        if row.status != CampaignStatus::Active.as_str() {
+            let statuses: Vec<String> =
+                serde_json::from_str(&row.order_statuses).unwrap_or_default();
+            refuse_overlap(conn, &row, &statuses)?;
+            db::campaigns::set_status(
+                conn,
+                row.id,
+                CampaignStatus::Active.as_str(),
+                Some(now),
+                now,
+            )?;
+        }
+        Ok(())
+    })?;
     get(conn, store_id, id)
+}
+
+/// 409 when another active campaign of the store would text the same customers about the
+/// same thing as `row` with `statuses`: each would send its own text. Order updates may share
+/// the statuses out between them.
+fn refuse_overlap(conn: &mut DbConn, row: &CampaignRow, statuses: &[String]) -> AppResult<()> {
+    let others = db::campaigns::active_of_kinds(conn, row.store_id, &[row.kind.as_str()])?;
+    for other in others.into_iter().filter(|other| other.id != row.id) {
+        if kind_of(row) != CampaignKind::OrderUpdate {
+            return Err(AppError::Conflict(format!(
+                "“{}” is active and sends the same kind of text, so customers would get both: \
+                 pause it first.",
+                other.name
+            )));
+        }
+        let theirs: Vec<String> = serde_json::from_str(&other.order_statuses).unwrap_or_default();
+        if let Some(shared) = statuses.iter().find(|s| theirs.contains(s)) {
+            return Err(AppError::Conflict(format!(
+                "“{}” is active and also texts when an order is {}, so customers would get \
+                 both: pause it, or leave that status to one of them.",
+                other.name,
+                shared.replace('_', " ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 pub fn pause(conn: &mut DbConn, store_id: i64, id: i64) -> AppResult<CampaignDto> {

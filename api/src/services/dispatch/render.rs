@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 use rand::Rng;
-use textback_shared::message_warnings::{OPT_OUT_LANGUAGE, has_opt_out_language, sender_prefix};
+use textback_shared::message_warnings::{
+    OPT_OUT_LANGUAGE, sender_prefix, template_has_opt_out_language,
+};
 use textback_shared::templates::{self, CampaignKind};
 
 /// The data a template may use, by variable name; `None` or empty when unknown.
@@ -82,7 +84,7 @@ pub fn render(template: &Template<'_>, values: &Values<'_>) -> Result<Rendered, 
     if let Some(prefix) = sender_prefix(template.body, template.store_name) {
         body = format!("{prefix}{body}");
     }
-    if template.marketing && !has_opt_out_language(&templates::literal_text(template.body)) {
+    if template.marketing && !template_has_opt_out_language(template.body) {
         body = format!("{body} {OPT_OUT_LANGUAGE}");
     }
     Ok(Rendered { body, links })

@@ -214,8 +214,10 @@ pub fn StepEditor(
         store_name.with(|name| step.body.with(|b| message_warnings::sender_prefix(b, name)))
     });
     // The sender appends opt-out language to marketing without STOP; it is billed too.
-    let adds_opt_out =
-        Memo::new(move |_| preview.with(|p| message_warnings::adds_opt_out_language(kind, p)));
+    let adds_opt_out = Memo::new(move |_| {
+        step.body
+            .with(|b| message_warnings::adds_opt_out_language(kind, b))
+    });
     let sent = Memo::new(move |_| {
         store_name.with(|name| step.body.with(|b| message_warnings::as_sent(kind, b, name)))
     });
