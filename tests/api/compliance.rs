@@ -110,9 +110,9 @@ async fn a_reply_that_never_reached_the_provider_is_sent_though_its_words_were(a
     );
 }
 
-/// Until no connection of this test's database waits on a lock held by another (PostgreSQL);
-/// SQLite runs one writer at a time, so a second pass simply starts after the first.
-async fn until_a_pass_waits_for_a_lock(app: &TestApp) {
+/// Until a connection of this test's database waits on a lock held by another (PostgreSQL);
+/// SQLite runs one writer at a time, so a second writer simply starts after the first.
+pub(crate) async fn until_someone_waits_for_a_lock(app: &TestApp) {
     use diesel::prelude::*;
     #[derive(QueryableByName)]
     struct Waiting {
@@ -136,7 +136,7 @@ async fn until_a_pass_waits_for_a_lock(app: &TestApp) {
         drop(conn);
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    panic!("the second pass never waited for the first");
+    panic!("nobody waited for the lock");
 }
 
 /// One marketing text a day. Another worker's pass is sending Ada a reminder of another flow
@@ -197,7 +197,7 @@ async fn two_workers_keep_the_daily_limit_between_them(app: TestApp) {
     let this_worker = tokio::spawn(async move {
         textback_api::services::dispatch::run_pass(&state, "this-worker", utc(18, 0)).await
     });
-    until_a_pass_waits_for_a_lock(&app).await;
+    until_someone_waits_for_a_lock(&app).await;
     commit.send(()).unwrap();
     other_worker.join().unwrap();
     let report = this_worker.await.unwrap().unwrap();

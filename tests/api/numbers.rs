@@ -23,6 +23,7 @@ on_both_databases!(
     concurrent_reserves_have_exactly_one_winner,
     a_reservation_that_died_half_way_holds_nothing,
     release_stops_sms_at_once_and_is_harmless_twice,
+    a_campaign_activated_during_a_release_does_not_come_back_on,
     another_stores_number_is_not_found,
 );
 
@@ -555,4 +556,76 @@ async fn another_stores_number_is_not_found(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(listed["active"]["id"], reserved["id"], "still active");
+}
+
+/// The merchant releases the number in one tab while activating a campaign in another. The
+/// release stops every active campaign; an activation that read the number before the release
+/// committed would leave its campaign active, to start sending the moment a new number is
+/// reserved. It waits for the release instead, and is refused.
+async fn a_campaign_activated_during_a_release_does_not_come_back_on(app: TestApp) {
+    use textback_api::db;
+    let owner = app.signup("owner@maple.example").await;
+    app.reserve_any(&owner, stocked_area_code()).await;
+    let created: Value = app
+        .post(
+            "/api/v1/campaigns",
+            Some(&owner.token),
+            &json!({"kind": "order_shipped", "name": "Shipping texts", "order_statuses": [],
+                "steps": [{"delay_minutes": 0, "body": "Order {{ order_number }} shipped: {{ tracking_url }}"}]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let campaign = created["id"].as_i64().unwrap();
+
+    let (released, release_done) = tokio::sync::oneshot::channel();
+    let (commit, committed) = std::sync::mpsc::channel::<()>();
+    let (pool, store_id) = (app.state.pool.clone(), owner.store_id);
+    let releasing = std::thread::spawn(move || {
+        let mut conn = pool.get().unwrap();
+        db::write_transaction(&mut conn, |conn| {
+            let number = db::phone_numbers::active_for_store(conn, store_id)?.unwrap();
+            let now = db::now();
+            db::phone_numbers::mark_released(conn, number.id, now)?;
+            db::campaigns::stop_active(conn, store_id, now)?;
+            released.send(()).unwrap();
+            committed.recv().unwrap();
+            Ok(())
+        })
+        .unwrap();
+    });
+    release_done.await.unwrap();
+    let activating = {
+        let (app_http, url, token) = (
+            app.http.clone(),
+            app.url(&format!("/api/v1/campaigns/{campaign}/activate")),
+            owner.token.clone(),
+        );
+        tokio::spawn(async move {
+            app_http
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+        })
+    };
+    crate::compliance::until_someone_waits_for_a_lock(&app).await;
+    commit.send(()).unwrap();
+    releasing.join().unwrap();
+    let refused = problem(activating.await.unwrap(), 409).await;
+    assert!(
+        refused.detail.contains("no SMS number"),
+        "{}",
+        refused.detail
+    );
+    let after: Value = app
+        .get(&format!("/api/v1/campaigns/{campaign}"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(after["status"], "active");
 }

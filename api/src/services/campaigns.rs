@@ -169,7 +169,9 @@ pub fn activate_at(
     db::write_transaction(conn, |conn| {
         let row =
             db::campaigns::find(conn, store_id, id).map_err(|_| AppError::not_found("campaign"))?;
-        if db::phone_numbers::active_for_store(conn, store_id)?.is_none() {
+        // Locked (PostgreSQL) until this commits: a release under way is waited for, and
+        // then seen, so it cannot miss this campaign when it stops the store's campaigns.
+        if db::phone_numbers::active_for_stores(conn, &[store_id])?.is_empty() {
             return Err(AppError::NumberRequired(
                 "This store has no SMS number yet: reserve one, then activate the campaign.".into(),
             ));
