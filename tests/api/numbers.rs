@@ -105,6 +105,26 @@ async fn load_more_stops_with_the_last_numbers(app: TestApp) {
             "limit {limit}: a load more came back empty: {pages:?}"
         );
     }
+
+    // A state has more numbers than "load more" goes through: it stops at MAX_SHOWN whatever
+    // the page size (with 30 a page, it used to stop at 180).
+    for limit in [30, 50] {
+        let mut shown = HashSet::new();
+        let mut query = format!("country=US&region=TX&limit={limit}");
+        loop {
+            let page = app.available_numbers(&owner, &query).await;
+            shown.extend(numbers_of(&page));
+            let Some(cursor) = page["next_cursor"].as_str() else {
+                break;
+            };
+            query = format!("country=US&region=TX&limit={limit}&cursor={cursor}");
+        }
+        assert_eq!(
+            shown.len(),
+            textback_api::services::numbers::MAX_SHOWN,
+            "limit {limit}"
+        );
+    }
 }
 
 async fn search_by_state_or_province(app: TestApp) {

@@ -171,16 +171,17 @@ pub async fn search(
         .into_iter()
         .filter(|n| !taken.contains(&n.phone_number))
         .collect();
-    let left_over = offered.len() > search.limit as usize;
-    offered.truncate(search.limit as usize);
+    // The last page before `MAX_SHOWN` is cut to it, so every page size reaches it.
+    let page = (search.limit as usize).min(MAX_SHOWN.saturating_sub(search.shown.len()));
+    let left_over = offered.len() > page;
+    offered.truncate(page);
     let items: Vec<AvailableNumberDto> = offered.into_iter().map(dto_of_available).collect();
 
     search
         .shown
         .extend(items.iter().map(|n| digits(&n.phone_number)));
-    let more = (provider_has_more || left_over)
-        && !items.is_empty()
-        && search.shown.len() + (search.limit as usize) <= MAX_SHOWN;
+    let more =
+        (provider_has_more || left_over) && !items.is_empty() && search.shown.len() < MAX_SHOWN;
     let next_cursor = more.then(|| encode_shown(&search.shown));
     let (hint, nearby_area_codes) = if items.is_empty() && search.shown.is_empty() {
         empty_hint(state, &search).await
