@@ -141,7 +141,8 @@ pub(crate) fn outbox_rows(app: &TestApp) -> Vec<(String, Option<String>)> {
         .unwrap()
 }
 
-async fn stats(app: &TestApp, owner: &Session, campaign: i64) -> Value {
+/// `GET /api/v1/campaigns/{campaign}/stats`, answered 200.
+pub(crate) async fn campaign_results(app: &TestApp, owner: &Session, campaign: i64) -> Value {
     let response = app
         .get(&format!("/api/v1/campaigns/{campaign}/stats"), &owner.token)
         .await;
@@ -195,7 +196,7 @@ async fn a_cart_abandoned_at_night_gets_its_first_step_at_eight(app: TestApp) {
         followed.headers()["location"],
         "https://shop.example.com/cart/cart-1"
     );
-    let results = stats(&app, &owner, campaign).await;
+    let results = campaign_results(&app, &owner, campaign).await;
     assert_eq!(results["steps"][0]["sent"], 1);
     assert_eq!(results["steps"][0]["clicked"], 1);
     assert_eq!(results["steps"][1]["scheduled"], 1);
@@ -224,7 +225,7 @@ async fn an_order_between_steps_cancels_the_next_and_is_credited(app: TestApp) {
     assert_eq!(next_day.claimed, 0);
     assert_eq!(simulator(&app).sent().len(), 1);
 
-    let results = stats(&app, &owner, campaign).await;
+    let results = campaign_results(&app, &owner, campaign).await;
     assert_eq!(results["total"]["sent"], 1);
     assert_eq!(results["total"]["cancelled"], 1);
     // Ordered an hour after the reminder: the reminder gets the credit.
@@ -371,7 +372,10 @@ async fn order_notifications_go_out_at_night_once_per_status(app: TestApp) {
         !sent[0].body.contains("STOP"),
         "no marketing language on a notification"
     );
-    assert_eq!(stats(&app, &owner, campaign).await["total"]["sent"], 1);
+    assert_eq!(
+        campaign_results(&app, &owner, campaign).await["total"]["sent"],
+        1
+    );
 }
 
 async fn replays_schedule_nothing_twice(app: TestApp) {
@@ -544,7 +548,10 @@ async fn a_worker_lost_after_the_provider_took_the_text_does_not_send_it_again(a
     assert_eq!(after_lease.reconciled, 1, "{after_lease:?}");
     assert_eq!(outbox_rows(&app)[0].0, "sent");
     assert_eq!(simulator(&app).sent().len(), 1, "not sent a second time");
-    assert_eq!(stats(&app, &owner, campaign).await["steps"][0]["sent"], 1);
+    assert_eq!(
+        campaign_results(&app, &owner, campaign).await["steps"][0]["sent"],
+        1
+    );
 }
 
 async fn a_pause_or_a_release_stops_pending_texts(app: TestApp) {
@@ -875,7 +882,7 @@ async fn stats_count_a_campaign_larger_than_one_statement_can_bind(app: TestApp)
     }
     drop(conn);
 
-    let total = &stats(&app, &owner, campaign).await["total"];
+    let total = &campaign_results(&app, &owner, campaign).await["total"];
     let counted: Vec<&Value> = [
         "sent",
         "delivered",
@@ -1013,7 +1020,7 @@ async fn a_text_that_never_arrived_is_not_credited_with_the_order(app: TestApp) 
         &order("e2", "order.placed", Some("cart-1"), utc(19, 0)),
     )
     .await;
-    let results = stats(&app, &owner, campaign).await;
+    let results = campaign_results(&app, &owner, campaign).await;
     assert_eq!(results["total"]["failed"], 1, "{results}");
     assert_eq!(results["total"]["orders"], 0, "{results}");
     assert_eq!(results["total"]["revenue_cents"], 0, "{results}");

@@ -927,12 +927,7 @@ async fn an_order_heard_of_first_by_its_shipment_gets_its_total_cart_and_credit_
     );
 
     // Placed an hour after the reminder: the reminder gets the credit, with the order's total.
-    let results: Value = app
-        .get(&format!("/api/v1/campaigns/{campaign}/stats"), &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let results = dispatch::campaign_results(&app, &owner, campaign).await;
     assert_eq!(results["steps"][0]["orders"], 1, "{results}");
     assert_eq!(results["steps"][0]["revenue_cents"], 17800, "{results}");
 }
@@ -1119,12 +1114,7 @@ async fn an_order_first_heard_of_by_its_cancellation_is_not_texted_or_credited(a
         reminders,
         "no text scheduled, none cancelled"
     );
-    let results: Value = app
-        .get(&format!("/api/v1/campaigns/{campaign}/stats"), &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let results = dispatch::campaign_results(&app, &owner, campaign).await;
     assert_eq!(results["total"]["orders"], 0, "{results}");
     assert_eq!(results["total"]["revenue_cents"], 0, "{results}");
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use textback_api::sms::simulator::has_inventory;
 use textback_shared::nanp;
 use textback_shared::numbers::Country;
-use textback_tests::{TestApp, fixtures, on_both_databases, problem};
+use textback_tests::{Session, TestApp, fixtures, on_both_databases, problem};
 
 on_both_databases!(
     search_by_area_code_loads_more_without_repeats,
@@ -172,17 +172,22 @@ async fn search_by_state_or_province(app: TestApp) {
     );
 }
 
-async fn search_without_filters_prefers_the_stores_state(app: TestApp) {
+/// A US search without filters by a new store that saved `store` (`PATCH /store`) first.
+async fn unfiltered_search_of_a_store(app: &TestApp, store: Value) -> (Session, Value) {
     let owner = app.signup("owner@maple.example").await;
     let response = app
         .request(reqwest::Method::PATCH, "/api/v1/store", Some(&owner.token))
-        .json(&json!({"country": "US", "region": "OR"}))
+        .json(&store)
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let page = app.available_numbers(&owner, "country=US&limit=10").await;
-    assert!(!numbers_of(&page).is_empty());
+    (owner, page)
+}
+
+fn assert_all_in_oregon(page: &Value) {
+    assert!(!numbers_of(page).is_empty());
     assert!(
         page["items"]
             .as_array()
@@ -193,27 +198,17 @@ async fn search_without_filters_prefers_the_stores_state(app: TestApp) {
     );
 }
 
+async fn search_without_filters_prefers_the_stores_state(app: TestApp) {
+    let (_, page) =
+        unfiltered_search_of_a_store(&app, json!({"country": "US", "region": "OR"})).await;
+    assert_all_in_oregon(&page);
+}
+
 /// `PATCH /store` takes a state without a country (it names the country already): numbers
 /// there are still the ones suggested.
 async fn a_store_that_gave_only_its_state_sees_numbers_there_first(app: TestApp) {
-    let owner = app.signup("owner@maple.example").await;
-    let response = app
-        .request(reqwest::Method::PATCH, "/api/v1/store", Some(&owner.token))
-        .json(&json!({"region": "OR"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let page = app.available_numbers(&owner, "country=US&limit=10").await;
-    assert!(!numbers_of(&page).is_empty());
-    assert!(
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|n| n["region"] == "OR"),
-        "{page}"
-    );
+    let (owner, page) = unfiltered_search_of_a_store(&app, json!({"region": "OR"})).await;
+    assert_all_in_oregon(&page);
     // Oregon is no part of Canada: a Canadian search is not narrowed to it.
     let canada = app.available_numbers(&owner, "country=CA&limit=10").await;
     assert!(!numbers_of(&canada).is_empty(), "{canada}");

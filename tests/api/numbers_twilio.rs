@@ -42,6 +42,17 @@ async fn number_is_ours(twilio: &MockServer) {
         .await;
 }
 
+/// The store holds no number, and has released none: a refused reservation stored nothing.
+async fn assert_no_numbers(app: &TestApp, owner: &Session) {
+    let listed: Value = app
+        .get("/api/v1/numbers", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed, json!({"active": null, "released": []}));
+}
+
 pub(crate) async fn reserve(app: &TestApp, owner: &Session) -> reqwest::Response {
     app.post(
         "/api/v1/numbers",
@@ -129,13 +140,7 @@ async fn a_number_taken_meanwhile_is_a_conflict_and_stores_nothing(backend: Back
         "{}",
         conflict.detail
     );
-    let listed: Value = app
-        .get("/api/v1/numbers", &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(listed, json!({"active": null, "released": []}));
+    assert_no_numbers(&app, &owner).await;
 
     // A provider outage is a 503 to retry, not a 500, and stores nothing either.
     twilio.reset().await;
@@ -308,13 +313,7 @@ async fn what_the_provider_refuses_is_a_4xx_with_its_reason(backend: Backend) {
         "{}",
         refused.detail
     );
-    let listed: Value = app
-        .get("/api/v1/numbers", &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(listed, json!({"active": null, "released": []}));
+    assert_no_numbers(&app, &owner).await;
 
     let search = app
         .get(

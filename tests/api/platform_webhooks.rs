@@ -807,12 +807,7 @@ async fn a_woocommerce_order_first_heard_of_cancelled_is_not_texted_or_credited(
     assert_eq!(orders[0]["status"], "cancelled", "{}", orders[0]);
     assert_eq!(timeline(&orders[0]), ["cancelled"]);
     assert_eq!(cart_statuses(&app, &owner).await, ["abandoned"]);
-    let results: Value = app
-        .get(&format!("/api/v1/campaigns/{campaign}/stats"), &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let results = crate::dispatch::campaign_results(&app, &owner, campaign).await;
     assert_eq!(results["total"]["orders"], 0, "{results}");
     assert_eq!(results["total"]["revenue_cents"], 0, "{results}");
 

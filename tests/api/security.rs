@@ -140,12 +140,7 @@ async fn short_links_lead_only_to_web_pages(app: TestApp) {
     let response = no_redirects().get(sent_link(&app)).send().await.unwrap();
     assert!(response.headers().get("location").is_none());
     problem(response, 404).await;
-    let stats: Value = app
-        .get(&format!("/api/v1/campaigns/{campaign}/stats"), &owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stats = crate::dispatch::campaign_results(&app, &owner, campaign).await;
     assert_eq!(stats["steps"][0]["clicked"], 0, "{stats}");
 }
 

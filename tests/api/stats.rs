@@ -8,7 +8,9 @@ use textback_api::services::{opt_outs, provider_webhooks, short_links, stats};
 use textback_shared::events::ConsentSource;
 use textback_tests::{Session, TestApp, on_both_databases, problem};
 
-use crate::dispatch::{abandon, checkout, order, pass, post, simulator, store_with_flow, utc};
+use crate::dispatch::{
+    abandon, campaign_results, checkout, order, pass, post, simulator, store_with_flow, utc,
+};
 use crate::inbox::text_in;
 
 on_both_databases!(
@@ -291,14 +293,6 @@ fn text_in_at(app: &TestApp, from: &str, sid: &str, body: &str, at: chrono::Naiv
         provider_answered: false,
     };
     provider_webhooks::receive_at(&mut conn, &app.state.live, &sms, at).unwrap();
-}
-
-async fn campaign_results(app: &TestApp, owner: &Session, campaign: i64) -> Value {
-    let response = app
-        .get(&format!("/api/v1/campaigns/{campaign}/stats"), &owner.token)
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
 }
 
 /// Ada answers the second reminder, then opts out: that is one reply and one opt-out, the

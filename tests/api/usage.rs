@@ -1,7 +1,7 @@
 //! Usage and charges for a month.
 
 use serde_json::Value;
-use textback_tests::{TestApp, fixtures, on_both_databases, problem};
+use textback_tests::{Session, TestApp, fixtures, on_both_databases, problem};
 
 use crate::numbers::stocked_area_code;
 
@@ -124,22 +124,7 @@ async fn a_past_month_bills_only_its_own_days(app: TestApp) {
         .unwrap()
         .and_hms_opt(10, 0, 0)
         .unwrap();
-    let offered = app
-        .available_numbers(
-            &owner,
-            &format!("country=US&area_code={}&limit=1", stocked_area_code()),
-        )
-        .await;
-    let number = offered["items"][0]["phone_number"].as_str().unwrap();
-    textback_api::services::numbers::reserve_at(
-        &app.state,
-        owner.store_id,
-        Some(owner.user_id),
-        number,
-        reserved_at,
-    )
-    .await
-    .unwrap();
+    reserve_number_at(&app, &owner, reserved_at).await;
 
     let days_in = |first: NaiveDate| (first + Months::new(1) - first).num_days();
     let held_throughout = usage_of(&app, &owner.token, last_month).await;
@@ -152,6 +137,26 @@ async fn a_past_month_bills_only_its_own_days(app: TestApp) {
         days_in(month_before) - 19,
         "the 20th to the month's last day"
     );
+}
+
+/// Reserves a number for the owner's store as if at `at` (in the past: a month already billed).
+async fn reserve_number_at(app: &TestApp, owner: &Session, at: chrono::NaiveDateTime) {
+    let offered = app
+        .available_numbers(
+            owner,
+            &format!("country=US&area_code={}&limit=1", stocked_area_code()),
+        )
+        .await;
+    let number = offered["items"][0]["phone_number"].as_str().unwrap();
+    textback_api::services::numbers::reserve_at(
+        &app.state,
+        owner.store_id,
+        Some(owner.user_id),
+        number,
+        at,
+    )
+    .await
+    .unwrap();
 }
 
 async fn usage_of(app: &TestApp, token: &str, month: chrono::NaiveDate) -> Value {
@@ -186,22 +191,7 @@ async fn the_charges_add_up_to_the_total(app: TestApp) {
             .and_hms_opt(hour, 0, 0)
             .unwrap()
     };
-    let offered = app
-        .available_numbers(
-            &owner,
-            &format!("country=US&area_code={}&limit=1", stocked_area_code()),
-        )
-        .await;
-    let number = offered["items"][0]["phone_number"].as_str().unwrap();
-    textback_api::services::numbers::reserve_at(
-        &app.state,
-        owner.store_id,
-        Some(owner.user_id),
-        number,
-        at(20, 10),
-    )
-    .await
-    .unwrap();
+    reserve_number_at(&app, &owner, at(20, 10)).await;
     for (to, sid) in [
         ("+12125550123", "SM77777777777777777777777777777777"),
         ("+12125550124", "SM88888888888888888888888888888888"),
